@@ -1,0 +1,43 @@
+# Jingxun (警训). `make demo` and `make test` are all a newcomer needs (README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: install demo test lint format messages clean
+
+install: $(VENV)/.installed
+
+# Reinstalled whenever pyproject.toml (the pinned dependencies) changes.
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Jingxun needs Python 3.10 or newer; run: make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check ".[test]"
+	touch $@
+
+demo: install
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Jingxun demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# For maintainers (needs GNU gettext): refresh locale/ after changing translated strings.
+# The compiled .mo is committed, so a fresh clone needs no gettext.
+messages: install
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale zh_Hans --no-wrap --no-location --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'tests/*' --ignore 'bench/*'
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --locale zh_Hans
+
+clean:
+	rm -rf $(VENV) staticfiles

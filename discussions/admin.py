@@ -1,0 +1,70 @@
+from django.contrib import admin
+
+from discussions.models import (
+    DiscussionRecord,
+    Essay,
+    EssayReview,
+    EssayRevision,
+    ForumTalk,
+    Idea,
+)
+
+
+class IdeaInline(admin.TabularInline):
+    model = Idea
+    extra = 0
+    raw_id_fields = ["author"]
+
+
+@admin.register(DiscussionRecord)
+class DiscussionRecordAdmin(admin.ModelAdmin):
+    list_display = ["activity", "group", "recorder"]
+    list_filter = ["activity__program"]
+    search_fields = ["summary", "activity__title"]
+    list_select_related = ["activity", "group", "recorder"]
+    raw_id_fields = ["activity", "group", "recorder"]
+    inlines = [IdeaInline]
+
+
+@admin.register(Idea)
+class IdeaAdmin(admin.ModelAdmin):
+    list_display = ["text", "author", "starred"]
+    list_filter = ["starred", "record__activity__program"]
+    search_fields = ["text", "author__trainee__name"]
+    list_select_related = ["author__trainee", "author__program"]
+    raw_id_fields = ["record", "author"]
+
+
+@admin.register(ForumTalk)
+class ForumTalkAdmin(admin.ModelAdmin):
+    list_display = ["order", "title", "presenter", "program"]
+    list_filter = ["program"]
+    search_fields = ["title", "summary", "presenter__trainee__name"]
+    list_select_related = ["program", "presenter__trainee", "presenter__program"]
+    raw_id_fields = ["presenter"]
+
+
+@admin.register(Essay)
+class EssayAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "title", "status", "submitted_at"]
+    list_filter = ["status", "enrollment__program"]
+    search_fields = ["title", "enrollment__trainee__name", "enrollment__trainee__police_id"]
+    list_select_related = ["enrollment__trainee", "enrollment__program"]
+    raw_id_fields = ["enrollment"]
+
+
+@admin.register(EssayRevision)
+class EssayRevisionAdmin(admin.ModelAdmin):
+    list_display = ["essay", "created_at"]
+    list_filter = ["essay__enrollment__program"]
+    search_fields = ["essay__enrollment__trainee__name", "title"]
+    raw_id_fields = ["essay"]
+
+
+@admin.register(EssayReview)
+class EssayReviewAdmin(admin.ModelAdmin):
+    list_display = ["essay", "grade", "excellent", "reviewer", "created_at"]
+    list_filter = ["grade", "excellent"]
+    search_fields = ["essay__enrollment__trainee__name", "comment"]
+    list_select_related = ["essay", "reviewer"]
+    raw_id_fields = ["essay", "reviewer"]

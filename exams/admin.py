@@ -1,0 +1,99 @@
+from django.contrib import admin
+
+from exams.models import (
+    Answer,
+    Attempt,
+    Choice,
+    Exam,
+    ExamQuestion,
+    Question,
+    ReportDelivery,
+    ScoreReport,
+)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "kind", "category", "points"]
+    list_filter = ["kind", "category"]
+    search_fields = ["text", "category", "explanation"]
+    inlines = [ChoiceInline]
+
+
+@admin.register(Choice)
+class ChoiceAdmin(admin.ModelAdmin):
+    list_display = ["text", "question", "is_correct"]
+    list_filter = ["is_correct", "question__kind"]
+    search_fields = ["text", "question__text"]
+    raw_id_fields = ["question"]
+
+
+class ExamQuestionInline(admin.TabularInline):
+    model = ExamQuestion
+    extra = 0
+    raw_id_fields = ["question"]
+
+
+@admin.register(Exam)
+class ExamAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "mode", "program", "opens_at", "closes_at", "released_at"]
+    list_filter = ["kind", "mode", "program"]
+    search_fields = ["title", "program__code"]
+    list_select_related = ["program"]
+    inlines = [ExamQuestionInline]
+
+
+@admin.register(ExamQuestion)
+class ExamQuestionAdmin(admin.ModelAdmin):
+    list_display = ["exam", "order", "question", "points"]
+    list_filter = ["exam__program", "exam"]
+    search_fields = ["question__text", "exam__title"]
+    list_select_related = ["exam", "question"]
+    raw_id_fields = ["exam", "question"]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["exam", "enrollment", "status", "score", "started_at", "submitted_at"]
+    list_filter = ["status", "exam__program", "exam"]
+    search_fields = ["enrollment__trainee__name", "enrollment__trainee__police_id"]
+    list_select_related = ["exam", "enrollment__trainee", "enrollment__program"]
+    raw_id_fields = ["exam", "enrollment"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["attempt", "question", "points_awarded", "graded_by"]
+    list_filter = ["attempt__exam"]
+    search_fields = ["text", "attempt__enrollment__trainee__name"]
+    list_select_related = ["question", "graded_by"]
+    raw_id_fields = ["attempt", "question", "choices", "graded_by"]
+
+
+class ReportDeliveryInline(admin.TabularInline):
+    model = ReportDelivery
+    extra = 0
+    raw_id_fields = ["scope_unit"]
+
+
+@admin.register(ScoreReport)
+class ScoreReportAdmin(admin.ModelAdmin):
+    list_display = ["program", "status", "created_by", "created_at"]
+    list_filter = ["status", "program"]
+    search_fields = ["program__title", "program__code"]
+    list_select_related = ["program", "created_by"]
+    inlines = [ReportDeliveryInline]
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["recipient_email", "report", "scope_unit", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["recipient_email", "message_id", "last_error"]
+    list_select_related = ["report__program", "scope_unit"]
+    raw_id_fields = ["report", "scope_unit"]

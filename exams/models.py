@@ -1,0 +1,266 @@
+"""Question bank, exams, attempts and answers, and the score reports mailed to the bureau."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from trainees.models import Enrollment, Program, Unit
+
+POINTS = {"max_digits": 6, "decimal_places": 1}
+
+
+class Question(models.Model):
+    """A question of the bank, reusable across exams so entry and graduation compare."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        TRUE_FALSE = "true_false", _("True or false")
+        SHORT_ANSWER = "short_answer", _("Short answer")
+
+    kind = models.CharField(_("Question type"), max_length=20, choices=Kind)
+    text = models.TextField(_("Question text"))
+    points = models.DecimalField(_("Points"), default=1, **POINTS)
+    explanation = models.TextField(_("Explanation"), blank=True)
+    category = models.CharField(
+        _("Category"),
+        max_length=50,
+        blank=True,
+        help_text=_("E.g. laws and regulations, law-enforcement standards, community work."),
+    )
+
+    class Meta:
+        verbose_name = _("Question")
+        verbose_name_plural = _("Questions")
+        ordering = ["category", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="question_points_positive"),
+        ]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class Choice(models.Model):
+    """An option of a choice or true/false question."""
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("Question"), on_delete=models.CASCADE, related_name="choices"
+    )
+    text = models.CharField(_("Choice"), max_length=500)
+    is_correct = models.BooleanField(_("Correct"), default=False)
+
+    class Meta:
+        verbose_name = _("Choice")
+        verbose_name_plural = _("Choices")
+        ordering = ["question", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class Exam(models.Model):
+    """An exam of a program: the entry (摸底) or graduation (结业) exam, online or on paper."""
+
+    class Kind(models.TextChoices):
+        ENTRY = "entry", _("Entry exam")
+        GRADUATION = "graduation", _("Graduation exam")
+        OTHER = "other", _("Other")
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="exams"
+    )
+    kind = models.CharField(_("Kind"), max_length=20, choices=Kind)
+    title = models.CharField(_("Name"), max_length=200)
+    mode = models.CharField(_("Mode"), max_length=10, choices=Mode, default=Mode.ONLINE)
+    opens_at = models.DateTimeField(_("Opens at"))
+    closes_at = models.DateTimeField(_("Closes at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("Duration (minutes)"), default=60)
+    pass_mark = models.DecimalField(_("Pass mark"), default=60, **POINTS)
+    released_at = models.DateTimeField(_("Scores released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Exam")
+        verbose_name_plural = _("Exams")
+        ordering = ["program", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="exam_closes_after_it_opens"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ExamQuestion(models.Model):
+    """A question placed in an exam, with its order and its points in this exam."""
+
+    exam = models.ForeignKey(
+        Exam, verbose_name=_("Exam"), on_delete=models.CASCADE, related_name="exam_questions"
+    )
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("Question"),
+        on_delete=models.PROTECT,
+        related_name="exam_questions",
+    )
+    order = models.PositiveSmallIntegerField(_("Order"), default=0)
+    points = models.DecimalField(_("Points"), **POINTS)
+
+    class Meta:
+        verbose_name = _("Exam question")
+        verbose_name_plural = _("Exam questions")
+        ordering = ["exam", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "question"], name="exam_question_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.exam_id}#{self.order}"
+
+
+class Attempt(models.Model):
+    """A trainee's sitting of an exam: one per trainee per exam. Paper scores are kept here."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        GRADED = "graded", _("Graded")
+
+    exam = models.ForeignKey(
+        Exam, verbose_name=_("Exam"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("Trainee"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    started_at = models.DateTimeField(_("Starts at"), null=True, blank=True)
+    deadline = models.DateTimeField(_("Deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True)
+    score = models.DecimalField(_("Score"), null=True, blank=True, **POINTS)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status, default=Status.IN_PROGRESS
+    )
+
+    class Meta:
+        verbose_name = _("Exam attempt")
+        verbose_name_plural = _("Exam attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "enrollment"], name="attempt_unique_enrollment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.exam_id}/{self.enrollment_id}"
+
+
+class Answer(models.Model):
+    """A trainee's answer to one question of an attempt."""
+
+    attempt = models.ForeignKey(
+        Attempt, verbose_name=_("Exam attempt"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        Question, verbose_name=_("Question"), on_delete=models.PROTECT, related_name="answers"
+    )
+    choices = models.ManyToManyField(Choice, verbose_name=_("Chosen options"), blank=True)
+    text = models.TextField(_("Answer"), blank=True)
+    points_awarded = models.DecimalField(_("Points awarded"), null=True, blank=True, **POINTS)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Graded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Answer")
+        verbose_name_plural = _("Answers")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="answer_unique_question"),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}/{self.question_id}"
+
+
+class ScoreReport(models.Model):
+    """A score report (成绩通报) of a program; published reports are frozen."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="score_reports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    status = models.CharField(_("Status"), max_length=10, choices=Status, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Score report")
+        verbose_name_plural = _("Score reports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.program} #{self.pk}"
+
+
+class ReportDelivery(models.Model):
+    """One email of a score report to one recipient: the outbox row a Celery task sends."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    report = models.ForeignKey(
+        ScoreReport,
+        verbose_name=_("Score report"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    recipient_email = models.EmailField(_("Recipient email"))
+    scope_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("Scope unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for the whole program."),
+    )
+    status = models.CharField(_("Status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
+    sent_at = models.DateTimeField(_("Sent at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    last_error = models.TextField(_("Last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("Report delivery")
+        verbose_name_plural = _("Report deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "recipient_email"],
+                name="delivery_unique_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return self.recipient_email

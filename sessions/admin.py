@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from sessions.models import Activity, Attendance, LeaveRequest, Material, Speaker, Venue
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "capacity"]
+    search_fields = ["name", "address"]
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organization"]
+    search_fields = ["name", "title", "organization"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "program", "starts_at", "ends_at", "venue", "group"]
+    list_filter = ["kind", "program"]
+    search_fields = ["title", "description", "speakers__name"]
+    list_select_related = ["program", "venue", "group"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["speakers"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["activity", "enrollment", "status", "minutes_late", "checked_in_at", "method"]
+    list_filter = ["status", "method", "activity__program"]
+    search_fields = ["enrollment__trainee__name", "enrollment__trainee__police_id"]
+    list_select_related = ["activity", "enrollment__trainee", "enrollment__program"]
+    raw_id_fields = ["activity", "enrollment", "marked_by"]
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "starts_at", "ends_at", "status", "decided_by"]
+    list_filter = ["status", "enrollment__program"]
+    search_fields = ["enrollment__trainee__name", "enrollment__trainee__police_id", "reason"]
+    list_select_related = ["enrollment__trainee", "enrollment__program", "decided_by"]
+    raw_id_fields = ["enrollment", "decided_by"]
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["title", "program", "activity"]
+    list_filter = ["program"]
+    search_fields = ["title"]
+    list_select_related = ["program", "activity"]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TimetableConfig(AppConfig):
+    """The folder is `sessions`; django.contrib.sessions owns that label, so ours is `timetable`."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "sessions"
+    label = "timetable"
+    verbose_name = _("Timetable and attendance")

@@ -1,0 +1,220 @@
+"""The timetable and roll call. The app label is `timetable` (see apps.py)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trainees.models import Enrollment, Group, Program
+
+
+class Venue(models.Model):
+    """A room or site: a classroom, a discussion room, a warning-education base."""
+
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+    address = models.CharField(_("Address"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("Capacity"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Venue")
+        verbose_name_plural = _("Venues")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Speaker(models.Model):
+    """A lecturer, e.g. 吕平洋, 支队长, 常州市公安局督察支队."""
+
+    name = models.CharField(_("Full name"), max_length=50)
+    title = models.CharField(_("Position"), max_length=100, blank=True)
+    organization = models.CharField(_("Unit"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Speaker")
+        verbose_name_plural = _("Speakers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.organization}{self.title} {self.name}".strip()
+
+
+class Activity(models.Model):
+    """One entry of the timetable. An activity with a group is for that group only."""
+
+    class Kind(models.TextChoices):
+        LECTURE = "lecture", _("Lecture")
+        CASE_STUDY = "case_study", _("Case study")
+        EXPERIENCE = "experience", _("Experience exchange")
+        ONSITE = "onsite", _("On-site teaching")
+        DISCUSSION = "discussion", _("Group discussion")
+        FORUM = "forum", _("Chiefs' forum")
+        FILM = "film", _("Warning-education film")
+        DRILL = "drill", _("Drill")
+        VISIT = "visit", _("Visit")
+        EXAM = "exam", _("Exam")
+        CEREMONY = "ceremony", _("Opening or graduation ceremony")
+        OTHER = "other", _("Other")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(_("Kind"), max_length=20, choices=Kind)
+    title = models.CharField(_("Title"), max_length=200)
+    description = models.TextField(_("Description"), blank=True)
+    speakers = models.ManyToManyField(
+        Speaker, verbose_name=_("Speakers"), blank=True, related_name="activities"
+    )
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("Venue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    starts_at = models.DateTimeField(_("Starts at"))
+    ends_at = models.DateTimeField(_("Ends at"))
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("Group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text=_("Leave empty for the whole class."),
+    )
+    formats = models.CharField(
+        _("Formats"), max_length=200, blank=True, help_text=_("E.g. slides, case analysis, video.")
+    )
+
+    class Meta:
+        verbose_name = _("Activity")
+        verbose_name_plural = _("Activities")
+        ordering = ["starts_at", "group__number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="activity_ends_after_it_starts"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "starts_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Attendance(models.Model):
+    """One trainee's roll-call record (点名) for one activity."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        LEAVE = "leave", _("On leave")
+        LEFT_EARLY = "left_early", _("Left early")
+
+    class Method(models.TextChoices):
+        SHEET = "sheet", _("Roll-call sheet")
+        CODE = "code", _("Check-in code")
+        AUTO = "auto", _("Automatic")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("Activity"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("Trainee"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(_("Status"), max_length=20, choices=Status)
+    minutes_late = models.PositiveSmallIntegerField(_("Minutes late"), default=0)
+    checked_in_at = models.DateTimeField(_("Checked in at"), null=True, blank=True)
+    method = models.CharField(_("Mode"), max_length=10, choices=Method, default=Method.SHEET)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Recorder"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Attendance")
+        verbose_name_plural = _("Attendance records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "enrollment"], name="attendance_unique_enrollment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity_id}/{self.enrollment_id}: {self.get_status_display()}"
+
+
+class LeaveRequest(models.Model):
+    """A trainee's request for leave (请假) over a time range."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("Trainee"),
+        on_delete=models.CASCADE,
+        related_name="leave_requests",
+    )
+    starts_at = models.DateTimeField(_("Starts at"))
+    ends_at = models.DateTimeField(_("Ends at"))
+    reason = models.TextField(_("Reason"))
+    status = models.CharField(_("Status"), max_length=10, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("Requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Leave request")
+        verbose_name_plural = _("Leave requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="leave_ends_after_it_starts"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment_id}: {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class Material(models.Model):
+    """A handout or slide deck of a program, optionally of one activity."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="materials"
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("Activity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="materials",
+    )
+    title = models.CharField(_("Title"), max_length=200)
+    file = models.FileField(_("File"), upload_to="materials/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("Material")
+        verbose_name_plural = _("Materials")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,121 @@
+"""The house: admin, migrations, static files, translations, Celery configuration."""
+
+import gettext
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+
+from config.celery import app as celery_app
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_APPS = ["trainees", "timetable", "discussions", "exams"]
+PROJECT_MODELS = [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()]
+
+
+def test_timetable_app_lives_in_the_sessions_folder():
+    config = apps.get_app_config("timetable")
+
+    assert config.name == "sessions"
+    assert apps.get_app_config("sessions").name == "django.contrib.sessions"
+
+
+@pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
+def test_admin_lists_every_model_with_search_and_filters(model):
+    model_admin = admin.site._registry[model]
+
+    assert model_admin.search_fields
+    assert model_admin.list_filter or model._meta.model_name in {"venue", "speaker"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
+def test_admin_changelist_and_add_page_open(client, model):
+    client.force_login(factories.user(is_staff=True, is_superuser=True))
+    opts = model._meta
+    changelist = f"/admin/{opts.app_label}/{opts.model_name}/"
+
+    assert client.get(changelist, {"q": "派出所"}).status_code == 200
+    assert client.get(f"{changelist}add/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    out = StringIO()
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+
+    assert "No changes detected" in out.getvalue()
+
+
+def test_collectstatic_with_the_production_storage(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    for vendored in [
+        "bootstrap.min.css",
+        "bootstrap.bundle.min.js",
+        "htmx.min.js",
+        "echarts.min.js",
+    ]:
+        assert vendored.split(".")[0] in manifest
+
+
+def test_vendored_libraries_carry_their_licence():
+    vendor = ROOT / "static" / "vendor"
+
+    for library in ["bootstrap", "htmx", "echarts"]:
+        assert (vendor / library / "LICENSE").stat().st_size > 0
+
+
+def test_templates_load_nothing_from_another_host():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match}"
+        for path in (ROOT / "templates").rglob("*.html")
+        for match in re.findall(r'(?:src|href)=["\'](?:https?:)?//[^"\']+', path.read_text())
+    ]
+
+    assert offenders == []
+
+
+def test_templates_have_no_inline_script_or_style():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=", path.read_text())
+    ]
+
+    assert offenders == []
+
+
+def test_compiled_translations_match_the_po_file():
+    po = (ROOT / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    entries = re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', po, flags=re.MULTILINE)
+    with (ROOT / "locale/zh_Hans/LC_MESSAGES/django.mo").open("rb") as mo:
+        catalog = gettext.GNUTranslations(mo)
+
+    assert len(entries) > 100
+    stale = [msgid for msgid, msgstr in entries if catalog.gettext(msgid) != msgstr]
+    assert stale == [], "run `make messages` to recompile locale/"
+
+
+def test_celery_app_acknowledges_late_and_serializes_json():
+    conf = celery_app.conf
+
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_time_limit > conf.task_soft_time_limit > 0
+    assert "trainees.tasks.clear_expired_login_sessions" in celery_app.tasks

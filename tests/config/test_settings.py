@@ -1,0 +1,107 @@
+"""Settings are read from the environment: each case starts a fresh Python process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+INHERITED_SETTINGS = {
+    "SECRET_KEY",
+    "DJANGO_DEBUG",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+}
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "SECRET_KEY": "k7Qz-production-like-key-with-enough-entropy-9fXw2LmP4vRt8sYb1nHc6dJe",
+    "ALLOWED_HOSTS": "jingxun.gaj.example",
+}
+
+
+def run(args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_settings_without_secret_key_and_debug_off_refuse_to_start():
+    result = run(["manage.py", "check"], DJANGO_DEBUG="false")
+
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "DJANGO_DEBUG=true" in result.stderr
+
+
+def test_settings_debug_without_secret_key_uses_a_development_key():
+    result = run(["manage.py", "check"], DJANGO_DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_production_pass_check_deploy_without_warnings():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "no issues" in result.stdout
+
+
+def test_settings_read_database_broker_and_mail_from_the_environment():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "from config.celery import app; "
+        "db = s.DATABASES['default']; "
+        "print(db['ENGINE'], db['OPTIONS']['pool']['max_size'], app.conf.broker_url,"
+        " app.conf.task_always_eager, s.EMAIL_BACKEND, s.EMAIL_HOST)"
+    )
+
+    result = run(
+        ["-c", script],
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL="postgres://jx:pw@db.example:5432/jingxun",
+        DATABASE_POOL_MAX="20",
+        CELERY_BROKER_URL="redis://redis.example:6379/0",
+        EMAIL_URL="smtp+tls://mailer:pw@smtp.gaj.example:587",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "20",
+        "redis://redis.example:6379/0",
+        "False",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.gaj.example",
+    ]
+
+
+def test_settings_defaults_serve_the_demo_without_servers():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "from config.celery import app; "
+        "print(s.DATABASES['default']['ENGINE'], app.conf.task_always_eager, s.EMAIL_BACKEND,"
+        " s.LANGUAGE_CODE, s.TIME_ZONE, s.USE_TZ)"
+    )
+
+    result = run(["-c", script], DJANGO_DEBUG="true", DJANGO_SETTINGS_MODULE="config.settings")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "zh-hans",
+        "Asia/Shanghai",
+        "True",
+    ]

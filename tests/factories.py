@@ -1,0 +1,59 @@
+"""Small factories: each makes one valid object, with keyword overrides."""
+
+import itertools
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as AuthGroup
+
+from trainees.models import Enrollment, Group, Program, Trainee, Unit
+
+PASSWORD = "pass-for-tests-1"
+_sequence = itertools.count(1)
+
+
+def user(role=None, username=None, **fields):
+    """A user with PASSWORD, in the auth group of `role` if given."""
+    account = get_user_model().objects.create_user(
+        username=username or f"user{next(_sequence)}", password=PASSWORD, **fields
+    )
+    if role:
+        account.groups.add(AuthGroup.objects.get(name=role))
+    return account
+
+
+def unit(name=None, parent=None, kind=Unit.Kind.STATION):
+    return Unit.objects.create(
+        name=name or f"测试派出所{next(_sequence)}", parent=parent, kind=kind
+    )
+
+
+def trainee(police_id=None, with_login=True, **fields):
+    """A trainee whose login name is the police ID."""
+    police_id = police_id or f"{300000 + next(_sequence)}"
+    fields.setdefault("name", f"学员{police_id}")
+    fields.setdefault("unit", unit())
+    account = user("trainee", username=police_id) if with_login else None
+    return Trainee.objects.create(police_id=police_id, user=account, **fields)
+
+
+def program(organizers=(), **fields):
+    n = next(_sequence)
+    start = fields.pop("start_date", date(2023, 1, 2))
+    created = Program.objects.create(
+        code=fields.pop("code", f"P{n}"),
+        title=fields.pop("title", f"第{n}期派出所所长培训班"),
+        start_date=start,
+        end_date=fields.pop("end_date", start + timedelta(days=2)),
+        **fields,
+    )
+    created.organizers.add(*organizers)
+    return created
+
+
+def group(program, number=None, **fields):
+    return Group.objects.create(program=program, number=number or next(_sequence), **fields)
+
+
+def enrollment(program, trainee_=None, **fields):
+    return Enrollment.objects.create(program=program, trainee=trainee_ or trainee(), **fields)

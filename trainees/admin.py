@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from trainees.models import Enrollment, Group, Program, Trainee, Unit
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "parent__name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Trainee)
+class TraineeAdmin(admin.ModelAdmin):
+    list_display = ["police_id", "name", "gender", "unit", "position", "phone"]
+    list_filter = ["gender", "unit__kind"]
+    search_fields = ["police_id", "name", "unit__name", "phone"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "user"]
+
+
+class GroupInline(admin.TabularInline):
+    model = Group
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "start_date", "end_date", "venue"]
+    list_filter = ["start_date"]
+    search_fields = ["code", "title", "venue"]
+    date_hierarchy = "start_date"
+    filter_horizontal = ["organizers"]
+    inlines = [GroupInline]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["program", "number", "name", "host_name", "host_title", "topic"]
+    list_filter = ["program"]
+    search_fields = ["name", "host_name", "topic", "program__code"]
+    list_select_related = ["program"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["trainee", "program", "group", "role", "status"]
+    list_filter = ["program", "status", "role"]
+    search_fields = ["trainee__name", "trainee__police_id", "trainee__unit__name"]
+    list_select_related = ["trainee", "program", "group"]
+    autocomplete_fields = ["trainee"]

@@ -1,0 +1,204 @@
+"""Who is in which class: units of the police hierarchy, trainees, programs, groups, enrollments."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+police_id_validator = RegexValidator(
+    r"^[0-9A-Za-z]{3,20}$", _("A police ID has 3 to 20 digits and letters.")
+)
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$",
+    _("A code may contain only letters, digits, hyphens and underscores, e.g. CZ2023."),
+)
+
+
+class Unit(models.Model):
+    """A unit of the police hierarchy, e.g. 溧阳市公安局 → 竹箦派出所."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("City public-security bureau")
+        BRANCH = "branch", _("Branch or county bureau")
+        STATION = "station", _("Police station")
+        BRIGADE = "brigade", _("Brigade")
+        DEPARTMENT = "department", _("Department")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("Name"), max_length=100)
+    kind = models.CharField(_("Category"), max_length=20, choices=Kind, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("Parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("Unit")
+        verbose_name_plural = _("Units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="unit_unique_root_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Trainee(models.Model):
+    """A station chief. The police ID (警号) is unique and is the login name."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Login account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainee",
+    )
+    name = models.CharField(_("Full name"), max_length=50)
+    police_id = models.CharField(
+        _("Police ID"), max_length=20, unique=True, validators=[police_id_validator]
+    )
+    gender = models.CharField(_("Gender"), max_length=1, choices=Gender, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("Unit"), on_delete=models.PROTECT, related_name="trainees"
+    )
+    position = models.CharField(_("Position"), max_length=50, blank=True)
+    phone = models.CharField(_("Mobile phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("Trainee")
+        verbose_name_plural = _("Trainees")
+        ordering = ["police_id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.police_id}）"
+
+
+class Program(models.Model):
+    """A residential training program (培训班), e.g. 常州市派出所长素质能力提升专题培训班."""
+
+    title = models.CharField(_("Name"), max_length=200)
+    code = models.CharField(
+        _("Code"),
+        max_length=32,
+        unique=True,
+        validators=[code_validator],
+        help_text=_("Used in addresses and commands, e.g. CZ2023."),
+    )
+    start_date = models.DateField(_("Start date"))
+    end_date = models.DateField(_("End date"))
+    venue = models.CharField(_("Training site"), max_length=200, blank=True)
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Organizers"),
+        blank=True,
+        related_name="organized_programs",
+    )
+    daily_routine = models.TextField(
+        _("Daily routine"),
+        blank=True,
+        help_text=_("One item a line, e.g. 06:30 wake-up … 22:00 lights out."),
+    )
+    rules = models.TextField(_("Rules"), blank=True)
+    essay_min_chars = models.PositiveIntegerField(
+        _("Essay minimum length (characters)"), default=1500
+    )
+    essay_deadline = models.DateTimeField(_("Essay deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Program")
+        verbose_name_plural = _("Programs")
+        ordering = ["-start_date", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="program_ends_after_it_starts"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Group(models.Model):
+    """A discussion group (分组) of a program, hosted by a senior official."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="groups"
+    )
+    number = models.PositiveSmallIntegerField(_("Number"))
+    name = models.CharField(_("Group name"), max_length=50, blank=True)
+    host_name = models.CharField(_("Host"), max_length=50, blank=True)
+    host_title = models.CharField(_("Host's title"), max_length=100, blank=True)
+    topic = models.CharField(_("Topic"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Group")
+        verbose_name_plural = _("Groups")
+        ordering = ["program", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="group_unique_number"),
+        ]
+
+    def __str__(self):
+        return self.name or _("Group %(number)s") % {"number": self.number}
+
+
+class Enrollment(models.Model):
+    """A trainee's place in one program: their group, role in the class, and status."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Trainee")
+        GROUP_LEADER = "group_leader", _("Group leader")
+        CLASS_LEADER = "class_leader", _("Class leader")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("Trainee"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("Group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+    )
+    role = models.CharField(_("Role in class"), max_length=20, choices=Role, default=Role.MEMBER)
+    status = models.CharField(_("Status"), max_length=20, choices=Status, default=Status.ACTIVE)
+
+    class Meta:
+        verbose_name = _("Enrollment")
+        verbose_name_plural = _("Enrollments")
+        ordering = ["program", "trainee__police_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "trainee"], name="enrollment_unique_trainee"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program.code} · {self.trainee}"
+
+    def clean(self):
+        if self.group_id and self.group.program_id != self.program_id:
+            raise ValidationError({"group": _("This group belongs to another program.")})
