@@ -18,7 +18,8 @@ def user(role=None, username=None, **fields):
         username=username or f"user{next(_sequence)}", password=PASSWORD, **fields
     )
     if role:
-        account.groups.add(AuthGroup.objects.get(name=role))
+        # get_or_create: transactional tests flush the groups that migration 0002 made.
+        account.groups.add(AuthGroup.objects.get_or_create(name=role)[0])
     return account
 
 

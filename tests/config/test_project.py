@@ -112,6 +112,7 @@ def test_compiled_translations_match_the_po_file():
 
 def test_celery_app_acknowledges_late_and_serializes_json():
     conf = celery_app.conf
+    celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
 
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         user.set_password(data.DEMO_PASSWORD)
         user.save()
         if role:
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         return user
 
     def program(self, organizer):
