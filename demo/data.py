@@ -25,6 +25,6 @@ TRAINEES = [
     ("320406", "王晓飞", "M", "武进分局", "马杭派出所", "所长"),
 ]
 
-ORGANIZER = {"username": "organizer", "first_name": "教务", "last_name": "陈"}
-LEADER = {"username": "leader", "first_name": "局领导", "last_name": "于"}
+ORGANIZER = {"username": "organizer", "first_name": "陈教务"}
+LEADER = {"username": "leader", "first_name": "局领导"}
 ADMIN = {"username": "admin"}
