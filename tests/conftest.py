@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +17,11 @@ def login(client, username, password):
     return client.post(
         "/accounts/login/", {"username": username, "password": password}, follow=True
     )
+
+
+@pytest.fixture(autouse=True)
+def _chinese(settings):
+    """Each test starts in the site's language: a request in English would otherwise leave
+    this thread speaking English (LocaleMiddleware activates, and nothing deactivates)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

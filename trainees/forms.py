@@ -1,8 +1,15 @@
 import unicodedata
+from pathlib import Path
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from trainees.models import Group, Program, Unit
+from trainees.roles import ORGANIZER
+
+MAX_ROSTER_BYTES = 2 * 1024 * 1024  # a 10,000-row .xlsx is about 400 KB
 
 
 class LoginForm(AuthenticationForm):
@@ -17,3 +24,111 @@ class LoginForm(AuthenticationForm):
     def clean_username(self):
         # A Chinese input method may type full-width digits: "０３１２４５" is "031245".
         return unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "title",
+            "code",
+            "start_date",
+            "end_date",
+            "venue",
+            "organizers",
+            "daily_routine",
+            "rules",
+            "essay_min_chars",
+            "essay_deadline",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "essay_deadline": DateTimeInput(),
+            "daily_routine": forms.Textarea(attrs={"rows": 6}),
+            "rules": forms.Textarea(attrs={"rows": 4}),
+            "organizers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizers"].queryset = (
+            get_user_model().objects.filter(groups__name=ORGANIZER).order_by("username")
+        )
+        self.fields["organizers"].required = False
+        self.fields["organizers"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The program cannot end before it starts."))
+        return cleaned
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_(
+            "An .xlsx or .csv file with the columns 姓名, 警号 and 单位, and optionally "
+            "上级单位, 职务, 性别, 手机号 and 分组."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in (".xlsx", ".csv"):
+            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
+        if upload.size > MAX_ROSTER_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
+
+
+class GroupsCreateForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of groups"), min_value=1, max_value=40)
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "host_name", "host_title", "topic"]
+
+
+class EnrollmentMoveForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=Group.objects.none(), required=False, empty_label=_("No group")
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = program.groups.order_by("number")
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "parent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.order_by("name")
+        if self.instance.pk:
+            units = units.exclude(pk__in=self.instance.descendant_ids())
+        self.fields["parent"].queryset = units

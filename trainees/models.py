@@ -52,6 +52,16 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def descendant_ids(self):
+        """This unit's id and those of every unit under it (a unit cannot move below itself)."""
+        ids, frontier = {self.pk}, [self.pk]
+        while frontier:
+            frontier = list(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            ids.update(frontier)
+        return ids
+
 
 class Trainee(models.Model):
     """A station chief. The police ID (警号) is unique and is the login name."""
@@ -78,6 +88,8 @@ class Trainee(models.Model):
     )
     position = models.CharField(_("Position"), max_length=50, blank=True)
     phone = models.CharField(_("Mobile phone"), max_length=20, blank=True)
+    # 初始密码: printed on the trainee's slip; valid until they choose their own at first login.
+    initial_password = models.CharField(_("Initial password"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("Trainee")
@@ -86,6 +98,13 @@ class Trainee(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.police_id}）"
+
+    @property
+    def masked_phone(self):
+        """138****1234: phones are shown in full to organizers only."""
+        if len(self.phone) == 11:
+            return f"{self.phone[:3]}****{self.phone[-4:]}"
+        return "****" if self.phone else ""
 
 
 class Program(models.Model):

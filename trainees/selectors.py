@@ -1,13 +1,21 @@
+"""Reads of the trainees app, with their queries tuned (constant in the number of trainees)."""
+
 from django.db.models import Count, Q
 
-from trainees.models import Enrollment, Program
+from trainees.models import Enrollment, Program, Trainee, Unit
+from trainees.roles import user_roles
 
 
 def program_list_for(user):
-    """The programs a user organizes (all of them for a superuser), with their class sizes."""
-    programs = Program.objects.all() if user.is_superuser else user.organized_programs.all()
+    """The programs a user may read: those they organize, or all for superusers and leadership;
+    each with its number of active trainees."""
+    if user.is_superuser or user_roles(user).leadership:
+        programs = Program.objects.all()
+    else:
+        programs = Program.objects.filter(organizers=user)
     return programs.annotate(
-        trainee_count=Count("enrollments", filter=Q(enrollments__status="active"))
+        trainee_count=Count("enrollments", filter=Q(enrollments__status="active")),
+        group_count=Count("groups", distinct=True),
     ).order_by("-start_date", "code")
 
 
@@ -18,3 +26,77 @@ def enrollments_of(user):
         .select_related("program", "group", "trainee__unit")
         .order_by("-program__start_date")
     )
+
+
+def roster(program, *, query="", group=None, unit=None, status=None):
+    """The program's enrollments, searched by name, police ID or unit and filtered."""
+    enrollments = Enrollment.objects.filter(program=program).select_related(
+        "trainee__unit__parent", "group"
+    )
+    if query:
+        enrollments = enrollments.filter(
+            Q(trainee__name__icontains=query)
+            | Q(trainee__police_id__icontains=query)
+            | Q(trainee__unit__name__icontains=query)
+            | Q(trainee__unit__parent__name__icontains=query)
+        )
+    if group == "none":
+        enrollments = enrollments.filter(group__isnull=True)
+    elif group:
+        enrollments = enrollments.filter(group__number=group)
+    if unit:
+        enrollments = enrollments.filter(
+            Q(trainee__unit_id=unit) | Q(trainee__unit__parent_id=unit)
+        )
+    if status:
+        enrollments = enrollments.filter(status=status)
+    return enrollments.order_by("group__number", "trainee__police_id")
+
+
+def roster_units(program):
+    """The units (and their parents) that have trainees in the program, for the filter."""
+    unit_ids = Trainee.objects.filter(enrollments__program=program).values("unit_id")
+    return (
+        Unit.objects.filter(Q(pk__in=unit_ids) | Q(children__pk__in=unit_ids))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def groups_with_counts(program):
+    """The program's groups with their numbers of active trainees."""
+    return program.groups.annotate(
+        trainee_count=Count("enrollments", filter=Q(enrollments__status="active"))
+    ).order_by("number")
+
+
+def group_lists(program):
+    """Every group with its active trainees, for the printed group lists: two queries."""
+    groups = list(groups_with_counts(program))
+    members = {group.pk: [] for group in groups}
+    for enrollment in (
+        Enrollment.objects.filter(program=program, status="active", group__isnull=False)
+        .select_related("trainee__unit")
+        .order_by("trainee__unit__name", "trainee__police_id")
+    ):
+        members[enrollment.group_id].append(enrollment)
+    for group in groups:
+        group.members = members[group.pk]
+    return groups
+
+
+def unit_tree():
+    """Every unit as (unit, depth) in tree order, read in one query."""
+    units = list(Unit.objects.annotate(trainee_count=Count("trainees")).order_by("name"))
+    children = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered = []
+
+    def walk(parent_id, depth):
+        for unit in children.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered

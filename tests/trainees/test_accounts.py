@@ -65,7 +65,8 @@ def test_password_change_in_chinese(client):
     )
 
     assert "旧密码" in page.content.decode()
-    assert response.redirect_chain == [("/accounts/password/done/", 302)]
+    assert response.redirect_chain == [("/", 302), ("/timetable/my-day/", 302)]
+    assert "密码已修改。" in response.content.decode()
     account.refresh_from_db()
     assert account.check_password("Jingxun-new-2026")
 

@@ -1,0 +1,157 @@
+"""Writes of the trainees app: each function is one transaction."""
+
+import itertools
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from trainees import roster as roster_module
+from trainees.models import Enrollment, Group, Trainee, Unit
+from trainees.roster import RosterError, RosterFileError
+
+
+def roster_import(*, program, name, content, dry_run=False):
+    """Import a roster file into `program`, all or nothing; returns the RosterPlan.
+
+    With errors (in plan.errors) or `dry_run`, nothing is written.
+    """
+    try:
+        roster = roster_module.read_roster(name, content)
+    except RosterFileError as error:
+        plan = roster_module.RosterPlan(program=program, roster=None)
+        plan.errors.append(RosterError(None, "", str(error)))
+        return plan
+    plan = roster_module.plan_roster(program, roster)
+    if plan.errors or dry_run:
+        return plan
+    try:
+        roster_apply(plan)
+    except IntegrityError:
+        # Another import or edit of the same trainees committed first; nothing was written.
+        message = _("The roster changed while it was being imported; nothing was imported.")
+        plan.errors.append(RosterError(None, "", message))
+    return plan
+
+
+@transaction.atomic
+def roster_apply(plan):
+    """Write a checked RosterPlan with a handful of bulk statements, whatever its size."""
+    pending_units = list(plan.units.new)
+    while pending_units:  # parents before their children
+        ready = [u for u in pending_units if u.parent is None or u.parent.pk is not None]
+        Unit.objects.bulk_create(ready)
+        pending_units = [u for u in pending_units if u.pk is None]
+
+    new_trainees, changed_trainees, changed_fields = [], [], set()
+    new_enrollments, moved_enrollments = [], []
+    for planned in plan.rows:
+        if planned.trainee.pk is None:
+            new_trainees.append(planned.trainee)
+        elif set(planned.changes) - {"group"}:
+            changed_trainees.append(planned.trainee)
+            changed_fields.update(set(planned.changes) - {"group"})
+        if planned.enrollment.pk is None:
+            new_enrollments.append(planned.enrollment)
+        elif "group" in planned.changes:
+            moved_enrollments.append(planned.enrollment)
+    Trainee.objects.bulk_create(new_trainees, batch_size=1000)
+    if changed_trainees:
+        Trainee.objects.bulk_update(changed_trainees, sorted(changed_fields), batch_size=1000)
+    Enrollment.objects.bulk_create(new_enrollments, batch_size=1000)
+    if moved_enrollments:
+        Enrollment.objects.bulk_update(moved_enrollments, ["group"], batch_size=1000)
+    return plan
+
+
+@transaction.atomic
+def groups_create(*, program, count):
+    """Add groups so that the program has `count` of them, numbered 1..count."""
+    existing = set(program.groups.values_list("number", flat=True))
+    Group.objects.bulk_create(
+        Group(program=program, number=number, name=_("Group %(number)s") % {"number": number})
+        for number in range(1, count + 1)
+        if number not in existing
+    )
+
+
+def split_plan(enrollments, groups):
+    """Assign enrollments to groups: sizes differ by at most one, and each parent unit is
+    spread as evenly as the numbers allow.
+
+    Trainees are lined up by parent unit, largest unit first, and dealt round-robin over
+    the groups: a run of k trainees of one unit dealt this way gives every group either
+    floor(k/n) or ceil(k/n) of them, and the whole deal gives sizes that differ by one.
+    """
+    by_parent = defaultdict(list)
+    for enrollment in enrollments:
+        unit = enrollment.trainee.unit
+        by_parent[unit.parent_id or unit.pk].append(enrollment)
+    lined_up = list(
+        itertools.chain.from_iterable(
+            sorted(members, key=lambda e: e.trainee.police_id)
+            for _parent, members in sorted(by_parent.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        )
+    )
+    return {enrollment: groups[i % len(groups)] for i, enrollment in enumerate(lined_up)}
+
+
+@transaction.atomic
+def groups_split(*, program):
+    """Split the program's active trainees over its groups (see split_plan)."""
+    groups = list(program.groups.order_by("number"))
+    if not groups:
+        raise ValueError(_("Create the groups first."))
+    enrollments = list(
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(program=program, status=Enrollment.Status.ACTIVE)
+        .select_related("trainee__unit")
+    )
+    assignment = split_plan(enrollments, groups)
+    for enrollment, group in assignment.items():
+        enrollment.group = group
+    Enrollment.objects.bulk_update(enrollments, ["group"], batch_size=1000)
+    return assignment
+
+
+@transaction.atomic
+def enrollment_move(*, enrollment, group):
+    """Move one trainee to another group of the same program (or out of every group)."""
+    if group is not None and group.program_id != enrollment.program_id:
+        raise ValueError(_("This group belongs to another program."))
+    enrollment.group = group
+    enrollment.save(update_fields=["group"])
+
+
+@transaction.atomic
+def enrollment_set_status(*, enrollment, status):
+    """Withdraw a trainee from the program (退训), or take them back; nothing is deleted."""
+    enrollment.status = status
+    enrollment.save(update_fields=["status"])
+
+
+@transaction.atomic
+def trainee_reset_password(*, trainee):
+    """Give the trainee a new initial password (for a new slip); the old one stops working."""
+    trainee.initial_password = roster_module.new_initial_password()
+    trainee.save(update_fields=["initial_password"])
+    if trainee.user_id:
+        trainee.user.set_unusable_password()
+        trainee.user.save(update_fields=["password"])
+    return trainee.initial_password
+
+
+@transaction.atomic
+def trainee_password_chosen(*, user):
+    """The trainee chose their own password: the printed initial one stops working."""
+    Trainee.objects.filter(user=user).update(initial_password="")
+
+
+@transaction.atomic
+def program_save(*, form, user):
+    """Create or update a program from its form; its creator becomes an organizer."""
+    creating = form.instance.pk is None
+    program = form.save()
+    if creating:
+        program.organizers.add(user)
+    return program
