@@ -283,8 +283,15 @@ def in_batches(items, size=500):
         yield items[start : start + size]
 
 
-def new_initial_password():
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _position in range(8))
+def new_initial_password(length=8):
+    """Eight characters of PASSWORD_ALPHABET, from one draw of the system's random source."""
+    base = len(PASSWORD_ALPHABET)
+    number = secrets.randbelow(base**length)
+    characters = []
+    for _position in range(length):
+        number, digit = divmod(number, base)
+        characters.append(PASSWORD_ALPHABET[digit])
+    return "".join(characters)
 
 
 def validate_row(row, columns, groups, errors):
