@@ -1,6 +1,14 @@
-"""Demo data taken from the Changzhou program of seed 000 (../shared/seeds/000_…txt)."""
+"""Demo data: the Changzhou program of seed 000 (../shared/seeds/000_…txt).
+
+The class itself is in fixtures/changzhou_roster.csv, a bureau-style roster (title row,
+Chinese headers, UTF-8 with BOM) that seed_demo loads through the same import as the
+organizers' upload.
+"""
+
+from pathlib import Path
 
 DEMO_PASSWORD = "jingxun-demo"
+ROSTER = Path(__file__).resolve().parent / "fixtures" / "changzhou_roster.csv"
 
 PROGRAM = {
     "code": "CZ2023",
@@ -13,17 +21,17 @@ PROGRAM = {
     "essay_min_chars": 1500,
 }
 
-BUREAU = "常州市公安局"
-
-# (police ID, name, gender, branch bureau, station, position): chiefs named in seed 000.
-TRAINEES = [
-    ("320401", "龚定俊", "M", "溧阳市公安局", "竹箦派出所", "所长"),
-    ("320402", "方圆", "M", "金坛分局", "儒林派出所", "所长"),
-    ("320403", "邹雨枫", "M", "经开区分局", "横山桥派出所", "所长"),
-    ("320404", "汪云涌", "M", "金坛分局", "滨湖派出所", "所长"),
-    ("320405", "潘立群", "M", "溧阳市公安局", "别桥派出所", "所长"),
-    ("320406", "王晓飞", "M", "武进分局", "马杭派出所", "所长"),
+# 94 位所长分成 5 个小组，由市公安局党委成员主持，围绕落实"派出所主防"讨论。
+GROUPS = [
+    (1, "于贵平", "副市长、市公安局局长", "从思想观念上向“派出所主防”转变"),
+    (2, "周建明", "市公安局党委副书记、副局长", "警力和精力向主防倾斜"),
+    (3, "钱立新", "市公安局党委委员、副局长", "农村地区警务融合与大防范"),
+    (4, "孙海涛", "市公安局党委委员、政治部主任", "整合警力资源，划分防区组合作战"),
+    (5, "李卫东", "市公安局党委委员、副局长", "综合指挥室的中枢作用"),
 ]
+
+# The trainees whose logins the README lists: they get the demo password.
+DEMO_TRAINEES = ["320401", "320402", "320403", "320404", "320405", "320406"]
 
 ORGANIZER = {"username": "organizer", "first_name": "陈教务"}
 LEADER = {"username": "leader", "first_name": "局领导"}

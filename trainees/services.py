@@ -69,7 +69,7 @@ def groups_create(*, program, count):
     """Add groups so that the program has `count` of them, numbered 1..count."""
     existing = set(program.groups.values_list("number", flat=True))
     Group.objects.bulk_create(
-        Group(program=program, number=number, name=_("Group %(number)s") % {"number": number})
+        Group(program=program, number=number)  # unnamed: shown as 第N组 in the reader's language
         for number in range(1, count + 1)
         if number not in existing
     )

@@ -38,5 +38,18 @@ def test_seed_demo_twice_changes_nothing_more():
     seed()
 
     assert (Program.objects.count(), Trainee.objects.count(), Enrollment.objects.count()) == counts
-    assert counts == (1, len(data.TRAINEES), len(data.TRAINEES))
-    assert Trainee.objects.get(police_id="320401").unit.parent.name == "溧阳市公安局"
+    assert counts == (1, 94, 94)
+
+
+def test_seed_demo_loads_the_changzhou_class_through_the_roster_import():
+    printed = seed()
+
+    program = Program.objects.get(code="CZ2023")
+    sizes = sorted(group.enrollments.count() for group in program.groups.all())
+    assert "created 94, updated 0, unchanged 0" in printed
+    assert sizes == [18, 19, 19, 19, 19]
+    assert program.groups.get(number=1).host_name == "于贵平"
+    station = Trainee.objects.get(police_id="320401").unit
+    assert (station.name, station.parent.name) == ("溧阳市公安局竹箦派出所", "溧阳市公安局")
+    others = Trainee.objects.exclude(police_id__in=data.DEMO_TRAINEES)
+    assert others.filter(initial_password="").count() == 0

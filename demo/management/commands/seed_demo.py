@@ -1,25 +1,27 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
+from django.contrib.auth.models import Group as AuthGroup
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from demo import data
-from trainees.models import Enrollment, Program, Trainee, Unit
+from trainees import services
+from trainees.models import Enrollment, Group, Program, Trainee
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
 
 ORGANIZER_APPS = ["trainees", "timetable", "discussions", "exams"]
 
 
 class Command(BaseCommand):
-    help = "Create the demo program and its logins (safe to run again: it resets them)."
+    help = "Create the demo program and its logins (safe to run again: it resets the logins)."
 
     @transaction.atomic
     def handle(self, *args, **options):
         organizer = self.user(data.ORGANIZER, role=ORGANIZER, is_staff=True)
-        # The demo organizer maintains data in the admin until every page exists.
+        # The demo organizer may also use the admin, for what has no page yet.
         organizer.user_permissions.set(
             Permission.objects.filter(content_type__app_label__in=ORGANIZER_APPS)
         )
@@ -27,43 +29,39 @@ class Command(BaseCommand):
         self.user(data.ADMIN, is_staff=True, is_superuser=True)
 
         program = self.program(organizer)
-        bureau, _ = Unit.objects.get_or_create(
-            name=data.BUREAU, parent=None, defaults={"kind": Unit.Kind.BUREAU}
+        plan = services.roster_import(
+            program=program, name=data.ROSTER.name, content=data.ROSTER.read_bytes()
         )
-        trainee_logins = []
-        for police_id, name, gender, branch, station, position in data.TRAINEES:
-            branch_unit, _ = Unit.objects.get_or_create(
-                name=branch, parent=bureau, defaults={"kind": Unit.Kind.BRANCH}
-            )
-            unit, _ = Unit.objects.get_or_create(
-                name=station, parent=branch_unit, defaults={"kind": Unit.Kind.STATION}
-            )
-            user = self.user({"username": police_id}, role=TRAINEE)
-            Trainee.objects.update_or_create(
-                police_id=police_id,
-                defaults={
-                    "user": user,
-                    "name": name,
-                    "gender": gender,
-                    "unit": unit,
-                    "position": position,
-                },
-            )
-            Enrollment.objects.get_or_create(program=program, trainee=user.trainee)
-            trainee_logins.append((police_id, f"{name}，{branch}{station}"))
+        if plan.errors:
+            raise CommandError("\n".join(str(error) for error in plan.errors))
+        active = program.enrollments.filter(status=Enrollment.Status.ACTIVE)
+        if active.filter(group__isnull=True).exists():
+            services.groups_split(program=program)
+
+        trainees = Trainee.objects.filter(police_id__in=data.DEMO_TRAINEES).select_related("unit")
+        for trainee in trainees:
+            trainee.user = self.user({"username": trainee.police_id}, role=TRAINEE)
+            trainee.initial_password = ""
+            trainee.save(update_fields=["user", "initial_password"])
 
         self.stdout.write(self.style.SUCCESS(f"演示培训班 demo program: {program.code} {program}"))
+        self.stdout.write(f"  名册 roster: {plan.summary}, {active.count()} trainees in 5 groups")
         self.stdout.write(f"演示账号 demo logins (password for all: {data.DEMO_PASSWORD})")
         self.stdout.write(f"  教务 organizer     {organizer.username}")
         self.stdout.write(f"  领导 leadership    {leader.username}")
-        for police_id, who in trainee_logins:
-            self.stdout.write(f"  学员 trainee       {police_id}  ({who})")
+        for trainee in trainees:
+            self.stdout.write(
+                f"  学员 trainee       {trainee.police_id}  ({trainee.name}，{trainee.unit})"
+            )
         self.stdout.write(f"  管理员 superuser   {data.ADMIN['username']}")
+        self.stdout.write(
+            "The other trainees sign in with the initial passwords of the login slips."
+        )
 
     def user(self, fields, role=None, **flags):
         """Create or reset one demo login with the demo password."""
         fields = dict(fields)
-        user, _ = get_user_model().objects.get_or_create(
+        user, _created = get_user_model().objects.get_or_create(
             username=fields.pop("username"), defaults=fields
         )
         for flag, value in flags.items():
@@ -71,19 +69,33 @@ class Command(BaseCommand):
         user.set_password(data.DEMO_PASSWORD)
         user.save()
         if role:
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
+            user.groups.add(AuthGroup.objects.get_or_create(name=role)[0])
         return user
 
     def program(self, organizer):
         """The Changzhou program of seed 000, dated from today so that "my day" has a day."""
         today = timezone.localdate()
-        program, _ = Program.objects.update_or_create(
+        program, _created = Program.objects.update_or_create(
             code=data.PROGRAM["code"],
             defaults={
                 **data.PROGRAM,
                 "start_date": today,
                 "end_date": today + timedelta(days=2),
+                # 结业时每名学员写一篇心得体会: due at noon of the last day.
+                "essay_deadline": timezone.make_aware(
+                    datetime.combine(today + timedelta(days=2), time(12, 0))
+                ),
             },
         )
         program.organizers.add(organizer)
+        for number, host_name, host_title, topic in data.GROUPS:
+            Group.objects.update_or_create(
+                program=program,
+                number=number,
+                defaults={
+                    "host_name": host_name,
+                    "host_title": host_title,
+                    "topic": topic,
+                },
+            )
         return program
