@@ -149,9 +149,9 @@ def trainee_password_chosen(*, user):
 
 @transaction.atomic
 def program_save(*, form, user):
-    """Create or update a program from its form; its creator becomes an organizer."""
-    creating = form.instance.pk is None
+    """Create or update a program from its form; whoever saves it stays one of its organizers
+    (a superuser need not be one)."""
     program = form.save()
-    if creating:
+    if not user.is_superuser:
         program.organizers.add(user)
     return program

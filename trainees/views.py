@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -196,6 +197,8 @@ def roster_import(request, code):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     plan = None
     pending = request.session.get("roster_upload")
+    if pending and pending.get("program") != program.code:
+        pending = None  # a file previewed for another program is not imported here
     if request.method == "POST" and "confirm" in request.POST and pending:
         content = bytes.fromhex(pending["content"])
         plan = services.roster_import(program=program, name=pending["name"], content=content)
@@ -214,7 +217,11 @@ def roster_import(request, code):
         if plan.errors:
             request.session.pop("roster_upload", None)
         else:
-            request.session["roster_upload"] = {"name": upload.name, "content": content.hex()}
+            request.session["roster_upload"] = {
+                "program": program.code,
+                "name": upload.name,
+                "content": content.hex(),
+            }
     return render(
         request,
         "trainees/roster_import.html",
@@ -287,7 +294,10 @@ def enrollment_move(request, code, pk):
         messages.success(request, text % {"name": enrollment.trainee.name, "group": group})
     else:
         messages.error(request, _("Choose a group of this program."))
-    return redirect(request.POST.get("next") or enrollment_url(program, enrollment))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = enrollment_url(program, enrollment)
+    return redirect(back)
 
 
 @require_POST

@@ -384,3 +384,28 @@ def test_unit_tree_can_be_corrected(client, organizer):
     assert branch.parent == bureau
     assert cycle.status_code == 200  # the form refuses: a unit cannot go below its own child
     assert re.search("选择一个有效的选项", cycle.content.decode())
+
+
+def test_roster_import_confirms_only_into_the_program_it_was_previewed_for(
+    client, organizer, program
+):
+    other = factories.program(organizers=[organizer], code="OTHER")
+    client.force_login(organizer)
+    upload = SimpleUploadedFile("名册.xlsx", rosters.xlsx(rosters.rows(3)))
+    client.post("/trainees/programs/CZ2023/roster/import/", {"file": upload})
+
+    client.post("/trainees/programs/OTHER/roster/import/", {"confirm": "1"})
+
+    assert other.enrollments.count() == 0
+
+
+def test_move_does_not_redirect_to_another_host(client, organizer, program):
+    enrollment = enroll(program, 1)[0]
+    client.force_login(organizer)
+
+    response = client.post(
+        f"/trainees/programs/CZ2023/trainees/{enrollment.pk}/move/",
+        {"group": "", "next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == f"/trainees/programs/CZ2023/trainees/{enrollment.pk}/"
