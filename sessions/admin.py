@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from sessions.models import Activity, Attendance, LeaveRequest, Material, Speaker, Venue
+from sessions.models import (
+    Activity,
+    ActivityChange,
+    Attendance,
+    CalendarFeed,
+    LeaveRequest,
+    Material,
+    Speaker,
+    Venue,
+)
 
 
 @admin.register(Venue)
@@ -49,3 +58,21 @@ class MaterialAdmin(admin.ModelAdmin):
     list_filter = ["program"]
     search_fields = ["title"]
     list_select_related = ["program", "activity"]
+
+
+@admin.register(ActivityChange)
+class ActivityChangeAdmin(admin.ModelAdmin):
+    list_display = ["summary", "kind", "program", "group", "created_at", "notified_at"]
+    list_filter = ["kind", "program"]
+    search_fields = ["summary"]
+    list_select_related = ["program", "group"]
+    raw_id_fields = ["activity", "group", "created_by"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["program", "enrollment", "created_at"]
+    list_filter = ["program"]
+    search_fields = ["enrollment__trainee__name", "enrollment__trainee__police_id"]
+    list_select_related = ["program", "enrollment__trainee", "enrollment__program"]
+    raw_id_fields = ["enrollment"]

@@ -89,6 +89,7 @@ class Activity(models.Model):
     formats = models.CharField(
         _("Formats"), max_length=200, blank=True, help_text=_("E.g. slides, case analysis, video.")
     )
+    host = models.CharField(_("Host"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("Activity")
@@ -103,6 +104,95 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def ical_uid(self):
+        """Stable across edits, so a calendar updates the event instead of adding another."""
+        return f"activity-{self.pk}@jingxun"
+
+
+class ActivityChange(models.Model):
+    """A change to a published timetable (日程变更), shown to trainees and mailed to them."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("Added")
+        CHANGED = "changed", _("Changed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="+"
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("Activity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("Group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The group concerned; empty for the whole class."),
+    )
+    kind = models.CharField(_("Kind"), max_length=10, choices=Kind)
+    summary = models.CharField(_("Summary"), max_length=500)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    notified_at = models.DateTimeField(_("Notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Timetable change")
+        verbose_name_plural = _("Timetable changes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.summary
+
+
+class CalendarFeed(models.Model):
+    """An iCal feed URL: a trainee's own (with their group), or the whole program's.
+
+    The token is the only key, so it is long and random; revoking it makes a new one.
+    """
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="+"
+    )
+    enrollment = models.OneToOneField(
+        Enrollment,
+        verbose_name=_("Trainee"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("Token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Calendar feed")
+        verbose_name_plural = _("Calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=Q(enrollment__isnull=True),
+                name="calendar_feed_one_per_program",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program_id}/{self.enrollment_id or '*'}"
 
 
 class Attendance(models.Model):

@@ -4,6 +4,19 @@ from sessions import views
 
 app_name = "timetable"
 
+program = "programs/<slug:code>/"
+
 urlpatterns = [
     path("my-day/", views.my_day, name="my-day"),
+    path(f"{program}mine/", views.my_timetable, name="my-timetable"),
+    path(f"{program}mine/feed/revoke/", views.my_feed_revoke, name="my-feed-revoke"),
+    path(f"{program}week/", views.week, name="week"),
+    path(f"{program}week/print/", views.week_print, name="week-print"),
+    path(f"{program}activities/new/", views.activity_form, name="activity-create"),
+    path(f"{program}activities/<int:pk>/edit/", views.activity_form, name="activity-update"),
+    path(f"{program}activities/<int:pk>/delete/", views.activity_delete, name="activity-delete"),
+    path(f"{program}days/duplicate/", views.day_duplicate, name="day-duplicate"),
+    path(f"{program}publish/", views.timetable_publish, name="publish"),
+    path(f"{program}feed/revoke/", views.program_feed_revoke, name="program-feed-revoke"),
+    path("feeds/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -1,13 +1,11 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare
 
 from trainees.models import Trainee
 from trainees.roles import TRAINEE
-
-SESSION_MUST_CHANGE_PASSWORD = "must_change_password"
 
 
 class InitialPasswordBackend(ModelBackend):
@@ -15,8 +13,9 @@ class InitialPasswordBackend(ModelBackend):
 
     The import stores only the initial password: the account (username = police ID) is made
     here, at the first sign-in, so that importing 220 or 10,000 trainees hashes no password.
-    Until the trainee chooses their own, the account's password is unusable and the session
-    sends them to the password page.
+    The account's own password stays unusable until the trainee chooses one, and while it is
+    unusable every page leads to the password page (PasswordChangeRequiredMiddleware). Once
+    the account has a usable password, however it got it, the slip's password is dead.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -30,19 +29,27 @@ class InitialPasswordBackend(ModelBackend):
         )
         if trainee is None or not constant_time_compare(password, trainee.initial_password):
             return None
-        user = trainee.user or self.create_account(trainee)
-        if not self.user_can_authenticate(user):
+        user = trainee.user
+        if user is None:
+            user = self.create_account(trainee)
+        elif user.has_usable_password():
             return None
-        if request is not None:
-            request.session[SESSION_MUST_CHANGE_PASSWORD] = True
+        if user is None or not self.user_can_authenticate(user):
+            return None
         return user
 
-    @transaction.atomic
     def create_account(self, trainee):
-        user, _created = get_user_model().objects.get_or_create(username=trainee.police_id)
-        if _created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get_or_create(name=TRAINEE)[0])
-        Trainee.objects.filter(pk=trainee.pk, user__isnull=True).update(user=user)
+        """A new account for the trainee; never one that exists already (a staff account
+        that happens to bear the same name must not be handed to whoever holds the slip)."""
+        try:
+            with transaction.atomic():
+                user = get_user_model()(username=trainee.police_id)
+                user.set_unusable_password()
+                user.save()
+                user.groups.add(Group.objects.get_or_create(name=TRAINEE)[0])
+                linked = Trainee.objects.filter(pk=trainee.pk, user__isnull=True).update(user=user)
+                if not linked:  # a parallel first sign-in linked another account first
+                    raise IntegrityError
+        except IntegrityError:
+            return None
         return user

@@ -1,11 +1,10 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from trainees.backends import SESSION_MUST_CHANGE_PASSWORD
-
 
 class PasswordChangeRequiredMiddleware:
-    """After signing in with an initial password, every page leads to the password page."""
+    """An account without a password of its own (a trainee signed in with the slip's initial
+    password) may only choose one: every other page leads to the password page."""
 
     ALLOWED = ("password_change", "logout", "set_language")
 
@@ -13,7 +12,8 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.session.get(SESSION_MUST_CHANGE_PASSWORD) and request.user.is_authenticated:
+        user = request.user
+        if user.is_authenticated and not user.has_usable_password():
             allowed = [reverse(name) for name in self.ALLOWED]
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")

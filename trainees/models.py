@@ -1,5 +1,8 @@
 """Who is in which class: units of the police hierarchy, trainees, programs, groups, enrollments."""
 
+import re
+from datetime import time, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -14,6 +17,11 @@ code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$",
     _("A code may contain only letters, digits, hyphens and underscores, e.g. CZ2023."),
 )
+
+
+ROUTINE_LINE = re.compile(r"^(\d{1,2})[:：](\d{2})\s*(.*)$")
+WAKE_WORDS = ("起床", "wake")
+SLEEP_WORDS = ("就寝", "熄灯", "lights")
 
 
 class Unit(models.Model):
@@ -88,6 +96,7 @@ class Trainee(models.Model):
     )
     position = models.CharField(_("Position"), max_length=50, blank=True)
     phone = models.CharField(_("Mobile phone"), max_length=20, blank=True)
+    email = models.EmailField(_("Email"), blank=True)
     # 初始密码: printed on the trainee's slip; valid until they choose their own at first login.
     initial_password = models.CharField(_("Initial password"), max_length=16, blank=True)
 
@@ -137,6 +146,10 @@ class Program(models.Model):
         _("Essay minimum length (characters)"), default=1500
     )
     essay_deadline = models.DateTimeField(_("Essay deadline"), null=True, blank=True)
+    # Once published, every change to the timetable is recorded and announced to trainees.
+    timetable_published_at = models.DateTimeField(
+        _("Timetable published at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("Program")
@@ -150,6 +163,25 @@ class Program(models.Model):
 
     def __str__(self):
         return self.title
+
+    def days(self):
+        """Every date of the program, first to last."""
+        return [
+            self.start_date + timedelta(days=n)
+            for n in range((self.end_date - self.start_date).days + 1)
+        ]
+
+    def routine_bounds(self):
+        """(wake-up, lights-out) read from the daily routine: "06:30 起床", "22:00 就寝"."""
+        bounds = {}
+        for line in self.daily_routine.splitlines():
+            match = ROUTINE_LINE.match(line.strip())
+            if match:
+                hour, minute, what = int(match[1]), int(match[2]), match[3]
+                for key, words in (("wake", WAKE_WORDS), ("sleep", SLEEP_WORDS)):
+                    if any(word in what for word in words) and hour < 24 and minute < 60:
+                        bounds[key] = time(hour, minute)
+        return bounds.get("wake"), bounds.get("sleep")
 
 
 class Group(models.Model):

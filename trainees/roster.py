@@ -52,7 +52,9 @@ GENDERS = {
 HEADER_SEARCH_ROWS = 10
 POLICE_ID = re.compile(r"^[0-9A-Za-z]{3,20}$")
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-GROUP = re.compile(r"^第?(\d{1,3})组?$")
+GROUP = re.compile(r"^第?([0-9一二三四五六七八九十]{1,3})组?$")
+CHINESE_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True))
+FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run such a cell as a formula
 # Full-width digits and letters (０-９, Ａ-Ｚ, ａ-ｚ) and the ideographic space, to half-width.
 HALF_WIDTH = {
     **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},
@@ -252,9 +254,11 @@ def derived_parent(name):
 class UnitResolver:
     """Finds the units a roster names, in bulk: one query for all units, none per row.
 
-    A name found once in the tree is that unit, wherever an organizer has moved it; a name
-    found under several parents is told apart by the parent the row gives; a new name is
-    created under the parent given in the row or spelled out by its name.
+    With a 上级单位, the row names exactly one unit: that name under that parent, created if
+    the tree has none (two stations may share a name in different counties). Without one, a
+    name found once in the tree is that unit, wherever an organizer has moved it; a name
+    found several times is told apart by the parent its name spells out, or the row is in
+    error; a new name is created under the parent its name spells out.
     """
 
     def __init__(self):
@@ -263,18 +267,31 @@ class UnitResolver:
             self.by_name.setdefault(unit.name, []).append(unit)
         self.new = []  # Units to create, parents before children
 
-    def resolve(self, name, parent_name=""):
+    def resolve(self, name, given_parent=""):
+        """The unit for (name, parent): (unit, None), or (None, error message)."""
         candidates = self.by_name.get(name, [])
-        if len(candidates) > 1 and parent_name:
+        parent_name = given_parent or derived_parent(name) or ""
+        if given_parent or len(candidates) > 1:
             candidates = [u for u in candidates if u.parent and u.parent.name == parent_name]
+            if not candidates and not parent_name:
+                return None, _(
+                    "several units are named %(unit)s: give its 上级单位 to tell them apart"
+                ) % {"unit": name}
+        if len(candidates) == 1:
+            return candidates[0], None
         if candidates:
-            return candidates[0]
-        parent_name = parent_name or derived_parent(name)
-        parent = self.resolve(parent_name) if parent_name and parent_name != name else None
+            return None, _(
+                "several units are named %(unit)s: give its 上级单位 to tell them apart"
+            ) % {"unit": name}
+        parent = None
+        if parent_name and parent_name != name:
+            parent, error = self.resolve(parent_name)
+            if error:
+                return None, error
         unit = Unit(name=name, kind=unit_kind(name), parent=parent)
-        self.by_name[name] = [unit]
+        self.by_name.setdefault(name, []).append(unit)
         self.new.append(unit)
-        return unit
+        return unit, None
 
 
 def in_batches(items, size=500):
@@ -294,6 +311,22 @@ def new_initial_password(length=8):
     return "".join(characters)
 
 
+def group_number(text):
+    """3, 第3组, 3组, 第三组, 十二 → the number; anything else → None."""
+    match = GROUP.match(text)
+    if not match:
+        return None
+    digits = match.group(1)
+    if digits.isdigit():
+        return int(digits)
+    if "十" in digits:  # 十 10, 十二 12, 二十 20, 二十一 21
+        tens, _sep, units = digits.partition("十")
+        if (tens and tens not in CHINESE_DIGITS) or (units and units not in CHINESE_DIGITS):
+            return None
+        return CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(units, 0)
+    return CHINESE_DIGITS.get(digits) if len(digits) == 1 else None
+
+
 def validate_row(row, columns, groups, errors):
     """Field-level checks of one row; appends to `errors` and returns the cleaned values."""
     values = dict(row.values)
@@ -308,7 +341,10 @@ def validate_row(row, columns, groups, errors):
         if len(values.get(key, "")) > limit:
             error(key, _("longer than %(limit)s characters") % {"limit": limit})
     values["name"] = values.get("name", "").replace(" ", "")
-    police_id = values.get("police_id", "")
+    for key in ("name", "unit", "parent_unit", "position"):
+        if values.get(key, "")[:1] in FORMULA_STARTS:
+            error(key, _("must not start with = + - or @"))
+    values["police_id"] = police_id = values.get("police_id", "").upper()
     if police_id and not POLICE_ID.match(police_id):
         error(
             "police_id",
@@ -324,17 +360,18 @@ def validate_row(row, columns, groups, errors):
         if phone and not PHONE.match(phone):
             error("phone", _("“%(value)s” is not a phone number") % {"value": values["phone"]})
         values["phone"] = phone
-    if "group" in values:
+    if values.get("group"):
         text = values["group"]
-        match = GROUP.match(text)
-        if text and not match:
+        number = group_number(text)
+        if number is None:
             error("group", _("“%(value)s” is not a group number") % {"value": text})
-        elif match and int(match.group(1)) not in groups:
+        elif number not in groups:
             error(
-                "group",
-                _("group %(number)s does not exist in this program") % {"number": match.group(1)},
+                "group", _("group %(number)s does not exist in this program") % {"number": number}
             )
-        values["group"] = groups.get(int(match.group(1))) if match else None
+        values["group"] = groups.get(number)
+    else:
+        values.pop("group", None)  # an empty 分组 cell leaves the trainee's group as it is
     return values
 
 
@@ -345,12 +382,17 @@ def plan_roster(program, roster):
     """
     plan = RosterPlan(program=program, roster=roster)
     columns = roster.columns
+    if not roster.rows:
+        plan.errors.append(RosterError(None, "", _("The roster has a header but no trainees.")))
+        return plan
     groups = {group.number: group for group in program.groups.all()}
     cleaned = [(row, validate_row(row, columns, groups, plan.errors)) for row in roster.rows]
 
     first_seen = {}
     for row, values in cleaned:
         police_id = values["police_id"]
+        if not police_id:
+            continue  # already reported as required
         if police_id in first_seen:
             plan.errors.append(
                 RosterError(
@@ -381,6 +423,13 @@ def plan_roster(program, roster):
         )
 
     plan.units = UnitResolver()
+    units = {}
+    for row, values in cleaned:
+        if values.get("unit"):
+            unit, message = plan.units.resolve(values["unit"], values.get("parent_unit", ""))
+            if message:
+                plan.errors.append(RosterError(row.number, columns["unit"], message))
+            units[row.number] = unit
     for row, values in cleaned:
         police_id = values["police_id"]
         trainee = trainees.get(police_id)
@@ -407,12 +456,11 @@ def plan_roster(program, roster):
         return plan
 
     for row, values in cleaned:
-        plan.rows.append(plan_row(plan, row, values, trainees, enrollments))
+        plan.rows.append(plan_row(plan, row, values, units[row.number], trainees, enrollments))
     return plan
 
 
-def plan_row(plan, row, values, trainees, enrollments):
-    unit = plan.units.resolve(values["unit"], values.get("parent_unit", ""))
+def plan_row(plan, row, values, unit, trainees, enrollments):
     wanted = {"name": values["name"], "unit": unit}
     for key in ("gender", "position", "phone"):
         if key in values:

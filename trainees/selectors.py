@@ -14,7 +14,7 @@ def program_list_for(user):
     else:
         programs = Program.objects.filter(organizers=user)
     return programs.annotate(
-        trainee_count=Count("enrollments", filter=Q(enrollments__status="active")),
+        trainee_count=Count("enrollments", filter=Q(enrollments__status="active"), distinct=True),
         group_count=Count("groups", distinct=True),
     ).order_by("-start_date", "code")
 

@@ -1,6 +1,7 @@
 """Programs, the roster and discussion groups. Views parse, check, and call a service or selector;
 who may see what is decided in permissions.py."""
 
+import hashlib
 import io
 
 from django.contrib import messages
@@ -18,7 +19,6 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
 from trainees import selectors, services
-from trainees.backends import SESSION_MUST_CHANGE_PASSWORD
 from trainees.forms import (
     EnrollmentMoveForm,
     GroupForm,
@@ -38,14 +38,13 @@ ROSTER_PAGE_SIZE = 50
 def password_change(request):
     """Change the password; right after a first sign-in with an initial password, the old
     password is not asked again (the account has none of its own yet)."""
-    first_time = request.session.get(SESSION_MUST_CHANGE_PASSWORD, False)
+    first_time = not request.user.has_usable_password()
     form_class = SetPasswordForm if first_time else PasswordChangeForm
     form = form_class(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
         services.trainee_password_chosen(user=request.user)
         update_session_auth_hash(request, form.user)
-        request.session.pop(SESSION_MUST_CHANGE_PASSWORD, None)
         messages.success(request, _("Your password has been changed."))
         return redirect("home")
     return render(
@@ -124,10 +123,12 @@ class RosterView(ProgramMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
+        groups = list(self.program.groups.order_by("number"))
+        valid_groups = {str(group.number) for group in groups} | {"none"}
         enrollments = selectors.roster(
             self.program,
             query=params.get("q", "").strip(),
-            group=params.get("group", ""),
+            group=params.get("group", "") if params.get("group", "") in valid_groups else "",
             unit=params.get("unit", "") if params.get("unit", "").isdigit() else None,
             status=params.get("status", ""),
         )
@@ -136,7 +137,7 @@ class RosterView(ProgramMixin, TemplateView):
         filters.pop("page", None)
         return super().get_context_data(
             page=page,
-            groups=self.program.groups.order_by("number"),
+            groups=groups,
             units=selectors.roster_units(self.program),
             filters=filters.urlencode(),
             show_phone=may_change(self.request.user, self.program),
@@ -171,6 +172,10 @@ def roster_export(request, code):
                 enrollment.group.number if enrollment.group else "",
             ]
         )
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # "=…" stays text, never a formula (CSV/formula injection)
     for column, width in zip("ABCDEFGH", (12, 10, 6, 36, 24, 12, 14, 6), strict=True):
         sheet.column_dimensions[column].width = width
         for cell in sheet[column][1:]:
@@ -197,8 +202,11 @@ def roster_import(request, code):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     plan = None
     pending = request.session.get("roster_upload")
-    if pending and pending.get("program") != program.code:
-        pending = None  # a file previewed for another program is not imported here
+    if pending and (
+        pending.get("program") != program.code
+        or pending.get("digest") != request.POST.get("digest")
+    ):
+        pending = None  # only the very file previewed on this page, for this program
     if request.method == "POST" and "confirm" in request.POST and pending:
         content = bytes.fromhex(pending["content"])
         plan = services.roster_import(program=program, name=pending["name"], content=content)
@@ -219,13 +227,20 @@ def roster_import(request, code):
         else:
             request.session["roster_upload"] = {
                 "program": program.code,
+                "digest": hashlib.sha256(content).hexdigest(),
                 "name": upload.name,
                 "content": content.hex(),
             }
     return render(
         request,
         "trainees/roster_import.html",
-        {"program": program, "form": form, "plan": plan, "summary": plan and summary_text(plan)},
+        {
+            "program": program,
+            "form": form,
+            "plan": plan,
+            "summary": plan and summary_text(plan),
+            "digest": (request.session.get("roster_upload") or {}).get("digest", ""),
+        },
     )
 
 

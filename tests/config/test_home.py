@@ -119,18 +119,3 @@ def test_program_list_query_count_does_not_grow_with_programs_or_trainees(
         response = client.get("/trainees/programs/")
 
     assert sorted(p.trainee_count for p in response.context["programs"]) == [10, 60, 60, 60]
-
-
-def test_my_day_query_count_does_not_grow_with_programs(client, django_assert_max_num_queries):
-    trainee = factories.trainee()
-    client.force_login(trainee.user)
-    factories.enrollment(factories.program(), trainee)
-    with django_assert_max_num_queries(8) as small:
-        client.get("/timetable/my-day/")
-    for _ in range(3):
-        factories.enrollment(factories.program(), trainee)
-
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get("/timetable/my-day/")
-
-    assert len(response.context["enrollments"]) == 4

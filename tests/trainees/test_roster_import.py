@@ -258,3 +258,97 @@ def test_import_roster_command_errors_go_to_stderr_with_exit_code_1(tmp_path):
     assert raised.value.returncode == 1
     assert err.getvalue() == "第 3 行，单位：必填，但为空\n"
     assert Trainee.objects.count() == 0
+
+
+def test_roster_import_empty_group_cells_leave_groups_as_they_are():
+    program = factories.program()
+    services.groups_create(program=program, count=3)
+    content = rosters.xlsx(rosters.rows(12))  # 分组 column present, every cell empty
+    import_file(program, content)
+    services.groups_split(program=program)
+
+    plan = import_file(program, content)
+
+    assert plan.summary == "created 0, updated 0, unchanged 12"
+    assert program.enrollments.filter(group__isnull=True).count() == 0
+
+
+def test_roster_import_reads_group_numbers_written_in_chinese():
+    program = factories.program()
+    services.groups_create(program=program, count=12)
+    data = rosters.rows(3)
+    data[0][8], data[1][8], data[2][8] = "第三组", "十二", "3组"
+
+    import_file(program, rosters.xlsx(data))
+
+    numbers = [e.group.number for e in Enrollment.objects.order_by("trainee__police_id")]
+    assert numbers == [3, 12, 3]
+
+
+def test_roster_import_files_a_unit_under_the_parent_the_row_gives():
+    program = factories.program()
+    liyang = factories.unit(name="溧阳市公安局", kind="branch")
+    chengdong = factories.unit(name="城东派出所", parent=liyang)
+    header = ["姓名", "警号", "单位", "上级单位"]
+    data = [
+        ["王伟", "410001", "城东派出所", "金坛分局"],
+        ["李强", "410002", "城东派出所", "溧阳市公安局"],
+    ]
+
+    plan = import_file(program, rosters.xlsx(data, header))
+
+    assert plan.errors == []
+    units = dict(Trainee.objects.values_list("police_id", "unit__parent__name"))
+    assert units == {"410001": "金坛分局", "410002": "溧阳市公安局"}
+    assert Trainee.objects.get(police_id="410002").unit == chengdong
+
+
+def test_roster_import_tells_same_name_units_apart_by_parent():
+    program = factories.program()
+    a, b = (
+        factories.unit(name="甲分局", kind="branch"),
+        factories.unit(name="乙分局", kind="branch"),
+    )
+    in_a = factories.unit(name="城南派出所", parent=a)
+    in_b = factories.unit(name="城南派出所", parent=b)
+    header = ["姓名", "警号", "单位", "上级单位"]
+    data = [
+        ["王伟", "410001", "城南派出所", "丙分局"],
+        ["李强", "410002", "城南派出所", "甲分局"],
+        ["张敏", "410003", "城南派出所", "乙分局"],
+        ["赵静", "410004", "城南派出所", ""],
+    ]
+
+    plan = import_file(program, rosters.xlsx(data, header))
+
+    assert [str(e) for e in plan.errors] == [
+        "第 6 行，单位：有多个名为 城南派出所 的单位，请填写上级单位以便区分"
+    ]
+    assert Unit.objects.filter(name="城南派出所").count() == 2
+    data.pop()
+    import_file(program, rosters.xlsx(data, header))
+    units = dict(Trainee.objects.values_list("police_id", "unit__parent__name"))
+    assert units == {"410001": "丙分局", "410002": "甲分局", "410003": "乙分局"}
+    assert {in_a.trainees.count(), in_b.trainees.count()} == {1}
+
+
+def test_roster_import_refuses_formulas_and_upper_cases_police_ids():
+    program = factories.program()
+    data = rosters.rows(2)
+    data[0][1] = '=HYPERLINK("http://x")'
+    data[1][2] = "ab1234"
+
+    plan = import_file(program, rosters.csv_bytes(data), "roster.csv")
+
+    assert [str(e) for e in plan.errors] == ["第 2 行，姓名：不能以 = + - 或 @ 开头"]
+    data.pop(0)
+    import_file(program, rosters.csv_bytes(data), "roster.csv")
+    assert Trainee.objects.get().police_id == "AB1234"
+
+
+def test_roster_import_refuses_a_header_without_rows():
+    program = factories.program()
+
+    plan = import_file(program, rosters.xlsx([]))
+
+    assert [str(e) for e in plan.errors] == ["名册只有表头，没有学员。"]

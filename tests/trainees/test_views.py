@@ -209,6 +209,7 @@ def test_roster_query_count_is_the_same_at_10_and_200_trainees(
 def test_program_list_query_count_is_the_same_at_10_and_200_trainees(
     client, organizer, program, django_assert_max_num_queries
 ):
+    services.groups_create(program=program, count=5)  # counts must not multiply by groups
     client.force_login(organizer)
     enroll(program, 10)
     with django_assert_max_num_queries(20) as small:
@@ -247,7 +248,9 @@ def test_roster_import_in_the_browser_previews_then_imports(client, organizer, p
     preview = client.post("/trainees/programs/CZ2023/roster/import/", {"file": upload})
     assert Trainee.objects.count() == 0
     confirmed = client.post(
-        "/trainees/programs/CZ2023/roster/import/", {"confirm": "1"}, follow=True
+        "/trainees/programs/CZ2023/roster/import/",
+        {"confirm": "1", "digest": preview.context["digest"]},
+        follow=True,
     )
 
     assert "220 人新增，0 人更新，0 人不变" in preview.content.decode()
@@ -392,11 +395,79 @@ def test_roster_import_confirms_only_into_the_program_it_was_previewed_for(
     other = factories.program(organizers=[organizer], code="OTHER")
     client.force_login(organizer)
     upload = SimpleUploadedFile("名册.xlsx", rosters.xlsx(rosters.rows(3)))
-    client.post("/trainees/programs/CZ2023/roster/import/", {"file": upload})
+    preview = client.post("/trainees/programs/CZ2023/roster/import/", {"file": upload})
 
-    client.post("/trainees/programs/OTHER/roster/import/", {"confirm": "1"})
+    client.post(
+        "/trainees/programs/OTHER/roster/import/",
+        {"confirm": "1", "digest": preview.context["digest"]},
+    )
 
     assert other.enrollments.count() == 0
+
+
+def test_roster_import_confirms_only_the_file_previewed_on_that_page(client, organizer, program):
+    client.force_login(organizer)
+    first = client.post(
+        "/trainees/programs/CZ2023/roster/import/",
+        {"file": SimpleUploadedFile("甲.xlsx", rosters.xlsx(rosters.rows(2)))},
+    )
+    client.post(  # a second tab previews another file
+        "/trainees/programs/CZ2023/roster/import/",
+        {"file": SimpleUploadedFile("乙.xlsx", rosters.xlsx(rosters.rows(3, start=50)))},
+    )
+
+    client.post(
+        "/trainees/programs/CZ2023/roster/import/",
+        {"confirm": "1", "digest": first.context["digest"]},
+    )
+
+    assert program.enrollments.count() == 0
+
+
+def test_roster_filter_by_an_unknown_group_shows_everyone(client, organizer, program):
+    enroll(program, 2)
+    client.force_login(organizer)
+
+    response = client.get("/trainees/programs/CZ2023/roster/", {"group": "abc"})
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 2
+
+
+def test_slip_password_cannot_unlock_a_signed_in_staff_account(client, organizer, program):
+    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
+    slip = Trainee.objects.get().initial_password
+    client.force_login(organizer)
+
+    client.post("/admin/login/", {"username": "410001", "password": slip})
+    page = client.get("/accounts/password/").content.decode()
+
+    assert "旧密码" in page
+
+
+def test_slip_password_is_dead_once_the_account_has_a_password(client, program):
+    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
+    trainee = Trainee.objects.get()
+    slip = trainee.initial_password
+    login(client, "410001", slip)
+    client.logout()
+    trainee.refresh_from_db()
+    trainee.user.set_password("Set-by-the-admin-1")
+    trainee.user.save()
+
+    response = login(client, "410001", slip)
+
+    assert response.wsgi_request.user.is_anonymous
+
+
+def test_slip_password_never_opens_an_existing_account_of_the_same_name(client, program):
+    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
+    slip = Trainee.objects.get().initial_password
+    factories.user("organizer", username="410001", is_staff=True)
+
+    response = login(client, "410001", slip)
+
+    assert response.wsgi_request.user.is_anonymous
 
 
 def test_move_does_not_redirect_to_another_host(client, organizer, program):

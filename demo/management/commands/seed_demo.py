@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import data
+from sessions import services as timetable
+from sessions.models import Activity, ActivityChange, Speaker, Venue
 from trainees import services
 from trainees.models import Enrollment, Group, Program, Trainee
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
@@ -37,6 +39,8 @@ class Command(BaseCommand):
         active = program.enrollments.filter(status=Enrollment.Status.ACTIVE)
         if active.filter(group__isnull=True).exists():
             services.groups_split(program=program)
+
+        self.timetable(program)
 
         trainees = Trainee.objects.filter(police_id__in=data.DEMO_TRAINEES).select_related("unit")
         for trainee in trainees:
@@ -73,17 +77,17 @@ class Command(BaseCommand):
         return user
 
     def program(self, organizer):
-        """The Changzhou program of seed 000, dated from today so that "my day" has a day."""
+        """The Changzhou program of seed 000, from yesterday to tomorrow: today is day 2."""
         today = timezone.localdate()
         program, _created = Program.objects.update_or_create(
             code=data.PROGRAM["code"],
             defaults={
                 **data.PROGRAM,
-                "start_date": today,
-                "end_date": today + timedelta(days=2),
+                "start_date": today - timedelta(days=1),
+                "end_date": today + timedelta(days=1),
                 # 结业时每名学员写一篇心得体会: due at noon of the last day.
                 "essay_deadline": timezone.make_aware(
-                    datetime.combine(today + timedelta(days=2), time(12, 0))
+                    datetime.combine(today + timedelta(days=1), time(12, 0))
                 ),
             },
         )
@@ -99,3 +103,29 @@ class Command(BaseCommand):
                 },
             )
         return program
+
+    def timetable(self, program):
+        """Lay out the three days again around today, then publish the timetable."""
+        Activity.objects.filter(program=program).delete()
+        ActivityChange.objects.filter(program=program).delete()
+        program.timetable_published_at = None
+        groups = {group.number: group for group in program.groups.all()}
+        for day, start, end, kind, title, speakers, venue, group, formats in data.ACTIVITIES:
+            date = program.start_date + timedelta(days=day)
+            activity = Activity(
+                program=program,
+                kind=kind,
+                title=title,
+                venue=Venue.objects.get_or_create(name=venue)[0],
+                group=groups.get(group),
+                formats=formats,
+                host=groups[group].host_name if group else "",
+                starts_at=timezone.make_aware(datetime.combine(date, time.fromisoformat(start))),
+                ends_at=timezone.make_aware(datetime.combine(date, time.fromisoformat(end))),
+            )
+            people = [
+                Speaker.objects.get_or_create(name=name, title=title, organization=organization)[0]
+                for name, title, organization in speakers
+            ]
+            timetable.activity_save(activity=activity, speakers=people, user=None)
+        timetable.timetable_publish(program=program)

@@ -1,0 +1,120 @@
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Activity, Speaker, Venue
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ActivityForm(forms.ModelForm):
+    """An activity, with its day and times as separate fields; new venues and speakers can be
+    typed in without leaving the form."""
+
+    day = forms.TypedChoiceField(label=_("Day"), coerce=lambda value: value)
+    start = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    end = forms.TimeField(label=_("Ends at"), widget=TimeInput())
+    new_venue = forms.CharField(
+        label=_("Or a new venue"), max_length=100, required=False, help_text=_("E.g. 第三会议室")
+    )
+    new_speaker_name = forms.CharField(label=_("New speaker: name"), max_length=50, required=False)
+    new_speaker_title = forms.CharField(
+        label=_("New speaker: title"), max_length=100, required=False, help_text=_("E.g. 支队长")
+    )
+    new_speaker_organization = forms.CharField(
+        label=_("New speaker: organization"),
+        max_length=100,
+        required=False,
+        help_text=_("E.g. 市公安局督察支队"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "title", "group", "venue", "speakers", "host", "formats", "description"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "speakers": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.fields["day"].choices = [
+            (day.isoformat(), f"{day:%Y-%m-%d} {_('Day %(n)s') % {'n': n}}")
+            for n, day in enumerate(program.days(), start=1)
+        ]
+        self.fields["group"].queryset = program.groups.order_by("number")
+        self.fields["group"].empty_label = _("The whole class")
+        self.fields["venue"].queryset = Venue.objects.order_by("name")
+        self.fields["venue"].required = False
+        self.fields["speakers"].queryset = Speaker.objects.order_by("organization", "name")
+        self.fields["speakers"].required = False
+        if self.instance.pk:
+            start = timezone.localtime(self.instance.starts_at)
+            end = timezone.localtime(self.instance.ends_at)
+            self.initial.update(
+                {"day": start.date().isoformat(), "start": start.time(), "end": end.time()}
+            )
+        self.order_fields(
+            ["kind", "title", "day", "start", "end", "group", "venue", "new_venue", "speakers"]
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("day"), cleaned.get("start"), cleaned.get("end")
+        if day and start and end:
+            date = datetime.fromisoformat(day).date()
+            cleaned["starts_at"] = timezone.make_aware(datetime.combine(date, start))
+            cleaned["ends_at"] = timezone.make_aware(datetime.combine(date, end))
+            if end <= start:
+                self.add_error("end", _("The activity must end after it starts."))
+        speaker_details = cleaned.get("new_speaker_title") or cleaned.get(
+            "new_speaker_organization"
+        )
+        if speaker_details and not cleaned.get("new_speaker_name"):
+            self.add_error("new_speaker_name", _("Give the new speaker's name."))
+        return cleaned
+
+    def build(self):
+        """The unsaved activity and its speakers; creates a new venue or speaker if typed."""
+        activity = super().save(commit=False)
+        activity.program = self.program
+        activity.starts_at = self.cleaned_data["starts_at"]
+        activity.ends_at = self.cleaned_data["ends_at"]
+        if self.cleaned_data["new_venue"]:
+            activity.venue, _created = Venue.objects.get_or_create(
+                name=self.cleaned_data["new_venue"]
+            )
+        speakers = list(self.cleaned_data["speakers"])
+        if self.cleaned_data["new_speaker_name"]:
+            speaker, _created = Speaker.objects.get_or_create(
+                name=self.cleaned_data["new_speaker_name"],
+                title=self.cleaned_data["new_speaker_title"],
+                organization=self.cleaned_data["new_speaker_organization"],
+            )
+            speakers.append(speaker)
+        return activity, speakers
+
+
+class DayDuplicateForm(forms.Form):
+    source = forms.DateField(label=_("Copy the day"))
+    target = forms.DateField(label=_("to"))
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean(self):
+        cleaned = super().clean()
+        days = self.program.days()
+        for key in ("source", "target"):
+            if cleaned.get(key) and cleaned[key] not in days:
+                self.add_error(key, _("Choose a day of the program."))
+        return cleaned

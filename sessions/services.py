@@ -1,0 +1,266 @@
+"""Writes of the timetable: each function is one transaction.
+
+Every save of an activity goes through `activity_problems`: clashes are refused with a message
+that names the other activity; a time outside the daily routine only warns.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from sessions.models import Activity, ActivityChange, CalendarFeed
+
+
+@dataclass
+class Problems:
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def span(activity):
+    """'10:00–11:30' in Beijing time, for messages."""
+    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
+    return f"{time_format(start, 'H:i')}–{time_format(end, 'H:i')}"
+
+
+def describe(activity):
+    """How a message names another activity: its title, day and times."""
+    day = timezone.localtime(activity.starts_at).strftime("%m-%d")
+    return _("“%(title)s” (%(day)s %(span)s)") % {
+        "title": activity.title,
+        "day": day,
+        "span": span(activity),
+    }
+
+
+def activity_problems(activity, speakers=(), ignore=()):
+    """What is wrong with placing `activity` (not yet saved) with these speakers.
+
+    Errors: a venue or a speaker in two places at once; the same trainees in two activities
+    at once (the whole class against any group, or one group twice); a time outside the
+    program's dates. Warnings: a start before wake-up or an end after lights-out.
+    `ignore` lists activities (unsaved ones of the same batch) not to compare with.
+    """
+    problems = Problems()
+    program = activity.program
+    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
+    if end <= start:
+        problems.errors.append(_("The activity must end after it starts."))
+        return problems
+    if start.date() < program.start_date or end.date() > program.end_date:
+        problems.errors.append(
+            _("The activity is outside the program's dates (%(start)s to %(end)s).")
+            % {"start": program.start_date, "end": program.end_date}
+        )
+    overlapping = (
+        Activity.objects.filter(starts_at__lt=activity.ends_at, ends_at__gt=activity.starts_at)
+        .exclude(pk__in=[a.pk for a in (activity, *ignore) if a.pk])
+        .select_related("venue", "group")
+        .order_by("starts_at")
+    )
+    if activity.venue_id:
+        for other in overlapping.filter(venue_id=activity.venue_id):
+            problems.errors.append(
+                _("The venue %(venue)s is already used by %(other)s.")
+                % {"venue": activity.venue.name, "other": describe(other)}
+            )
+    speaker_ids = [speaker.pk for speaker in speakers]
+    if speaker_ids:
+        for other in overlapping.filter(speakers__in=speaker_ids).distinct():
+            names = "、".join(s.name for s in other.speakers.all() if s.pk in speaker_ids)
+            problems.errors.append(
+                _("%(speaker)s is already speaking at %(other)s.")
+                % {"speaker": names, "other": describe(other)}
+            )
+    same_class = overlapping.filter(program_id=activity.program_id)
+    if activity.group_id:
+        same_class = same_class.filter(Q(group__isnull=True) | Q(group_id=activity.group_id))
+    for other in same_class:
+        group = other.group or activity.group
+        if group:
+            message = _("%(group)s already has %(other)s at that time.")
+        else:
+            message = _("The whole class already has %(other)s at that time.")
+        problems.errors.append(message % {"group": group, "other": describe(other)})
+    wake, sleep = program.routine_bounds()
+    if wake and start.time() < wake:
+        problems.warnings.append(
+            _("%(title)s starts before wake-up (%(wake)s).")
+            % {"title": activity.title, "wake": wake.strftime("%H:%M")}
+        )
+    if sleep and (end.time() > sleep or end.date() > start.date()):
+        problems.warnings.append(
+            _("%(title)s ends after lights-out (%(sleep)s).")
+            % {"title": activity.title, "sleep": sleep.strftime("%H:%M")}
+        )
+    return problems
+
+
+def record_change(*, activity, kind, summary, user):
+    """After publication, remember a change and mail the trainees concerned (on commit)."""
+    if activity.program.timetable_published_at is None:
+        return None
+    change = ActivityChange.objects.create(
+        program=activity.program,
+        activity=activity if kind != ActivityChange.Kind.CANCELLED else None,
+        group=activity.group,
+        kind=kind,
+        summary=summary,
+        created_by=user,
+    )
+    from sessions.tasks import notify_timetable_change
+
+    transaction.on_commit(lambda: notify_timetable_change.delay(change.pk))
+    return change
+
+
+def change_summary(activity, before=None):
+    """One line a trainee understands: what, when, where, and what it was before."""
+    start = timezone.localtime(activity.starts_at)
+    where = activity.venue.name if activity.venue else ""
+    now = f"{activity.title}：{start:%m-%d} {span(activity)} {where}".strip()
+    if before is None:
+        return now
+    return _("%(now)s (was %(before)s)") % {"now": now, "before": before}
+
+
+@transaction.atomic
+def activity_save(*, activity, speakers, user):
+    """Save an activity with its speakers if nothing clashes; returns the warnings.
+
+    Raises ValidationError with every clash, naming the other activities.
+    """
+    problems = activity_problems(activity, speakers)
+    if problems.errors:
+        raise ValidationError(problems.errors)
+    creating = activity.pk is None
+    before = None
+    if not creating:
+        previous = Activity.objects.select_related("venue").get(pk=activity.pk)
+        before = change_summary(previous)
+    activity.save()
+    activity.speakers.set(speakers)
+    after = change_summary(activity)
+    if creating:
+        record_change(activity=activity, kind="added", summary=after, user=user)
+    elif before != after:
+        record_change(
+            activity=activity,
+            kind="changed",
+            summary=change_summary(activity, before=before),
+            user=user,
+        )
+    return problems.warnings
+
+
+@transaction.atomic
+def activity_delete(*, activity, user):
+    """Remove an activity; after publication, trainees are told it is cancelled."""
+    record_change(
+        activity=activity,
+        kind="cancelled",
+        summary=_("Cancelled: %(what)s") % {"what": change_summary(activity)},
+        user=user,
+    )
+    activity.delete()
+
+
+def shifted(activity, starts_at):
+    """An unsaved copy of `activity` moved to start at `starts_at`, same length."""
+    copy = Activity(
+        program=activity.program,
+        kind=activity.kind,
+        title=activity.title,
+        description=activity.description,
+        venue=activity.venue,
+        group=activity.group,
+        formats=activity.formats,
+        host=activity.host,
+        starts_at=starts_at,
+        ends_at=starts_at + (activity.ends_at - activity.starts_at),
+    )
+    return copy
+
+
+@transaction.atomic
+def activity_copy(*, activity, starts_at, user):
+    """Copy an activity to another time; the copy is checked like any new activity."""
+    copy = shifted(activity, starts_at)
+    warnings = activity_save(activity=copy, speakers=list(activity.speakers.all()), user=user)
+    return copy, warnings
+
+
+@transaction.atomic
+def day_duplicate(*, program, source, target, user):
+    """Copy every activity of one day to another, all or nothing.
+
+    Raises ValidationError listing every clash of every copy.
+    """
+    if source == target:
+        raise ValidationError(_("Choose another day to copy to."))
+    delta = datetime.combine(target, datetime.min.time()) - datetime.combine(
+        source, datetime.min.time()
+    )
+    originals = list(
+        Activity.objects.filter(program=program, starts_at__date=source)
+        .select_related("program", "venue", "group")
+        .prefetch_related("speakers")
+        .order_by("starts_at")
+    )
+    if not originals:
+        raise ValidationError(_("There is nothing to copy on %(day)s.") % {"day": source})
+    copies, errors, warnings = [], [], []
+    for original in originals:
+        copy = shifted(original, original.starts_at + delta)
+        problems = activity_problems(copy, list(original.speakers.all()))
+        errors += problems.errors
+        warnings += problems.warnings
+        copies.append((copy, list(original.speakers.all())))
+    if errors:
+        raise ValidationError(errors)
+    for copy, speakers in copies:
+        activity_save(activity=copy, speakers=speakers, user=user)
+    return [copy for copy, _speakers in copies], warnings
+
+
+@transaction.atomic
+def timetable_publish(*, program):
+    """Publish the timetable: from now on, changes are recorded and announced."""
+    if program.timetable_published_at is None:
+        program.timetable_published_at = timezone.now()
+        program.save(update_fields=["timetable_published_at"])
+    return program
+
+
+def new_token():
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def calendar_feed_for(*, program, enrollment=None):
+    """The feed of a trainee (or of the whole program), made on first use."""
+    feed, _created = CalendarFeed.objects.get_or_create(
+        program=program, enrollment=enrollment, defaults={"token": new_token()}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, feed):
+    """A new token: the old address stops working at once."""
+    feed.token = new_token()
+    feed.save(update_fields=["token"])
+    return feed
+
+
+def day_bounds(day):
+    """Aware datetimes of the start of `day` and of the next day, in Beijing time."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=1)
