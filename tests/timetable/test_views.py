@@ -1,0 +1,327 @@
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from icalendar import Calendar
+
+from sessions import services
+from sessions.models import Activity, ActivityChange, CalendarFeed
+from tests import factories
+from tests.timetable.factories import activity, at, speaker
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def organizer():
+    return factories.user("organizer")
+
+
+@pytest.fixture
+def program(organizer):
+    today = timezone.localdate()
+    program = factories.program(
+        organizers=[organizer],
+        code="CZ2023",
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=1),
+        daily_routine="06:30 起床\n22:00 就寝",
+    )
+    for number in range(1, 6):
+        factories.group(program, number=number)
+    return program
+
+
+def trainee_in(program, group_number=None, **fields):
+    trainee = factories.trainee(**fields)
+    group = program.groups.get(number=group_number) if group_number else None
+    factories.enrollment(program, trainee, group=group)
+    return trainee
+
+
+def evening_discussions(program, day):
+    for number in range(1, 6):
+        activity(
+            program, day=day, start="19:00", end="21:00", kind="discussion",
+            title=f"第{number}组讨论", group=program.groups.get(number=number),
+            venue=f"第{number}研讨室",
+        )  # fmt: skip
+
+
+def test_my_day_of_group_3_shows_group_3_discussion_and_not_group_1(client, program):
+    today = timezone.localdate()
+    activity(program, day=today, start="08:30", end="10:00", title="聚焦派出所主防", venue="报告厅")
+    evening_discussions(program, today)
+    trainee = trainee_in(program, 3)
+    client.force_login(trainee.user)
+
+    response = client.get("/timetable/my-day/")
+
+    titles = [a.title for a in response.context["days"][0]["activities"]]
+    assert titles == ["聚焦派出所主防", "第3组讨论"]
+    page = response.content.decode()
+    assert "第3研讨室" in page and "第1研讨室" not in page
+
+
+def test_my_day_highlights_the_next_activity(client, program):
+    today = timezone.localdate()
+    activity(program, day=today, start="00:00", end="00:01", title="已结束")
+    activity(program, day=today, start="23:58", end="23:59", title="稍后")
+    client.force_login(trainee_in(program, 1).user)
+
+    response = client.get("/timetable/my-day/")
+
+    assert response.context["days"][0]["next"].title == "稍后"
+    assert 'data-countdown="' in response.content.decode()
+
+
+@pytest.mark.parametrize("sizes", [((10, 10), (60, 200))])
+def test_week_and_my_day_query_counts_do_not_grow(
+    client, organizer, program, sizes, django_assert_max_num_queries
+):
+    (few_activities, few_trainees), (many_activities, many_trainees) = sizes
+    trainee = trainee_in(program, 1)
+    lecturer = speaker()
+
+    def fill(activities, trainees):
+        for n in range(activities - Activity.objects.count()):
+            day = program.start_date + timedelta(days=n % 3)
+            start = at(day, "06:00") + timedelta(minutes=15 * (n // 3))
+            created = Activity.objects.create(
+                program=program, kind="lecture", title=f"课{n}", starts_at=start,
+                ends_at=start + timedelta(minutes=10),
+                group=program.groups.get(number=1) if n % 2 else None,
+            )  # fmt: skip
+            created.speakers.set([lecturer])
+        for _ in range(trainees - program.enrollments.count()):
+            trainee_in(program, 2, with_login=False)
+
+    def counts():
+        result = []
+        for user, url in [(organizer, "/timetable/programs/CZ2023/week/"),
+                          (trainee.user, "/timetable/my-day/"),
+                          (trainee.user, "/timetable/programs/CZ2023/mine/")]:  # fmt: skip
+            client.force_login(user)
+            with django_assert_max_num_queries(40) as captured:
+                assert client.get(url).status_code == 200
+            result.append(len(captured.captured_queries))
+        return result
+
+    fill(few_activities, few_trainees)
+    counts()  # the first visit makes the calendar feeds' tokens
+    small = counts()
+    fill(many_activities, many_trainees)
+
+    assert counts() == small
+
+
+def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, program):
+    lecture = activity(
+        program, start="14:30", end="17:00", title="从督察角度审视派出所工作", venue="报告厅",
+        speakers=[speaker()],
+    )  # fmt: skip
+    trainee = trainee_in(program, 2)
+    feed = services.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())
+
+    first = Calendar.from_ical(client.get(f"/timetable/feeds/{feed.token}.ics").content)
+    lecture.title = "从督察角度审视派出所工作（调整）"
+    lecture.save()
+    second = Calendar.from_ical(client.get(f"/timetable/feeds/{feed.token}.ics").content)
+
+    [event] = first.walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert (start.tzinfo.key if hasattr(start.tzinfo, "key") else str(start.tzinfo)) in {
+        "Asia/Shanghai"
+    }
+    assert start == at(program.start_date, "14:30")
+    assert (start.hour, start.minute) == (14, 30)
+    assert event.decoded("dtend").astimezone(SHANGHAI).hour == 17
+    assert str(event["location"]) == "报告厅"
+    assert "常州市公安局督察支队支队长 吕平洋" in str(event["description"])
+    assert "专题辅导" in str(event["description"])
+    [edited] = second.walk("VEVENT")
+    assert str(edited["uid"]) == str(event["uid"]) == f"activity-{lecture.pk}@jingxun"
+    assert str(edited["summary"]) == "从督察角度审视派出所工作（调整）"
+
+
+def test_personal_feed_holds_only_the_trainees_activities(client, program):
+    evening_discussions(program, program.start_date)
+    trainee = trainee_in(program, 4)
+    feed = services.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())
+    program_feed = services.calendar_feed_for(program=program)
+
+    mine = Calendar.from_ical(client.get(f"/timetable/feeds/{feed.token}.ics").content)
+    everyone = Calendar.from_ical(client.get(f"/timetable/feeds/{program_feed.token}.ics").content)
+
+    assert [str(e["summary"]) for e in mine.walk("VEVENT")] == ["第4组讨论"]
+    assert len(everyone.walk("VEVENT")) == 5
+
+
+def test_revoked_feed_token_stops_working(client, program):
+    trainee = trainee_in(program, 1)
+    client.force_login(trainee.user)
+    client.get("/timetable/programs/CZ2023/mine/")
+    old = CalendarFeed.objects.get().token
+
+    client.post("/timetable/programs/CZ2023/mine/feed/revoke/")
+    client.logout()
+
+    new = CalendarFeed.objects.get().token
+    assert new != old and len(new) >= 40
+    assert client.get(f"/timetable/feeds/{old}.ics").status_code == 404
+    assert client.get(f"/timetable/feeds/{new}.ics").status_code == 200
+
+
+def test_organizer_adds_an_activity_in_the_browser(client, organizer, program):
+    client.force_login(organizer)
+
+    response = client.post(
+        "/timetable/programs/CZ2023/activities/new/",
+        {"kind": "lecture", "title": "基层执法规范化建设", "day": program.end_date.isoformat(),
+         "start": "15:00", "end": "15:55", "new_venue": "报告厅", "new_speaker_name": "张蕾",
+         "new_speaker_title": "支队长", "new_speaker_organization": "常州市公安局法制支队"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    created = Activity.objects.get()
+    assert (created.venue.name, [s.name for s in created.speakers.all()]) == ("报告厅", ["张蕾"])
+    assert created.starts_at == at(program.end_date, "15:00")
+
+
+def test_activity_form_shows_the_clash_and_saves_nothing(client, organizer, program):
+    activity(program, start="08:30", end="11:30", title="所长论坛", venue="报告厅")
+    client.force_login(organizer)
+
+    response = client.post(
+        "/timetable/programs/CZ2023/activities/new/",
+        {"kind": "lecture", "title": "撞车", "day": program.start_date.isoformat(),
+         "start": "10:00", "end": "11:00", "new_venue": "报告厅"},
+    )  # fmt: skip
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "场地“报告厅”此时已被“所长论坛”" in page
+    assert Activity.objects.count() == 1
+
+
+def test_activity_form_warns_outside_the_routine_but_saves(client, organizer, program):
+    client.force_login(organizer)
+
+    response = client.post(
+        "/timetable/programs/CZ2023/activities/new/",
+        {"kind": "drill", "title": "晨练", "day": program.start_date.isoformat(),
+         "start": "06:00", "end": "06:40"},
+        follow=True,
+    )  # fmt: skip
+
+    assert "晨练开始时间早于起床时间（06:30）。" in response.content.decode()
+    assert Activity.objects.count() == 1
+
+
+def test_copy_an_activity_keeps_its_details(client, organizer, program):
+    lecture = activity(program, start="08:30", end="10:00", venue="报告厅", speakers=[speaker()])
+    client.force_login(organizer)
+
+    form = client.get(f"/timetable/programs/CZ2023/activities/new/?copy={lecture.pk}")
+    response = client.post(
+        "/timetable/programs/CZ2023/activities/new/",
+        {"kind": "lecture", "title": lecture.title, "day": program.end_date.isoformat(),
+         "start": "08:30", "end": "10:00", "venue": lecture.venue.pk,
+         "speakers": [speaker().pk]},
+    )  # fmt: skip
+
+    assert form.context["form"].initial["speakers"] == [speaker()]
+    assert response.status_code == 302
+    assert Activity.objects.count() == 2
+
+
+def test_changes_after_publication_are_recorded_and_mailed(
+    client, organizer, program, django_capture_on_commit_callbacks
+):
+    lecture = activity(program, start="08:30", end="10:00", title="聚焦派出所主防", venue="报告厅")
+    trainee_in(program, 1, email="gong@example.cn")
+    trainee_in(program, 2)  # no email address: not mailed
+    services.timetable_publish(program=program)
+    client.force_login(organizer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/timetable/programs/CZ2023/activities/{lecture.pk}/edit/",
+            {"kind": "lecture", "title": "聚焦派出所主防", "day": program.start_date.isoformat(),
+             "start": "09:00", "end": "10:30", "venue": lecture.venue.pk},
+        )  # fmt: skip
+
+    change = ActivityChange.objects.get()
+    assert change.summary.startswith("聚焦派出所主防：")
+    assert "09:00–10:30" in change.summary and "（原为 " in change.summary
+    assert [m.to for m in mail.outbox] == [["gong@example.cn"]]
+    assert mail.outbox[0].subject.startswith("日程变更：")
+    assert change.notified_at is not None or ActivityChange.objects.get().notified_at
+
+
+def test_changes_before_publication_are_not_announced(client, organizer, program):
+    lecture = activity(program, start="08:30", end="10:00")
+    client.force_login(organizer)
+
+    client.post(f"/timetable/programs/CZ2023/activities/{lecture.pk}/delete/")
+
+    assert ActivityChange.objects.count() == 0
+    assert Activity.objects.count() == 0
+
+
+def test_notification_task_runs_once(program):
+    trainee_in(program, 1, email="gong@example.cn")
+    services.timetable_publish(program=program)
+    lecture = activity(program, start="08:30", end="10:00")
+    change = services.record_change(activity=lecture, kind="changed", summary="x", user=None)
+    from sessions.tasks import notify_timetable_change
+
+    first, second = notify_timetable_change(change.pk), notify_timetable_change(change.pk)
+
+    assert (first, second) == (1, 0)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/timetable/programs/CZ2023/week/", "/timetable/programs/CZ2023/week/print/",
+     "/timetable/programs/CZ2023/activities/new/"],
+)  # fmt: skip
+def test_trainee_gets_404_on_organizer_timetable_pages(client, program, url):
+    client.force_login(trainee_in(program, 1).user)
+
+    assert client.get(url).status_code == 404
+
+
+def test_trainee_of_another_program_gets_404_on_its_timetable(client, program):
+    other = factories.program(code="OTHER")
+    trainee = factories.trainee()
+    factories.enrollment(other, trainee)
+    client.force_login(trainee.user)
+
+    assert client.get("/timetable/programs/CZ2023/mine/").status_code == 404
+
+
+def test_leadership_reads_the_week_but_cannot_edit(client, program):
+    lecture = activity(program, start="08:30", end="10:00")
+    client.force_login(factories.user("leadership"))
+
+    assert client.get("/timetable/programs/CZ2023/week/").status_code == 200
+    assert (
+        client.get(f"/timetable/programs/CZ2023/activities/{lecture.pk}/edit/").status_code == 403
+    )
+    assert client.post("/timetable/programs/CZ2023/publish/").status_code == 403
+
+
+def test_print_week_lists_every_day(client, organizer, program):
+    evening_discussions(program, program.start_date)
+    client.force_login(organizer)
+
+    response = client.get("/timetable/programs/CZ2023/week/print/")
+
+    assert len(response.context["days"]) == 3
+    assert "print-landscape.css" in response.content.decode()
