@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Activity, Speaker, Venue
+from sessions.materials import validate_material
+from sessions.models import Activity, Material, Speaker, Venue
 
 
 class TimeInput(forms.TimeInput):
@@ -118,3 +119,25 @@ class DayDuplicateForm(forms.Form):
             if cleaned.get(key) and cleaned[key] not in days:
                 self.add_error(key, _("Choose a day of the program."))
         return cleaned
+
+
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = ["title", "activity", "file"]
+        widgets = {
+            "file": forms.ClearableFileInput(
+                attrs={"accept": ".pdf,.ppt,.pptx,.doc,.docx,.xls,.xlsx"}
+            )
+        }
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = program.activities.order_by("starts_at")
+        self.fields["activity"].empty_label = _("The whole program")
+        self.fields["file"].help_text = _("PDF, PPT/PPTX, DOC/DOCX or XLS/XLSX, up to 50 MB.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_material(upload)
+        return upload

@@ -5,8 +5,9 @@ from collections import defaultdict
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from sessions.models import Activity, ActivityChange, Speaker
+from sessions.models import Activity, ActivityChange, Material, Speaker
 from trainees.models import Enrollment
+from trainees.permissions import may_read
 
 GRID_START_HOUR = 6  # the week view's first row: 06:00
 GRID_END_HOUR = 23
@@ -115,3 +116,21 @@ def recent_changes(enrollment, limit=10):
     if enrollment.group_id:
         audience |= Q(group_id=enrollment.group_id)
     return changes.filter(audience).order_by("-created_at")[:limit]
+
+
+def materials_of(program):
+    """The program's materials, each with its activity: one query."""
+    return (
+        Material.objects.filter(program=program)
+        .select_related("activity")
+        .order_by("activity__starts_at", "title")
+    )
+
+
+def may_read_materials(user, program):
+    """Organizers and leadership who may read the program, and its active trainees."""
+    if may_read(user, program):
+        return True
+    return Enrollment.objects.filter(
+        program=program, trainee__user=user, status=Enrollment.Status.ACTIVE
+    ).exists()

@@ -264,3 +264,11 @@ def day_bounds(day):
     """Aware datetimes of the start of `day` and of the next day, in Beijing time."""
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     return start, start + timedelta(days=1)
+
+
+@transaction.atomic
+def material_delete(*, material):
+    """Remove a material and its file (the file only once the removal has committed)."""
+    file = material.file
+    material.delete()
+    transaction.on_commit(lambda: file.storage.delete(file.name))

@@ -18,5 +18,8 @@ urlpatterns = [
     path(f"{program}days/duplicate/", views.day_duplicate, name="day-duplicate"),
     path(f"{program}publish/", views.timetable_publish, name="publish"),
     path(f"{program}feed/revoke/", views.program_feed_revoke, name="program-feed-revoke"),
+    path(f"{program}materials/", views.materials, name="materials"),
+    path(f"{program}materials/<int:pk>/", views.material_download, name="material-download"),
+    path(f"{program}materials/<int:pk>/delete/", views.material_delete, name="material-delete"),
     path("feeds/<str:token>.ics", views.feed, name="feed"),
 ]

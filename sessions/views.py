@@ -4,9 +4,9 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sessions import calendar, selectors, services
-from sessions.forms import ActivityForm, DayDuplicateForm
-from sessions.models import Activity, CalendarFeed
+from sessions.forms import ActivityForm, DayDuplicateForm, MaterialForm
+from sessions.models import Activity, CalendarFeed, Material
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
@@ -205,6 +205,7 @@ def my_timetable(request, code):
             "enrollment": enrollment,
             "days": selectors.by_day(program, activities),
             "changes": selectors.recent_changes(enrollment),
+            "materials": selectors.materials_of(program),
             "feed_url": request.build_absolute_uri(reverse("timetable:feed", args=[feed.token])),
             "today": timezone.localdate(),
         },
@@ -235,3 +236,59 @@ def feed(request, token):
     response["Content-Disposition"] = f'inline; filename="{calendar_feed.program.code}.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def materials(request, code):
+    """The program's materials: organizers attach and remove files, leadership reads."""
+    program = program_for(request.user, code)
+    can_change = may_change(request.user, program)
+    form = None
+    if can_change:
+        form = MaterialForm(request.POST or None, request.FILES or None, program=program)
+        if request.method == "POST" and form.is_valid():
+            material = form.save(commit=False)
+            material.program = program
+            material.save()
+            messages.success(request, _("“%(title)s” has been attached.") % {"title": material})
+            return redirect("timetable:materials", code=program.code)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "timetable/materials.html",
+        {
+            "program": program,
+            "materials": selectors.materials_of(program),
+            "form": form,
+            "can_change": can_change,
+        },
+    )
+
+
+@require_POST
+def material_delete(request, code, pk):
+    program = program_for(request.user, code, change=True)
+    material = get_object_or_404(Material, program=program, pk=pk)
+    services.material_delete(material=material)
+    messages.success(request, _("“%(title)s” has been removed.") % {"title": material.title})
+    return redirect("timetable:materials", code=program.code)
+
+
+def material_download(request, code, pk):
+    """A material, to the program's trainees, organizers and leadership; to no one else.
+
+    Files live outside the static root and are only ever served through this check.
+    """
+    material = get_object_or_404(Material.objects.select_related("program"), pk=pk)
+    if material.program.code != code or not selectors.may_read_materials(
+        request.user, material.program
+    ):
+        raise Http404
+    return FileResponse(
+        material.file.open("rb"), as_attachment=True, filename=download_name(material)
+    )
+
+
+def download_name(material):
+    extension = material.file.name[material.file.name.rfind(".") :]
+    return f"{material.title}{extension}"

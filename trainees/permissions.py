@@ -28,6 +28,16 @@ def program_for(user, code, *, change=False):
     raise Http404
 
 
+def may_read(user, program):
+    """What program_for allows, as a yes or no (for a check that has other ways in)."""
+    if user.is_superuser:
+        return True
+    roles = user_roles(user)
+    if roles.leadership:
+        return True
+    return roles.organizer and program.organizers.filter(pk=user.pk).exists()
+
+
 def may_change(user, program):
     """For templates: whether to offer the buttons that change `program`."""
     if user.is_superuser:
