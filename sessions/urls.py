@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{program}activities/new/", views.activity_form, name="activity-create"),
     path(f"{program}activities/<int:pk>/edit/", views.activity_form, name="activity-update"),
     path(f"{program}activities/<int:pk>/delete/", views.activity_delete, name="activity-delete"),
+    path(f"{program}activities/import/", views.activities_import, name="activities-import"),
     path(f"{program}days/duplicate/", views.day_duplicate, name="day-duplicate"),
     path(f"{program}publish/", views.timetable_publish, name="publish"),
     path(f"{program}feed/revoke/", views.program_feed_revoke, name="program-feed-revoke"),

@@ -1,5 +1,6 @@
 """The timetable: the organizer's week, the trainee's day, print and calendar feeds."""
 
+import hashlib
 from datetime import date
 
 from django.contrib import messages
@@ -13,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions import calendar, selectors, services
+from sessions import calendar, importing, selectors, services
 from sessions.forms import ActivityForm, DayDuplicateForm, MaterialForm
 from sessions.models import Activity, CalendarFeed, Material
+from trainees.forms import RosterUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
@@ -292,3 +294,56 @@ def material_download(request, code, pk):
 def download_name(material):
     extension = material.file.name[material.file.name.rfind(".") :]
     return f"{material.title}{extension}"
+
+
+def activities_import(request, code):
+    """Upload activities (.xlsx/.csv) → preview every row or every error → confirm."""
+    program = program_for(request.user, code, change=True)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form.fields["file"].label = _("Timetable file")
+    form.fields["file"].help_text = _(
+        "Columns 日期, 开始, 结束, 类型, 题目, and optionally 授课人, 场地, 分组."
+    )
+    result, pending = None, request.session.get("activities_upload")
+    if pending and (
+        pending.get("program") != program.code
+        or pending.get("digest") != request.POST.get("digest")
+    ):
+        pending = None
+    if request.method == "POST" and "confirm" in request.POST and pending:
+        result = importing.activities_import(
+            program=program,
+            name=pending["name"],
+            content=bytes.fromhex(pending["content"]),
+            user=request.user,
+        )
+        if not result.errors:
+            del request.session["activities_upload"]
+            messages.success(
+                request, _("%(count)s activities imported.") % {"count": len(result.activities)}
+            )
+            return redirect("timetable:week", code=program.code)
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        result = importing.activities_import(
+            program=program, name=upload.name, content=content, user=request.user, dry_run=True
+        )
+        request.session.pop("activities_upload", None)
+        if not result.errors:
+            request.session["activities_upload"] = {
+                "program": program.code,
+                "digest": hashlib.sha256(content).hexdigest(),
+                "name": upload.name,
+                "content": content.hex(),
+            }
+    return render(
+        request,
+        "timetable/activities_import.html",
+        {
+            "program": program,
+            "form": form,
+            "result": result,
+            "digest": (request.session.get("activities_upload") or {}).get("digest", ""),
+        },
+    )

@@ -143,15 +143,15 @@ def normalize_header(value):
     return normalize_text(value).replace(" ", "").replace("*", "").lower()
 
 
-def header_columns(cells):
+def header_columns(cells, columns=COLUMNS, required=REQUIRED):
     """Map canonical columns to their positions, if this row is a header row."""
-    names = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
+    names = {alias: key for key, aliases in columns.items() for alias in aliases}
     found = {}
     for position, cell in enumerate(cells):
         key = names.get(normalize_header(cell))
         if key and key not in found:
             found[key] = (position, normalize_text(cell))
-    return found if all(key in found for key in REQUIRED) else None
+    return found if all(key in found for key in required) else None
 
 
 def read_rows(name, content):
@@ -201,15 +201,25 @@ def read_csv(content):
 
 def read_roster(name, content):
     """Read a roster file: find its header row by the column names, and normalize each cell."""
+    return read_table(
+        name,
+        content,
+        COLUMNS,
+        REQUIRED,
+        _("No header row found: the roster needs the columns 姓名, 警号 and 单位."),
+    )
+
+
+def read_table(name, content, known_columns, required, no_header_message):
+    """Read a spreadsheet whose header row (within the first rows) names `required` columns:
+    the rows under it, each cell as normalized text, with the spreadsheet's row numbers."""
     raw_rows = read_rows(name, content)
     for index, (_number, cells) in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):  # noqa: B007
-        columns = header_columns(cells)
+        columns = header_columns(cells, known_columns, required)
         if columns:
             break
     else:
-        raise RosterFileError(
-            _("No header row found: the roster needs the columns 姓名, 警号 and 单位.")
-        )
+        raise RosterFileError(no_header_message)
     rows = []
     for number, cells in raw_rows[index + 1 :]:
         values = {

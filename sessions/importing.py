@@ -1,0 +1,186 @@
+"""Importing activities from .xlsx/.csv: one row an activity, all or nothing, row-numbered errors.
+
+Columns (Chinese or English headers): 日期 date, 开始 start, 结束 end, 类型 kind, 题目 title
+(required); 授课人 speaker, 场地 venue, 分组 group (optional). Each row is checked like an
+activity saved in the browser (clashes with the timetable and with the rows above it); any
+error rolls the whole file back.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sessions import services
+from sessions.models import Activity, Speaker, Venue
+from trainees.roster import RosterError, RosterFileError, group_number, read_table
+
+COLUMNS = {
+    "date": ("日期", "date"),
+    "start": ("开始", "开始时间", "start"),
+    "end": ("结束", "结束时间", "end"),
+    "kind": ("类型", "形式", "kind"),
+    "title": ("题目", "标题", "内容", "title"),
+    "speaker": ("授课人", "主讲人", "speaker"),
+    "venue": ("场地", "地点", "venue"),
+    "group": ("分组", "group"),
+}
+REQUIRED = ("date", "start", "end", "kind", "title")
+DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+TIME = re.compile(r"^(\d{1,2})[:：](\d{2})")
+SPEAKER_SEPARATORS = re.compile(r"[、;；,，/]")
+
+
+@dataclass
+class ActivityImport:
+    activities: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+class Rollback(Exception):
+    """Raised inside the transaction to undo a file with errors, or a dry run."""
+
+
+def parse_date(text):
+    match = DATE.match(text)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def parse_time(text):
+    match = TIME.match(text)
+    if match:
+        hour, minute = int(match[1]), int(match[2])
+    else:
+        try:  # an Excel time stored as a fraction of a day
+            minutes = round(float(text) * 24 * 60)
+        except ValueError:
+            return None
+        hour, minute = divmod(minutes, 60)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def kinds():
+    """Every way a kind may be written: its code, its English and its Chinese name."""
+    names = {}
+    for value, label in Activity.Kind.choices:
+        names[value] = value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names[str(label).lower()] = value
+    names.update({"讲座": "lecture", "开班": "ceremony", "结业": "ceremony", "开班仪式": "ceremony",
+                  "结业式": "ceremony", "警示教育": "film", "案例剖析": "case_study"})  # fmt: skip
+    return names
+
+
+class SpeakerFinder:
+    """ "市公安局督察支队支队长 吕平洋" → the speaker 吕平洋, found by name or made."""
+
+    def __init__(self):
+        self.by_name = {}
+        for speaker in Speaker.objects.all():
+            self.by_name.setdefault(speaker.name, []).append(speaker)
+
+    def find(self, text):
+        speakers = []
+        for part in filter(None, (p.strip() for p in SPEAKER_SEPARATORS.split(text))):
+            title, _sep, name = part.rpartition(" ")
+            known = self.by_name.get(name, [])
+            if len(known) == 1 and (
+                not title or title == f"{known[0].organization}{known[0].title}"
+            ):
+                speakers.append(known[0])
+                continue
+            speaker, _created = Speaker.objects.get_or_create(name=name, title=title)
+            self.by_name.setdefault(name, []).append(speaker)
+            speakers.append(speaker)
+        return speakers
+
+
+def activities_import(*, program, name, content, user, dry_run=False):
+    """Read, check and (unless `dry_run` or in error) save the activities of a file."""
+    result = ActivityImport()
+    try:
+        table = read_table(
+            name,
+            content,
+            COLUMNS,
+            REQUIRED,
+            _("No header row found: the file needs the columns 日期, 开始, 结束, 类型 and 题目."),
+        )
+    except RosterFileError as error:
+        result.errors.append(RosterError(None, "", str(error)))
+        return result
+    if not table.rows:
+        result.errors.append(RosterError(None, "", _("The file has a header but no activities.")))
+        return result
+    try:
+        with transaction.atomic():
+            save_rows(program, table, user, result)
+            if result.errors or dry_run:
+                raise Rollback
+    except Rollback:
+        pass
+    return result
+
+
+def save_rows(program, table, user, result):
+    """Save each row through the same checks as the browser; collect every error."""
+    columns, known_kinds = table.columns, kinds()
+    groups = {group.number: group for group in program.groups.all()}
+    speakers = SpeakerFinder()
+    for row in table.rows:
+        values, errors = row.values, []
+
+        def error(column, message, row=row, errors=errors):
+            errors.append(RosterError(row.number, columns[column], message))
+
+        for key in REQUIRED:
+            if not values.get(key):
+                error(key, _("required, but empty"))
+        day = parse_date(values.get("date", ""))
+        start, end = parse_time(values.get("start", "")), parse_time(values.get("end", ""))
+        kind = known_kinds.get(values.get("kind", "").lower())
+        if values.get("date") and day is None:
+            error("date", _("“%(value)s” is not a date") % {"value": values["date"]})
+        for key, parsed in (("start", start), ("end", end)):
+            if values.get(key) and parsed is None:
+                error(key, _("“%(value)s” is not a time") % {"value": values[key]})
+        if values.get("kind") and kind is None:
+            error("kind", _("“%(value)s” is not a kind of activity") % {"value": values["kind"]})
+        if len(values.get("title", "")) > 200:
+            error("title", _("longer than %(limit)s characters") % {"limit": 200})
+        group = None
+        if values.get("group"):
+            number = group_number(values["group"])
+            group = groups.get(number)
+            if group is None:
+                error("group", _("group %(number)s does not exist in this program")
+                      % {"number": values["group"]})  # fmt: skip
+        if errors or None in (day, start, end, kind):
+            result.errors += errors
+            continue
+        activity = Activity(
+            program=program,
+            kind=kind,
+            title=values["title"],
+            group=group,
+            starts_at=timezone.make_aware(datetime.combine(day, start)),
+            ends_at=timezone.make_aware(datetime.combine(day, end)),
+        )
+        if values.get("venue"):
+            activity.venue = Venue.objects.get_or_create(name=values["venue"])[0]
+        people = speakers.find(values.get("speaker", ""))
+        problems = services.activity_problems(activity, people)
+        if problems.errors:
+            result.errors += [RosterError(row.number, columns["title"], m) for m in problems.errors]
+            continue
+        services.activity_save(activity=activity, speakers=people, user=user)
+        result.activities.append(activity)
