@@ -21,17 +21,42 @@ def program():
     today = timezone.localdate()
     organizer = factories.user("organizer", username="jiaowu")
     program = factories.program(
-        organizers=[organizer], code="CZ2023", title="常州市派出所长培训班",
-        start_date=today - timedelta(days=1), end_date=today + timedelta(days=1),
-    )  # fmt: skip
+        organizers=[organizer],
+        code="CZ2023",
+        title="常州市派出所长培训班",
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=1),
+    )
     for number in range(1, 6):
         group = factories.group(program, number=number)
-        activity(program, day=today, start="19:00", end="21:00", kind="discussion",
-                 title="分组讨论：落实派出所主防", group=group, venue=f"第{number}研讨室")  # fmt: skip
-    activity(program, day=today, start="08:30", end="10:00", title="聚焦派出所主防",
-             venue="报告厅", speakers=[speaker("吴小龙", "支队长", "市公安局人口管理支队")])  # fmt: skip
-    activity(program, day=today - timedelta(days=1), start="14:30", end="17:00",
-             kind="case_study", title="从督察角度审视派出所工作", venue="报告厅")  # fmt: skip
+        activity(
+            program,
+            day=today,
+            start="19:00",
+            end="21:00",
+            kind="discussion",
+            title="分组讨论：落实派出所主防",
+            group=group,
+            venue=f"第{number}研讨室",
+        )
+    activity(
+        program,
+        day=today,
+        start="08:30",
+        end="10:00",
+        title="聚焦派出所主防",
+        venue="报告厅",
+        speakers=[speaker("吴小龙", "支队长", "市公安局人口管理支队")],
+    )
+    activity(
+        program,
+        day=today - timedelta(days=1),
+        start="14:30",
+        end="17:00",
+        kind="case_study",
+        title="从督察角度审视派出所工作",
+        venue="报告厅",
+    )
     return program
 
 

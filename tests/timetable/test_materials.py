@@ -46,9 +46,14 @@ def upload(client, program, name, content, title="课件"):
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("督察.pdf", PDF), ("主防.pptx", office("ppt/")), ("讲义.docx", office("word/")),
-     ("名单.xlsx", office("xl/")), ("旧讲义.doc", materials.OLE2 + b"\0" * 64)],
-)  # fmt: skip
+    [
+        ("督察.pdf", PDF),
+        ("主防.pptx", office("ppt/")),
+        ("讲义.docx", office("word/")),
+        ("名单.xlsx", office("xl/")),
+        ("旧讲义.doc", materials.OLE2 + b"\0" * 64),
+    ],
+)
 def test_organizer_attaches_office_and_pdf_files(client, organizer, program, name, content):
     client.force_login(organizer)
 
@@ -100,9 +105,12 @@ def test_material_downloads_for_the_programs_trainees_only(client, organizer, pr
     foreign_organizer = factories.user("organizer")
 
     answers = {}
-    for who, user in [("trainee", mine.user), ("stranger", stranger.user),
-                      ("other organizer", foreign_organizer),
-                      ("leadership", factories.user("leadership"))]:  # fmt: skip
+    for who, user in [
+        ("trainee", mine.user),
+        ("stranger", stranger.user),
+        ("other organizer", foreign_organizer),
+        ("leadership", factories.user("leadership")),
+    ]:
         client.force_login(user)
         answers[who] = client.get(url).status_code
     client.logout()

@@ -46,10 +46,15 @@ def trainee_in(program, group_number=None, **fields):
 def evening_discussions(program, day):
     for number in range(1, 6):
         activity(
-            program, day=day, start="19:00", end="21:00", kind="discussion",
-            title=f"第{number}组讨论", group=program.groups.get(number=number),
+            program,
+            day=day,
+            start="19:00",
+            end="21:00",
+            kind="discussion",
+            title=f"第{number}组讨论",
+            group=program.groups.get(number=number),
             venue=f"第{number}研讨室",
-        )  # fmt: skip
+        )
 
 
 def test_my_day_of_group_3_shows_group_3_discussion_and_not_group_1(client, program):
@@ -92,19 +97,24 @@ def test_week_and_my_day_query_counts_do_not_grow(
             day = program.start_date + timedelta(days=n % 3)
             start = at(day, "06:00") + timedelta(minutes=15 * (n // 3))
             created = Activity.objects.create(
-                program=program, kind="lecture", title=f"课{n}", starts_at=start,
+                program=program,
+                kind="lecture",
+                title=f"课{n}",
+                starts_at=start,
                 ends_at=start + timedelta(minutes=10),
                 group=program.groups.get(number=1) if n % 2 else None,
-            )  # fmt: skip
+            )
             created.speakers.set([lecturer])
         for _ in range(trainees - program.enrollments.count()):
             trainee_in(program, 2, with_login=False)
 
     def counts():
         result = []
-        for user, url in [(organizer, "/timetable/programs/CZ2023/week/"),
-                          (trainee.user, "/timetable/my-day/"),
-                          (trainee.user, "/timetable/programs/CZ2023/mine/")]:  # fmt: skip
+        for user, url in [
+            (organizer, "/timetable/programs/CZ2023/week/"),
+            (trainee.user, "/timetable/my-day/"),
+            (trainee.user, "/timetable/programs/CZ2023/mine/"),
+        ]:
             client.force_login(user)
             with django_assert_max_num_queries(40) as captured:
                 assert client.get(url).status_code == 200
@@ -121,9 +131,13 @@ def test_week_and_my_day_query_counts_do_not_grow(
 
 def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, program):
     lecture = activity(
-        program, start="14:30", end="17:00", title="从督察角度审视派出所工作", venue="报告厅",
+        program,
+        start="14:30",
+        end="17:00",
+        title="从督察角度审视派出所工作",
+        venue="报告厅",
         speakers=[speaker()],
-    )  # fmt: skip
+    )
     trainee = trainee_in(program, 2)
     feed = services.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())
 
@@ -181,10 +195,18 @@ def test_organizer_adds_an_activity_in_the_browser(client, organizer, program):
 
     response = client.post(
         "/timetable/programs/CZ2023/activities/new/",
-        {"kind": "lecture", "title": "基层执法规范化建设", "day": program.end_date.isoformat(),
-         "start": "15:00", "end": "15:55", "new_venue": "报告厅", "new_speaker_name": "张蕾",
-         "new_speaker_title": "支队长", "new_speaker_organization": "常州市公安局法制支队"},
-    )  # fmt: skip
+        {
+            "kind": "lecture",
+            "title": "基层执法规范化建设",
+            "day": program.end_date.isoformat(),
+            "start": "15:00",
+            "end": "15:55",
+            "new_venue": "报告厅",
+            "new_speaker_name": "张蕾",
+            "new_speaker_title": "支队长",
+            "new_speaker_organization": "常州市公安局法制支队",
+        },
+    )
 
     assert response.status_code == 302
     created = Activity.objects.get()
@@ -198,9 +220,15 @@ def test_activity_form_shows_the_clash_and_saves_nothing(client, organizer, prog
 
     response = client.post(
         "/timetable/programs/CZ2023/activities/new/",
-        {"kind": "lecture", "title": "撞车", "day": program.start_date.isoformat(),
-         "start": "10:00", "end": "11:00", "new_venue": "报告厅"},
-    )  # fmt: skip
+        {
+            "kind": "lecture",
+            "title": "撞车",
+            "day": program.start_date.isoformat(),
+            "start": "10:00",
+            "end": "11:00",
+            "new_venue": "报告厅",
+        },
+    )
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -213,10 +241,15 @@ def test_activity_form_warns_outside_the_routine_but_saves(client, organizer, pr
 
     response = client.post(
         "/timetable/programs/CZ2023/activities/new/",
-        {"kind": "drill", "title": "晨练", "day": program.start_date.isoformat(),
-         "start": "06:00", "end": "06:40"},
+        {
+            "kind": "drill",
+            "title": "晨练",
+            "day": program.start_date.isoformat(),
+            "start": "06:00",
+            "end": "06:40",
+        },
         follow=True,
-    )  # fmt: skip
+    )
 
     assert "晨练开始时间早于起床时间（06:30）。" in response.content.decode()
     assert Activity.objects.count() == 1
@@ -229,10 +262,16 @@ def test_copy_an_activity_keeps_its_details(client, organizer, program):
     form = client.get(f"/timetable/programs/CZ2023/activities/new/?copy={lecture.pk}")
     response = client.post(
         "/timetable/programs/CZ2023/activities/new/",
-        {"kind": "lecture", "title": lecture.title, "day": program.end_date.isoformat(),
-         "start": "08:30", "end": "10:00", "venue": lecture.venue.pk,
-         "speakers": [speaker().pk]},
-    )  # fmt: skip
+        {
+            "kind": "lecture",
+            "title": lecture.title,
+            "day": program.end_date.isoformat(),
+            "start": "08:30",
+            "end": "10:00",
+            "venue": lecture.venue.pk,
+            "speakers": [speaker().pk],
+        },
+    )
 
     assert form.context["form"].initial["speakers"] == [speaker()]
     assert response.status_code == 302
@@ -251,9 +290,15 @@ def test_changes_after_publication_are_recorded_and_mailed(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             f"/timetable/programs/CZ2023/activities/{lecture.pk}/edit/",
-            {"kind": "lecture", "title": "聚焦派出所主防", "day": program.start_date.isoformat(),
-             "start": "09:00", "end": "10:30", "venue": lecture.venue.pk},
-        )  # fmt: skip
+            {
+                "kind": "lecture",
+                "title": "聚焦派出所主防",
+                "day": program.start_date.isoformat(),
+                "start": "09:00",
+                "end": "10:30",
+                "venue": lecture.venue.pk,
+            },
+        )
 
     change = ActivityChange.objects.get()
     assert change.summary.startswith("聚焦派出所主防：")
@@ -288,9 +333,12 @@ def test_notification_task_runs_once(program):
 
 @pytest.mark.parametrize(
     "url",
-    ["/timetable/programs/CZ2023/week/", "/timetable/programs/CZ2023/week/print/",
-     "/timetable/programs/CZ2023/activities/new/"],
-)  # fmt: skip
+    [
+        "/timetable/programs/CZ2023/week/",
+        "/timetable/programs/CZ2023/week/print/",
+        "/timetable/programs/CZ2023/activities/new/",
+    ],
+)
 def test_trainee_gets_404_on_organizer_timetable_pages(client, program, url):
     client.force_login(trainee_in(program, 1).user)
 

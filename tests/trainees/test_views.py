@@ -59,9 +59,14 @@ def test_program_form_refuses_an_end_before_the_start(client, organizer):
 
     response = client.post(
         "/trainees/programs/new/",
-        {"title": "x", "code": "X1", "start_date": "2023-01-04", "end_date": "2023-01-02",
-         "essay_min_chars": "1500"},
-    )  # fmt: skip
+        {
+            "title": "x",
+            "code": "X1",
+            "start_date": "2023-01-04",
+            "end_date": "2023-01-02",
+            "essay_min_chars": "1500",
+        },
+    )
 
     assert response.status_code == 200
     assert "结束日期不能早于开始日期" in response.content.decode()
@@ -229,8 +234,11 @@ def test_program_detail_and_group_pages_query_count_is_constant(
     client.force_login(organizer)
     enroll(program, 10, group=program.groups.get())
     counts = {}
-    for url in ["/trainees/programs/CZ2023/", "/trainees/programs/CZ2023/groups/",
-                "/trainees/programs/CZ2023/groups/print/"]:  # fmt: skip
+    for url in [
+        "/trainees/programs/CZ2023/",
+        "/trainees/programs/CZ2023/groups/",
+        "/trainees/programs/CZ2023/groups/print/",
+    ]:
         with django_assert_max_num_queries(30) as captured:
             client.get(url)
         counts[url] = len(captured.captured_queries)
