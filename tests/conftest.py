@@ -1,6 +1,8 @@
 import pytest
 from django.utils import translation
 
+from config.celery import app as celery_app
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
@@ -25,3 +27,17 @@ def _chinese(settings):
     this thread speaking English (LocaleMiddleware activates, and nothing deactivates)."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in the test's own thread, even in the lane that has a broker; only the
+    integration tests send them through Redis to a real worker."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
