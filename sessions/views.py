@@ -1,6 +1,5 @@
 """The timetable: the organizer's week, the trainee's day, print and calendar feeds."""
 
-import hashlib
 from datetime import date
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from trainees.forms import RosterUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
+from trainees.uploads import PendingUpload
 
 
 def week(request, code):
@@ -304,21 +304,16 @@ def activities_import(request, code):
     form.fields["file"].help_text = _(
         "Columns 日期, 开始, 结束, 类型, 题目, and optionally 授课人, 场地, 分组."
     )
-    result, pending = None, request.session.get("activities_upload")
-    if pending and (
-        pending.get("program") != program.code
-        or pending.get("digest") != request.POST.get("digest")
-    ):
-        pending = None
-    if request.method == "POST" and "confirm" in request.POST and pending:
+    pending = PendingUpload(request, "activities_upload", program)
+    result = None
+    confirmed = request.method == "POST" and pending.take(request.POST.get("digest"))
+    if confirmed:
+        name, content = confirmed
         result = importing.activities_import(
-            program=program,
-            name=pending["name"],
-            content=bytes.fromhex(pending["content"]),
-            user=request.user,
+            program=program, name=name, content=content, user=request.user
         )
         if not result.errors:
-            del request.session["activities_upload"]
+            pending.forget()
             messages.success(
                 request, _("%(count)s activities imported.") % {"count": len(result.activities)}
             )
@@ -329,14 +324,9 @@ def activities_import(request, code):
         result = importing.activities_import(
             program=program, name=upload.name, content=content, user=request.user, dry_run=True
         )
-        request.session.pop("activities_upload", None)
+        pending.forget()
         if not result.errors:
-            request.session["activities_upload"] = {
-                "program": program.code,
-                "digest": hashlib.sha256(content).hexdigest(),
-                "name": upload.name,
-                "content": content.hex(),
-            }
+            pending.keep(upload.name, content)
     return render(
         request,
         "timetable/activities_import.html",
@@ -344,6 +334,6 @@ def activities_import(request, code):
             "program": program,
             "form": form,
             "result": result,
-            "digest": (request.session.get("activities_upload") or {}).get("digest", ""),
+            "digest": pending.digest,
         },
     )

@@ -1,7 +1,6 @@
 """Programs, the roster and discussion groups. Views parse, check, and call a service or selector;
 who may see what is decided in permissions.py."""
 
-import hashlib
 import io
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from trainees.models import Enrollment, Group, Unit
 from trainees.permissions import ProgramMixin, may_change, program_for
 from trainees.roles import LEADERSHIP, ORGANIZER, role_required, user_roles
 from trainees.roster import EXPORT_HEADERS
+from trainees.uploads import PendingUpload
 
 ROSTER_PAGE_SIZE = 50
 
@@ -195,23 +195,19 @@ def roster_export(request, code):
 def roster_import(request, code):
     """Upload → preview (every error with its row, or what will change) → confirm.
 
-    The uploaded file travels back with the confirmation as a file of the session's, so the
-    confirmation imports exactly what was previewed, checked again against the database.
+    The confirmation imports exactly the file previewed (see uploads.PendingUpload), checked
+    again against the database.
     """
     program = program_for(request.user, code, change=True)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
+    pending = PendingUpload(request, "roster_upload", program)
     plan = None
-    pending = request.session.get("roster_upload")
-    if pending and (
-        pending.get("program") != program.code
-        or pending.get("digest") != request.POST.get("digest")
-    ):
-        pending = None  # only the very file previewed on this page, for this program
-    if request.method == "POST" and "confirm" in request.POST and pending:
-        content = bytes.fromhex(pending["content"])
-        plan = services.roster_import(program=program, name=pending["name"], content=content)
+    confirmed = request.method == "POST" and pending.take(request.POST.get("digest"))
+    if confirmed:
+        name, content = confirmed
+        plan = services.roster_import(program=program, name=name, content=content)
         if not plan.errors:
-            del request.session["roster_upload"]
+            pending.forget()
             messages.success(
                 request, _("Roster imported: %(summary)s.") % {"summary": summary_text(plan)}
             )
@@ -222,15 +218,9 @@ def roster_import(request, code):
         plan = services.roster_import(
             program=program, name=upload.name, content=content, dry_run=True
         )
-        if plan.errors:
-            request.session.pop("roster_upload", None)
-        else:
-            request.session["roster_upload"] = {
-                "program": program.code,
-                "digest": hashlib.sha256(content).hexdigest(),
-                "name": upload.name,
-                "content": content.hex(),
-            }
+        pending.forget()
+        if not plan.errors:
+            pending.keep(upload.name, content)
     return render(
         request,
         "trainees/roster_import.html",
@@ -239,7 +229,7 @@ def roster_import(request, code):
             "form": form,
             "plan": plan,
             "summary": plan and summary_text(plan),
-            "digest": (request.session.get("roster_upload") or {}).get("digest", ""),
+            "digest": pending.digest,
         },
     )
 

@@ -1,0 +1,37 @@
+"""A previewed upload, kept in the session until it is confirmed (roster and timetable imports).
+
+The confirmation carries the digest of the file it previewed, so that it imports exactly
+that file, for that program, even when another tab has previewed another one since.
+"""
+
+import hashlib
+
+
+class PendingUpload:
+    def __init__(self, request, key, program):
+        self.session, self.key, self.program = request.session, key, program
+
+    def keep(self, name, content):
+        """Remember a file that previewed without errors; returns its digest."""
+        digest = hashlib.sha256(content).hexdigest()
+        self.session[self.key] = {
+            "program": self.program.code,
+            "digest": digest,
+            "name": name,
+            "content": content.hex(),
+        }
+        return digest
+
+    def take(self, digest):
+        """(name, content) of the file previewed with this digest for this program, or None."""
+        pending = self.session.get(self.key)
+        if not pending or pending["program"] != self.program.code or pending["digest"] != digest:
+            return None
+        return pending["name"], bytes.fromhex(pending["content"])
+
+    def forget(self):
+        self.session.pop(self.key, None)
+
+    @property
+    def digest(self):
+        return (self.session.get(self.key) or {}).get("digest", "")
