@@ -33,8 +33,14 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-PAGES = [("organizer", "/trainees/programs/"), ("leader", "/exams/dashboard/"),
-         ("320401", "/timetable/my-day/")]  # fmt: skip
+PAGES = [
+    ("organizer", "/trainees/programs/"),
+    ("organizer", "/trainees/programs/CZ2023/roster/"),
+    ("organizer", "/timetable/programs/CZ2023/week/"),
+    ("leader", "/exams/dashboard/"),
+    ("320401", "/timetable/my-day/"),
+    ("320401", "/timetable/programs/CZ2023/mine/"),
+]  # fmt: skip
 
 
 def main():
@@ -57,7 +63,7 @@ def main():
             assert client.get(url).status_code == 200
         elapsed = time.perf_counter() - started
         print(
-            f"{url:24} {args.requests / elapsed:8.1f} req/s  "
+            f"{url:36} {args.requests / elapsed:8.1f} req/s  "
             f"{1000 * elapsed / args.requests:6.2f} ms/req"
         )
 
