@@ -89,19 +89,29 @@ class SpeakerFinder:
             self.by_name.setdefault(speaker.name, []).append(speaker)
 
     def find(self, text):
+        """The speakers a cell names: ([speakers], None), or ([], error) for an ambiguous name.
+
+        One known person of that name is that speaker, however the cell writes the title
+        (so the speaker-clash rule sees them); several are told apart by the title."""
         speakers = []
         for part in filter(None, (p.strip() for p in SPEAKER_SEPARATORS.split(text))):
             title, _sep, name = part.rpartition(" ")
             known = self.by_name.get(name, [])
-            if len(known) == 1 and (
-                not title or title == f"{known[0].organization}{known[0].title}"
-            ):
+            if len(known) > 1:
+                known = [s for s in known if title and title == f"{s.organization}{s.title}"]
+                if len(known) != 1:
+                    example = str(self.by_name[name][0])
+                    return [], _(
+                        "several speakers are named %(name)s: write the title as in the "
+                        "timetable, e.g. %(example)s"
+                    ) % {"name": name, "example": example}
+            if known:
                 speakers.append(known[0])
                 continue
-            speaker, _created = Speaker.objects.get_or_create(name=name, title=title)
-            self.by_name.setdefault(name, []).append(speaker)
+            speaker = Speaker.objects.create(name=name, title=title)
+            self.by_name[name] = [speaker]
             speakers.append(speaker)
-        return speakers
+        return speakers, None
 
 
 def activities_import(*, program, name, content, user, dry_run=False):
@@ -177,10 +187,15 @@ def save_rows(program, table, user, result):
         )
         if values.get("venue"):
             activity.venue = Venue.objects.get_or_create(name=values["venue"])[0]
-        people = speakers.find(values.get("speaker", ""))
+        people, message = speakers.find(values.get("speaker", ""))
+        if message:
+            result.errors.append(RosterError(row.number, columns["speaker"], message))
+            continue
         problems = services.activity_problems(activity, people)
         if problems.errors:
             result.errors += [RosterError(row.number, columns["title"], m) for m in problems.errors]
             continue
-        services.activity_save(activity=activity, speakers=people, user=user)
+        services.activity_save(activity=activity, speakers=people, user=user, record=False)
         result.activities.append(activity)
+    if not result.errors:
+        services.record_batch(program=program, activities=result.activities, user=user)

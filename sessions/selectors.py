@@ -12,7 +12,8 @@ from trainees.permissions import may_read
 GRID_START_HOUR = 6  # the week view's first row: 06:00
 GRID_END_HOUR = 23
 SLOT_MINUTES = 15
-MAX_LANES = 6
+LAST_LINE = (GRID_END_HOUR - GRID_START_HOUR) * 60 // SLOT_MINUTES + 2  # the line at 23:00
+MAX_LANES = 12  # the day grid has 60 columns; up to 12 activities side by side
 
 
 def activities_of(program):
@@ -45,8 +46,7 @@ def grid_row(moment):
     """The week grid's row of a moment (row 1 is the header; one row per 15 minutes)."""
     local = timezone.localtime(moment)
     minutes = (local.hour - GRID_START_HOUR) * 60 + local.minute
-    last = (GRID_END_HOUR - GRID_START_HOUR) * 60 // SLOT_MINUTES + 2
-    return max(2, min(last, 2 + minutes // SLOT_MINUTES))
+    return max(2, min(LAST_LINE, 2 + minutes // SLOT_MINUTES))
 
 
 def lay_out(activities):
@@ -75,7 +75,9 @@ def lay_out(activities):
             activity.lane = min(lane + 1, MAX_LANES)
         for activity in cluster:
             activity.lanes = min(len(lane_ends), MAX_LANES)
-            activity.row_start = grid_row(activity.starts_at)
+            # Before 06:00 or after 23:00, the box sticks to the grid's edge (its label keeps
+            # the true time); it always spans at least one row.
+            activity.row_start = min(grid_row(activity.starts_at), LAST_LINE - 1)
             activity.row_end = max(activity.row_start + 1, grid_row(activity.ends_at))
     return activities
 

@@ -103,14 +103,17 @@ def activity_problems(activity, speakers=(), ignore=()):
     return problems
 
 
-def record_change(*, activity, kind, summary, user):
-    """After publication, remember a change and mail the trainees concerned (on commit)."""
-    if activity.program.timetable_published_at is None:
+def record_change(*, program, kind, summary, user, activity=None, group=None):
+    """After publication, remember a change and mail the trainees concerned (on commit).
+
+    `group` is the audience: a group, or None for the whole class.
+    """
+    if program.timetable_published_at is None:
         return None
     change = ActivityChange.objects.create(
-        program=activity.program,
-        activity=activity if kind != ActivityChange.Kind.CANCELLED else None,
-        group=activity.group,
+        program=program,
+        activity=activity,
+        group=group,
         kind=kind,
         summary=summary,
         created_by=user,
@@ -121,51 +124,93 @@ def record_change(*, activity, kind, summary, user):
     return change
 
 
-def change_summary(activity, before=None):
-    """One line a trainee understands: what, when, where, and what it was before."""
+def change_summary(activity, speakers=None):
+    """One line a trainee understands: what, when, where, for whom, with whom."""
     start = timezone.localtime(activity.starts_at)
-    where = activity.venue.name if activity.venue else ""
-    now = f"{activity.title}：{start:%m-%d} {span(activity)} {where}".strip()
-    if before is None:
-        return now
-    return _("%(now)s (was %(before)s)") % {"now": now, "before": before}
+    speakers = activity.speakers.all() if speakers is None else speakers
+    parts = [f"{activity.title}：{start:%m-%d} {span(activity)}"]
+    if activity.venue_id:
+        parts.append(activity.venue.name)
+    if activity.group_id:
+        parts.append(str(activity.group))
+    if speakers:
+        parts.append("、".join(speaker.name for speaker in speakers))
+    return " ".join(parts)
+
+
+def audience(before, after):
+    """Who must hear of a change: the group, if it stayed one group; else the whole class
+    (an activity that moves from group 1 to the whole class concerns everyone)."""
+    if before is None or before.group_id == after.group_id:
+        return after.group
+    return None
 
 
 @transaction.atomic
-def activity_save(*, activity, speakers, user):
+def activity_save(*, activity, speakers, user, record=True):
     """Save an activity with its speakers if nothing clashes; returns the warnings.
 
-    Raises ValidationError with every clash, naming the other activities.
+    Raises ValidationError with every clash, naming the other activities. After the
+    timetable is published, the change is recorded (unless `record` is false: a batch
+    records one change for all its activities).
     """
     problems = activity_problems(activity, speakers)
     if problems.errors:
         raise ValidationError(problems.errors)
-    creating = activity.pk is None
-    before = None
-    if not creating:
-        previous = Activity.objects.select_related("venue").get(pk=activity.pk)
-        before = change_summary(previous)
+    previous = None
+    if activity.pk is not None:
+        previous = (
+            Activity.objects.select_related("venue", "group")
+            .prefetch_related("speakers")
+            .get(pk=activity.pk)
+        )
     activity.save()
     activity.speakers.set(speakers)
-    after = change_summary(activity)
-    if creating:
-        record_change(activity=activity, kind="added", summary=after, user=user)
-    elif before != after:
-        record_change(
-            activity=activity,
-            kind="changed",
-            summary=change_summary(activity, before=before),
-            user=user,
-        )
+    if record:
+        after = change_summary(activity, speakers)
+        if previous is None:
+            summary, kind = after, ActivityChange.Kind.ADDED
+        else:
+            before = change_summary(previous)
+            summary = _("%(now)s (was %(before)s)") % {"now": after, "before": before}
+            kind = ActivityChange.Kind.CHANGED if before != after else None
+        if kind:
+            record_change(
+                program=activity.program,
+                activity=activity,
+                group=audience(previous, activity),
+                kind=kind,
+                summary=summary,
+                user=user,
+            )
     return problems.warnings
+
+
+def record_batch(*, program, activities, user):
+    """One change for activities added together (an import, a duplicated day)."""
+    if not activities:
+        return None
+    titles = "；".join(change_summary(activity) for activity in activities[:5])
+    if len(activities) > 5:
+        titles += "……"
+    groups = {activity.group_id for activity in activities}
+    return record_change(
+        program=program,
+        kind=ActivityChange.Kind.ADDED,
+        summary=_("%(count)s activities added: %(titles)s")
+        % {"count": len(activities), "titles": titles},
+        group=activities[0].group if len(groups) == 1 else None,
+        user=user,
+    )
 
 
 @transaction.atomic
 def activity_delete(*, activity, user):
     """Remove an activity; after publication, trainees are told it is cancelled."""
     record_change(
-        activity=activity,
-        kind="cancelled",
+        program=activity.program,
+        group=activity.group,
+        kind=ActivityChange.Kind.CANCELLED,
         summary=_("Cancelled: %(what)s") % {"what": change_summary(activity)},
         user=user,
     )
@@ -226,8 +271,10 @@ def day_duplicate(*, program, source, target, user):
     if errors:
         raise ValidationError(errors)
     for copy, speakers in copies:
-        activity_save(activity=copy, speakers=speakers, user=user)
-    return [copy for copy, _speakers in copies], warnings
+        activity_save(activity=copy, speakers=speakers, user=user, record=False)
+    saved = [copy for copy, _speakers in copies]
+    record_batch(program=program, activities=saved, user=user)
+    return saved, warnings
 
 
 @transaction.atomic

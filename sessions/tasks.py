@@ -17,9 +17,10 @@ logger = logging.getLogger(__name__)
 def notify_timetable_change(self, change_id):
     """Mail a timetable change to the trainees it concerns (those with an email address).
 
-    Idempotent: the change is claimed by a conditional UPDATE, so a second run (a retry, a
-    redelivered message) sends nothing twice; a failed send gives the claim back and retries
-    with exponential backoff.
+    The change is claimed by a conditional UPDATE, so a second run (a redelivered message)
+    sends nothing. A failed send gives the claim back and retries with exponential backoff:
+    delivery is at least once, so after a failure part-way through a batch some trainees may
+    get the notice twice, never none.
     """
     claimed = ActivityChange.objects.filter(pk=change_id, notified_at__isnull=True).update(
         notified_at=timezone.now()
@@ -45,7 +46,7 @@ def notify_timetable_change(self, change_id):
     try:
         with get_connection() as connection:
             connection.send_messages(messages)
-    except OSError as error:
+    except Exception as error:
         ActivityChange.objects.filter(pk=change_id).update(notified_at=None)
         logger.warning("timetable change %s: mail failed: %s", change_id, error)
         raise self.retry(exc=error, countdown=min(60 * 2**self.request.retries, 3600)) from error

@@ -195,6 +195,7 @@ def my_timetable(request, code):
         Enrollment.objects.select_related("program", "group"),
         trainee__user=request.user,
         program__code=code,
+        status=Enrollment.Status.ACTIVE,
     )
     program = enrollment.program
     activities = selectors.for_enrollment(selectors.activities_of(program), enrollment)
@@ -217,7 +218,12 @@ def my_timetable(request, code):
 @require_POST
 @role_required(TRAINEE)
 def my_feed_revoke(request, code):
-    enrollment = get_object_or_404(Enrollment, trainee__user=request.user, program__code=code)
+    enrollment = get_object_or_404(
+        Enrollment,
+        trainee__user=request.user,
+        program__code=code,
+        status=Enrollment.Status.ACTIVE,
+    )
     feed = services.calendar_feed_for(program=enrollment.program, enrollment=enrollment)
     services.calendar_feed_revoke(feed=feed)
     messages.success(request, _("The calendar address has been replaced; the old one is dead."))
@@ -230,6 +236,9 @@ def feed(request, token):
     calendar_feed = get_object_or_404(
         CalendarFeed.objects.select_related("program", "enrollment"), token=token
     )
+    enrollment = calendar_feed.enrollment
+    if enrollment and enrollment.status != Enrollment.Status.ACTIVE:
+        raise Http404  # a withdrawn trainee's calendar stops
     activities = selectors.activities_of(calendar_feed.program)
     if calendar_feed.enrollment:
         activities = selectors.for_enrollment(activities, calendar_feed.enrollment)

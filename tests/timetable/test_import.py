@@ -129,3 +129,46 @@ def test_import_activities_in_the_browser_previews_then_saves(client, program):
     assert "4 项日程已准备好" in preview.content.decode()
     assert "已导入 4 项日程" in done.content.decode()
     assert Activity.objects.count() == 4
+
+
+def test_import_after_publication_records_one_change(program, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from sessions import services
+    from sessions.models import ActivityChange
+
+    trainee = factories.trainee(email="gong@example.cn")
+    factories.enrollment(program, trainee, group=program.groups.get(number=1))
+    services.timetable_publish(program=program)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(program, rosters.xlsx(rows_of(program), header=HEADER))
+
+    assert ActivityChange.objects.count() == 1
+    assert ActivityChange.objects.get().summary.startswith("新增 4 项日程：")
+    assert len(mail.outbox) == 1
+
+
+def test_import_uses_the_known_speaker_so_the_clash_is_seen(program):
+    lv = Speaker.objects.create(name="吕平洋", title="支队长", organization="常州市公安局督察支队")
+    elsewhere = factories.program(start_date=program.start_date)
+    activity(elsewhere, start="14:30", end="17:00", title="从督察角度审视派出所工作", speakers=[lv])
+    data = [
+        [
+            day(program),
+            "15:00",
+            "16:00",
+            "专题辅导",
+            "督察",
+            "市公安局督察支队支队长 吕平洋",
+            "",
+            "",
+        ]
+    ]
+
+    result = run(program, rosters.xlsx(data, header=HEADER))
+
+    assert [str(e) for e in result.errors] == [
+        "第 3 行，题目：吕平洋此时正在“从督察角度审视派出所工作”（01-02 14:30–17:00）授课。"
+    ]
+    assert Speaker.objects.count() == 1

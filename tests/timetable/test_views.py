@@ -322,7 +322,9 @@ def test_notification_task_runs_once(program):
     trainee_in(program, 1, email="gong@example.cn")
     services.timetable_publish(program=program)
     lecture = activity(program, start="08:30", end="10:00")
-    change = services.record_change(activity=lecture, kind="changed", summary="x", user=None)
+    change = services.record_change(
+        program=program, activity=lecture, kind="changed", summary="x", user=None
+    )
     from sessions.tasks import notify_timetable_change
 
     first, second = notify_timetable_change(change.pk), notify_timetable_change(change.pk)
@@ -373,3 +375,84 @@ def test_print_week_lists_every_day(client, organizer, program):
 
     assert len(response.context["days"]) == 3
     assert "print-landscape.css" in response.content.decode()
+
+
+def test_moving_an_activity_to_another_group_tells_the_whole_class(
+    client, organizer, program, django_capture_on_commit_callbacks
+):
+    discussion = activity(
+        program,
+        start="19:00",
+        end="21:00",
+        kind="discussion",
+        title="分组讨论",
+        group=program.groups.get(number=1),
+        venue="第一研讨室",
+    )
+    trainee_in(program, 1, email="one@example.cn")
+    trainee_in(program, 2, email="two@example.cn")
+    services.timetable_publish(program=program)
+    client.force_login(organizer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/timetable/programs/CZ2023/activities/{discussion.pk}/edit/",
+            {
+                "kind": "discussion",
+                "title": "分组讨论",
+                "day": program.start_date.isoformat(),
+                "start": "19:00",
+                "end": "21:00",
+                "group": program.groups.get(number=2).pk,
+                "venue": discussion.venue.pk,
+            },
+        )
+
+    change = ActivityChange.objects.get()
+    assert change.group is None
+    assert "第2组" in change.summary and "第1组" in change.summary
+    assert sorted(m.to[0] for m in mail.outbox) == ["one@example.cn", "two@example.cn"]
+
+
+def test_a_new_speaker_alone_is_a_recorded_change(program):
+    lecture = activity(program, start="08:30", end="10:00", title="聚焦派出所主防")
+    services.timetable_publish(program=program)
+
+    services.activity_save(activity=lecture, speakers=[speaker()], user=None)
+
+    assert "吕平洋" in ActivityChange.objects.get().summary
+
+
+def test_withdrawn_trainee_loses_timetable_and_calendar(client, program):
+    trainee = trainee_in(program, 1)
+    enrollment = trainee.enrollments.get()
+    feed = services.calendar_feed_for(program=program, enrollment=enrollment)
+    enrollment.status = "withdrawn"
+    enrollment.save()
+    client.force_login(trainee.user)
+
+    assert client.get("/timetable/programs/CZ2023/mine/").status_code == 404
+    client.logout()
+    assert client.get(f"/timetable/feeds/{feed.token}.ics").status_code == 404
+
+
+def test_week_places_eight_parallel_groups_side_by_side(program):
+    from sessions import selectors
+
+    for number in range(6, 9):
+        factories.group(program, number=number)
+    for number in range(1, 9):
+        activity(
+            program,
+            start="19:00",
+            end="21:00",
+            kind="discussion",
+            title=f"第{number}组",
+            group=program.groups.get(number=number),
+            venue=f"{number}室",
+        )
+
+    [(_day, placed), *_rest] = selectors.week(program)
+
+    assert sorted(a.lane for a in placed) == list(range(1, 9))
+    assert {a.lanes for a in placed} == {8}
