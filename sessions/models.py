@@ -1,5 +1,7 @@
 """The timetable and roll call. The app label is `timetable` (see apps.py)."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -7,6 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trainees.models import Enrollment, Group, Program
+
+
+def new_checkin_secret():
+    return secrets.token_hex(16)
 
 
 class Venue(models.Model):
@@ -90,6 +96,11 @@ class Activity(models.Model):
         _("Formats"), max_length=200, blank=True, help_text=_("E.g. slides, case analysis, video.")
     )
     host = models.CharField(_("Host"), max_length=100, blank=True)
+    # Key of the rotating check-in codes; with SECRET_KEY, so a leaked database alone
+    # does not give the codes away.
+    checkin_secret = models.CharField(max_length=32, default=new_checkin_secret, editable=False)
+    checkout_required = models.BooleanField(_("Check-out code at the end"), default=False)
+    closed_at = models.DateTimeField(_("Roll call closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Activity")
@@ -228,6 +239,10 @@ class Attendance(models.Model):
         blank=True,
         related_name="+",
     )
+    left_at = models.DateTimeField(_("Left at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("Checked out at"), null=True, blank=True)
+    device = models.CharField(max_length=64, blank=True, editable=False)
+    flagged = models.CharField(_("Flag"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("Attendance")
@@ -240,6 +255,35 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.activity_id}/{self.enrollment_id}: {self.get_status_display()}"
+
+
+class AttendanceChange(models.Model):
+    """Who changed an attendance record, when, and from what (every change is kept)."""
+
+    attendance = models.ForeignKey(
+        Attendance, verbose_name=_("Attendance"), on_delete=models.CASCADE, related_name="history"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("Changed at"), auto_now_add=True)
+    old_status = models.CharField(_("From"), max_length=20, blank=True)
+    new_status = models.CharField(_("To"), max_length=20)
+    old_minutes_late = models.PositiveSmallIntegerField(default=0)
+    new_minutes_late = models.PositiveSmallIntegerField(default=0)
+    reason = models.CharField(_("Reason"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Attendance change")
+        verbose_name_plural = _("Attendance changes")
+        ordering = ["-changed_at"]
+
+    def __str__(self):
+        return f"{self.attendance_id}: {self.old_status or '—'} → {self.new_status}"
 
 
 class LeaveRequest(models.Model):
@@ -260,6 +304,7 @@ class LeaveRequest(models.Model):
     ends_at = models.DateTimeField(_("Ends at"))
     reason = models.TextField(_("Reason"))
     status = models.CharField(_("Status"), max_length=10, choices=Status, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("Decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Decided by"),

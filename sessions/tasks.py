@@ -51,3 +51,14 @@ def notify_timetable_change(self, change_id):
         logger.warning("timetable change %s: mail failed: %s", change_id, error)
         raise self.retry(exc=error, countdown=min(60 * 2**self.request.retries, 3600)) from error
     return len(messages)
+
+
+@shared_task
+def close_ended_activities():
+    """Roll call of every ended activity: the missing become absent, or on leave (beat).
+
+    Idempotent: a closed activity gains no record the second time.
+    """
+    from sessions.attendance import close_ended
+
+    return close_ended()

@@ -146,6 +146,13 @@ class Program(models.Model):
         _("Essay minimum length (characters)"), default=1500
     )
     essay_deadline = models.DateTimeField(_("Essay deadline"), null=True, blank=True)
+    # 点名: self check-in opens this long before an activity starts (seed 001: 10 minutes).
+    checkin_opens_minutes = models.PositiveSmallIntegerField(
+        _("Check-in opens (minutes before the start)"), default=10
+    )
+    late_grace_minutes = models.PositiveSmallIntegerField(
+        _("Grace before a check-in is late (minutes)"), default=0
+    )
     # Once published, every change to the timetable is recorded and announced to trainees.
     timetable_published_at = models.DateTimeField(
         _("Timetable published at"), null=True, blank=True

@@ -1,0 +1,368 @@
+"""Roll call (点名): rotating check-in codes, check-ins, the organizer's sheet, closing an
+activity, and leave. Writes here follow services.py's rules: one transaction each, and every
+change of an attendance record is kept in AttendanceChange.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions.models import Activity, Attendance, AttendanceChange, LeaveRequest
+from trainees.models import Enrollment
+
+STEP_SECONDS = 30  # a code lives 30 seconds
+GRACE_SECONDS = 10  # the previous code is still taken this long into the next step
+SAME_MINUTE = timedelta(seconds=60)
+Status = Attendance.Status
+
+
+class CheckInRefused(Exception):
+    """A check-in that cannot be taken; the message says why, for the trainee."""
+
+
+# Codes ------------------------------------------------------------------------------------
+
+
+def step_of(moment):
+    return int(moment.timestamp()) // STEP_SECONDS
+
+
+def code_for(activity, step, purpose="in"):
+    """The 6-digit code of an activity for one 30-second step (check-in or check-out)."""
+    message = f"{purpose}:{activity.pk}:{activity.checkin_secret}:{step}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+
+
+def current_code(activity, now=None, purpose="in"):
+    """(code, seconds it has left) for the projector."""
+    now = now or timezone.now()
+    step = step_of(now)
+    left = STEP_SECONDS - int(now.timestamp()) % STEP_SECONDS
+    return code_for(activity, step, purpose), left
+
+
+def code_is_valid(activity, code, now, purpose="in"):
+    """The code of this step, or of the previous one during the first seconds of this one."""
+    step = step_of(now)
+    steps = [step]
+    if int(now.timestamp()) % STEP_SECONDS < GRACE_SECONDS:
+        steps.append(step - 1)
+    return any(hmac.compare_digest(code, code_for(activity, s, purpose)) for s in steps)
+
+
+# Who is expected ----------------------------------------------------------------------------
+
+
+def expected(activity):
+    """The active enrollments an activity expects: the class, or the activity's group."""
+    enrollments = Enrollment.objects.filter(
+        program_id=activity.program_id, status=Enrollment.Status.ACTIVE
+    )
+    if activity.group_id:
+        enrollments = enrollments.filter(group_id=activity.group_id)
+    return enrollments
+
+
+def window(activity):
+    """(opens, closes) of self check-in: N minutes before the start, until the end."""
+    opens = activity.starts_at - timedelta(minutes=activity.program.checkin_opens_minutes)
+    return opens, activity.ends_at
+
+
+def late_minutes(activity, moment):
+    """Minutes late, counted from the start, once past the program's grace; else 0."""
+    grace = timedelta(minutes=activity.program.late_grace_minutes)
+    if moment <= activity.starts_at + grace:
+        return 0
+    return int((moment - activity.starts_at).total_seconds() // 60)
+
+
+# Writes -----------------------------------------------------------------------------------
+
+
+def record(attendance, *, status, minutes_late, user, reason, old=None):
+    """Keep the change of one attendance record."""
+    old_status, old_minutes = old or ("", 0)
+    if (old_status, old_minutes) == (status, minutes_late):
+        return None
+    return AttendanceChange.objects.create(
+        attendance=attendance,
+        changed_by=user,
+        old_status=old_status,
+        new_status=status,
+        old_minutes_late=old_minutes,
+        new_minutes_late=minutes_late,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def attendance_set(*, activity, enrollment, status, user, minutes_late=None, left_at=None,
+                   reason="sheet"):  # fmt: skip
+    """Set one trainee's status on the roll-call sheet (a tap); the change is kept."""
+    if status not in Status.values:
+        raise ValueError(status)
+    attendance, created = Attendance.objects.select_for_update().get_or_create(
+        activity=activity,
+        enrollment=enrollment,
+        defaults={"status": status, "marked_by": user, "method": Attendance.Method.SHEET},
+    )
+    old = None if created else (attendance.status, attendance.minutes_late)
+    if minutes_late is None:
+        minutes_late = attendance.minutes_late if status == Status.LATE else 0
+    attendance.status, attendance.minutes_late, attendance.marked_by = status, minutes_late, user
+    if status == Status.LEFT_EARLY:
+        attendance.left_at = left_at or timezone.now()
+    attendance.save()
+    record(attendance, status=status, minutes_late=minutes_late, user=user, reason=reason,
+           old=old)  # fmt: skip
+    return attendance
+
+
+@transaction.atomic
+def mark_remaining_present(*, activity, user):
+    """ "Mark all remaining present": every expected trainee with no record yet."""
+    have = Attendance.objects.filter(activity=activity).values("enrollment_id")
+    missing = list(expected(activity).exclude(pk__in=have))
+    created = Attendance.objects.bulk_create(
+        [Attendance(activity=activity, enrollment=e, status=Status.PRESENT, marked_by=user)
+         for e in missing],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    saved = Attendance.objects.filter(activity=activity, enrollment__in=missing, history=None)
+    AttendanceChange.objects.bulk_create(
+        AttendanceChange(attendance=a, changed_by=user, new_status=Status.PRESENT,
+                         reason="all remaining present")
+        for a in saved
+    )  # fmt: skip
+    return len(created)
+
+
+def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
+    """A trainee's self check-in (or check-out) with a code typed or scanned.
+
+    Raises CheckInRefused with a message that says what is wrong. Two check-ins at once
+    make one record (the unique constraint decides); the second is told it is done.
+    """
+    now = now or timezone.now()
+    code = "".join(ch for ch in code if ch.isdigit())
+    enrollments = Enrollment.objects.filter(
+        trainee__user=user, status=Enrollment.Status.ACTIVE
+    ).select_related("program")
+    programs = [e.program_id for e in enrollments]
+    candidates = Activity.objects.filter(
+        program_id__in=programs,
+        starts_at__lte=now + timedelta(hours=2),
+        ends_at__gte=now - timedelta(minutes=30),
+    ).select_related("program")
+    if activity_id is not None:
+        candidates = candidates.filter(pk=activity_id)
+    matching = [a for a in candidates if code_is_valid(a, code, now, purpose)]
+    if not matching:
+        recent = [step_of(now) - back for back in range(1, 11)]  # the last five minutes
+        if any(hmac.compare_digest(code, code_for(a, s, purpose)) for a in candidates
+               for s in recent):  # fmt: skip
+            raise CheckInRefused(_("This code has expired: type the code on the screen now."))
+        raise CheckInRefused(
+            _("This code is not the code of a current activity of yours: check the screen.")
+        )
+    activity = matching[0]
+    by_program = {e.program_id: e for e in enrollments}
+    enrollment = by_program[activity.program_id]
+    if activity.group_id and enrollment.group_id != activity.group_id:
+        raise CheckInRefused(
+            _("This code belongs to %(title)s of %(group)s, not to your activity.")
+            % {"title": activity.title, "group": activity.group}
+        )
+    opens, closes = window(activity)
+    if now < opens:
+        raise CheckInRefused(
+            _("Check-in opens at %(time)s.") % {"time": timezone.localtime(opens).strftime("%H:%M")}
+        )
+    if now > closes:
+        raise CheckInRefused(_("%(title)s is over: check-in is closed.") % {"title": activity})
+    if purpose == "out":
+        return check_out(activity, enrollment, user, now)
+    return take_check_in(activity, enrollment, user, device, now)
+
+
+def take_check_in(activity, enrollment, user, device, now):
+    minutes = late_minutes(activity, now)
+    status = Status.LATE if minutes else Status.PRESENT
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                activity=activity, enrollment=enrollment, status=status, minutes_late=minutes,
+                checked_in_at=now, method=Attendance.Method.CODE, marked_by=user, device=device,
+            )  # fmt: skip
+            record(attendance, status=status, minutes_late=minutes, user=user, reason="code")
+    except IntegrityError:
+        existing = Attendance.objects.get(activity=activity, enrollment=enrollment)
+        if (existing.device and existing.device != device and existing.checked_in_at
+                and now - existing.checked_in_at < SAME_MINUTE):  # fmt: skip
+            # 代签? The same account from another device within the minute.
+            Attendance.objects.filter(pk=existing.pk).update(
+                flagged=_("checked in from two devices within one minute")
+            )
+        raise CheckInRefused(
+            _("You are already checked in for %(title)s.") % {"title": activity}
+        ) from None
+    return attendance
+
+
+@transaction.atomic
+def check_out(activity, enrollment, user, now):
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(activity=activity, enrollment=enrollment)
+        .first()
+    )
+    if attendance is None:
+        raise CheckInRefused(_("You did not check in for %(title)s.") % {"title": activity})
+    if attendance.checked_out_at:
+        raise CheckInRefused(_("You are already checked out."))
+    attendance.checked_out_at = now
+    attendance.save(update_fields=["checked_out_at"])
+    return attendance
+
+
+def covering_leave(activity):
+    """{enrollment id: approved leave} covering the activity."""
+    leaves = LeaveRequest.objects.filter(
+        enrollment__program_id=activity.program_id,
+        status=LeaveRequest.Status.APPROVED,
+        starts_at__lt=activity.ends_at,
+        ends_at__gt=activity.starts_at,
+    )
+    return {leave.enrollment_id: leave for leave in leaves}
+
+
+@transaction.atomic
+def activity_close(*, activity, now=None):
+    """After the end: every expected trainee without a record is absent, or on leave if
+    approved leave covers the activity. Running it again changes nothing."""
+    now = now or timezone.now()
+    if activity.ends_at > now:
+        return 0
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    have = Attendance.objects.filter(activity=activity).values("enrollment_id")
+    missing = list(expected(activity).exclude(pk__in=have).values_list("pk", flat=True))
+    on_leave = covering_leave(activity)
+    rows = [
+        Attendance(activity=activity, enrollment_id=pk, method=Attendance.Method.AUTO,
+                   status=Status.LEAVE if pk in on_leave else Status.ABSENT)
+        for pk in missing
+    ]  # fmt: skip
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    AttendanceChange.objects.bulk_create(
+        AttendanceChange(attendance=a, new_status=a.status, reason="closed")
+        for a in Attendance.objects.filter(activity=activity, enrollment_id__in=missing,
+                                           history=None)
+    )  # fmt: skip
+    if activity.closed_at is None:
+        Activity.objects.filter(pk=activity.pk).update(closed_at=now)
+    return len(rows)
+
+
+def close_ended(now=None):
+    """Close every ended activity not closed yet (the beat task)."""
+    now = now or timezone.now()
+    closed = 0
+    for activity in Activity.objects.filter(ends_at__lte=now, closed_at__isnull=True):
+        closed += activity_close(activity=activity, now=now) or 0
+    return closed
+
+
+@transaction.atomic
+def leave_request(*, enrollment, starts_at, ends_at, reason):
+    """A trainee asks for leave (请假)."""
+    return LeaveRequest.objects.create(
+        enrollment=enrollment, starts_at=starts_at, ends_at=ends_at, reason=reason
+    )
+
+
+@transaction.atomic
+def leave_decide(*, leave, approve, user):
+    """Approve or reject; approved leave marks every activity it covers, closed ones too,
+    except where the trainee was there."""
+    leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
+    leave.status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REJECTED
+    leave.decided_by, leave.decided_at = user, timezone.now()
+    leave.save(update_fields=["status", "decided_by", "decided_at"])
+    if not approve:
+        return leave, 0
+    covered = Activity.objects.filter(
+        program_id=leave.enrollment.program_id,
+        starts_at__lt=leave.ends_at,
+        ends_at__gt=leave.starts_at,
+    ).filter(Q(group__isnull=True) | Q(group_id=leave.enrollment.group_id))
+    marked = 0
+    for activity in covered:
+        attendance = Attendance.objects.filter(
+            activity=activity, enrollment=leave.enrollment
+        ).first()
+        if attendance and attendance.status in (Status.PRESENT, Status.LATE, Status.LEAVE,
+                                                Status.LEFT_EARLY):  # fmt: skip
+            continue
+        if attendance or activity.closed_at or activity.starts_at <= timezone.now():
+            attendance_set(activity=activity, enrollment=leave.enrollment, status=Status.LEAVE,
+                           user=user, reason="leave approved")  # fmt: skip
+            marked += 1
+    return leave, marked
+
+
+# Reads ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    expected: int
+    present: int
+    late: int
+    absent: int
+    leave: int
+    left_early: int
+
+    @property
+    def attended(self):  # 实到: present, late or left early
+        return self.present + self.late + self.left_early
+
+    @property
+    def unmarked(self):
+        return self.expected - self.attended - self.absent - self.leave
+
+
+def counts(activity):
+    """应到 N, 实到 M, 请假 K, 迟到 L, 缺勤 A: two queries."""
+    by_status = dict(
+        Attendance.objects.filter(activity=activity, enrollment__status=Enrollment.Status.ACTIVE)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return Counts(
+        expected=expected(activity).count(),
+        present=by_status.get(Status.PRESENT, 0),
+        late=by_status.get(Status.LATE, 0),
+        absent=by_status.get(Status.ABSENT, 0),
+        leave=by_status.get(Status.LEAVE, 0),
+        left_early=by_status.get(Status.LEFT_EARLY, 0),
+    )
+
+
+def sheet(activity):
+    """Every expected trainee with their record (or None): two queries."""
+    records = {a.enrollment_id: a for a in Attendance.objects.filter(activity=activity)}
+    rows = (
+        expected(activity)
+        .select_related("trainee__unit", "group")
+        .order_by("group__number", "trainee__police_id")
+    )
+    return [(enrollment, records.get(enrollment.pk)) for enrollment in rows]

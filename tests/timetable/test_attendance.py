@@ -1,0 +1,202 @@
+from datetime import timedelta
+
+import pytest
+
+from sessions import attendance as rollcall
+from sessions.attendance import CheckInRefused, check_in, code_for, step_of
+from sessions.models import Attendance, AttendanceChange, LeaveRequest
+from tests import factories
+from tests.timetable.factories import activity, at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program():
+    program = factories.program(code="ZK2013", late_grace_minutes=5)
+    for number in (1, 2):
+        factories.group(program, number=number)
+    return program
+
+
+@pytest.fixture
+def lecture(program):
+    return activity(program, start="08:30", end="10:00", title="专题辅导")
+
+
+@pytest.fixture
+def trainee(program):
+    trainee = factories.trainee()
+    factories.enrollment(program, trainee, group=program.groups.get(number=1))
+    return trainee
+
+
+def start_of(lecture):
+    return lecture.starts_at
+
+
+def code_at(lecture, moment):
+    return code_for(lecture, step_of(moment))
+
+
+def attempt(lecture, trainee, moment, code=None, device="phone-a"):
+    return check_in(
+        code=code or code_at(lecture, moment), user=trainee.user, device=device, now=moment
+    )
+
+
+def test_check_in_11_minutes_before_the_start_is_refused(lecture, trainee):
+    moment = start_of(lecture) - timedelta(minutes=11)
+
+    with pytest.raises(CheckInRefused, match="08:20 开始签到"):
+        attempt(lecture, trainee, moment)
+
+
+def test_check_in_10_minutes_before_the_start_is_present(lecture, trainee):
+    record = attempt(lecture, trainee, start_of(lecture) - timedelta(minutes=10))
+
+    assert (record.status, record.minutes_late) == ("present", 0)
+
+
+def test_check_in_within_the_grace_is_present(lecture, trainee):
+    record = attempt(lecture, trainee, start_of(lecture) + timedelta(minutes=5))
+
+    assert (record.status, record.minutes_late) == ("present", 0)
+
+
+def test_check_in_after_start_plus_grace_is_late_with_minutes(lecture, trainee):
+    record = attempt(lecture, trainee, start_of(lecture) + timedelta(minutes=6))
+
+    assert (record.status, record.minutes_late) == ("late", 6)
+
+
+def test_check_in_after_the_end_is_refused(lecture, trainee):
+    with pytest.raises(CheckInRefused, match="已结束"):
+        attempt(lecture, trainee, lecture.ends_at + timedelta(minutes=1))
+
+
+def test_rotated_out_code_is_refused_after_the_grace(lecture, trainee):
+    step_start = start_of(lecture) - timedelta(minutes=5)  # 08:25:00, a step boundary
+    later = step_start + timedelta(seconds=15)  # past the 10 seconds of grace
+    previous = code_at(lecture, step_start - timedelta(seconds=1))
+
+    with pytest.raises(CheckInRefused, match="签到码已过期"):
+        attempt(lecture, trainee, later, code=previous)
+
+
+def test_previous_code_counts_for_a_few_seconds(lecture, trainee):
+    step_start = start_of(lecture) - timedelta(minutes=5)  # 08:25:00, a step boundary
+    previous = code_at(lecture, step_start - timedelta(seconds=1))
+
+    record = attempt(lecture, trainee, step_start + timedelta(seconds=5), code=previous)
+
+    assert record.status == "present"
+
+
+def test_another_activitys_code_is_refused(program, lecture, trainee):
+    other = activity(
+        program,
+        start="08:30",
+        end="10:00",
+        title="分组讨论",
+        venue="二室",
+        group=program.groups.get(number=2),
+    )
+    moment = start_of(lecture)
+
+    with pytest.raises(CheckInRefused, match="第2组"):
+        attempt(lecture, trainee, moment, code=code_at(other, moment))
+
+
+def test_second_check_in_gets_a_clear_message_and_two_devices_are_flagged(lecture, trainee):
+    moment = start_of(lecture)
+    attempt(lecture, trainee, moment, device="phone-a")
+
+    with pytest.raises(CheckInRefused, match="已签到"):
+        attempt(lecture, trainee, moment + timedelta(seconds=20), device="phone-b")
+
+    record = Attendance.objects.get()
+    assert record.flagged == "一分钟内从两台设备签到"
+
+
+def test_closing_twice_gives_the_same_result(program, lecture, trainee):
+    late_one = factories.trainee()
+    factories.enrollment(program, late_one)
+    attempt(lecture, trainee, start_of(lecture))
+    after = lecture.ends_at + timedelta(minutes=1)
+
+    first = rollcall.activity_close(activity=lecture, now=after)
+    snapshot = sorted(Attendance.objects.values_list("enrollment_id", "status"))
+    second = rollcall.activity_close(activity=lecture, now=after)
+
+    assert (first, second) == (1, 0)
+    assert sorted(Attendance.objects.values_list("enrollment_id", "status")) == snapshot
+    assert Attendance.objects.get(enrollment__trainee=late_one).status == "absent"
+
+
+def test_approved_leave_never_becomes_absent(program, lecture, trainee):
+    manager = factories.user("organizer")
+    leave = rollcall.leave_request(
+        enrollment=trainee.enrollments.get(),
+        starts_at=at(program.start_date, "08:00"),
+        ends_at=at(program.start_date, "12:00"),
+        reason="家中有事",
+    )
+    rollcall.leave_decide(leave=leave, approve=True, user=manager)
+
+    rollcall.activity_close(activity=lecture, now=lecture.ends_at + timedelta(minutes=1))
+
+    assert Attendance.objects.get().status == "leave"
+
+
+def test_leave_approved_after_closing_turns_absent_into_leave(program, lecture, trainee):
+    rollcall.activity_close(activity=lecture, now=lecture.ends_at + timedelta(minutes=1))
+    assert Attendance.objects.get().status == "absent"
+    leave = rollcall.leave_request(
+        enrollment=trainee.enrollments.get(),
+        starts_at=at(program.start_date, "08:00"),
+        ends_at=at(program.start_date, "12:00"),
+        reason="病假",
+    )
+
+    rollcall.leave_decide(leave=leave, approve=True, user=factories.user("organizer"))
+
+    assert Attendance.objects.get().status == "leave"
+    assert LeaveRequest.objects.get().status == "approved"
+    assert list(AttendanceChange.objects.values_list("old_status", "new_status")) == [
+        ("absent", "leave"),
+        ("", "absent"),
+    ]
+
+
+def test_sheet_taps_are_kept_with_who_and_from_what(program, lecture, trainee):
+    organizer = factories.user("organizer")
+    enrollment = trainee.enrollments.get()
+
+    rollcall.attendance_set(
+        activity=lecture, enrollment=enrollment, status="present", user=organizer
+    )
+    rollcall.attendance_set(
+        activity=lecture, enrollment=enrollment, status="late", user=organizer, minutes_late=12
+    )
+
+    assert list(
+        AttendanceChange.objects.values_list(
+            "old_status", "new_status", "new_minutes_late", "changed_by"
+        )
+    ) == [("present", "late", 12, organizer.pk), ("", "present", 0, organizer.pk)]
+
+
+def test_mark_all_remaining_present_and_counts(program, lecture, trainee):
+    for _ in range(3):
+        factories.enrollment(program, factories.trainee(with_login=False))
+    organizer = factories.user("organizer")
+    rollcall.attendance_set(
+        activity=lecture, enrollment=trainee.enrollments.get(), status="leave", user=organizer
+    )
+
+    created = rollcall.mark_remaining_present(activity=lecture, user=organizer)
+    counts = rollcall.counts(lecture)
+
+    assert created == 3
+    assert (counts.expected, counts.attended, counts.leave, counts.absent) == (4, 3, 1, 0)
