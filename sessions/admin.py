@@ -4,6 +4,7 @@ from sessions.models import (
     Activity,
     ActivityChange,
     Attendance,
+    AttendanceChange,
     CalendarFeed,
     LeaveRequest,
     Material,
@@ -76,3 +77,12 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     search_fields = ["enrollment__trainee__name", "enrollment__trainee__police_id"]
     list_select_related = ["program", "enrollment__trainee", "enrollment__program"]
     raw_id_fields = ["enrollment"]
+
+
+@admin.register(AttendanceChange)
+class AttendanceChangeAdmin(admin.ModelAdmin):
+    list_display = ["attendance", "old_status", "new_status", "changed_by", "changed_at", "reason"]
+    list_filter = ["new_status", "reason"]
+    search_fields = ["attendance__enrollment__trainee__name", "reason"]
+    list_select_related = ["changed_by"]
+    raw_id_fields = ["attendance", "changed_by"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.materials import validate_material
 from sessions.models import Activity, Material, Speaker, Venue
+from trainees.forms import DateTimeInput
 
 
 class TimeInput(forms.TimeInput):
@@ -141,3 +142,18 @@ class MaterialForm(forms.ModelForm):
         upload = self.cleaned_data["file"]
         validate_material(upload)
         return upload
+
+
+class LeaveRequestForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("From"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Until"), widget=DateTimeInput())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The leave must end after it starts."))
+        return cleaned

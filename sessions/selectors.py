@@ -1,11 +1,12 @@
 """Reads of the timetable, each in a fixed number of queries whatever the size of the class."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from sessions.models import Activity, ActivityChange, Material, Speaker
+from sessions.models import Activity, ActivityChange, Attendance, Material, Speaker
 from trainees.models import Enrollment
 from trainees.permissions import may_read
 
@@ -136,3 +137,107 @@ def may_read_materials(user, program):
     return Enrollment.objects.filter(
         program=program, trainee__user=user, status=Enrollment.Status.ACTIVE
     ).exists()
+
+
+def rollcall_days(program):
+    """[(day, activities)] with each activity's roll-call counts: three queries."""
+    marked = {s: Count("attendances", filter=Q(attendances__status=s)) for s in STATUSES}
+    activities = (
+        Activity.objects.filter(program=program)
+        .select_related("group", "venue")
+        .annotate(**{f"n_{status}": count for status, count in marked.items()})
+        .order_by("starts_at", "group__number")
+    )
+    sizes = dict(
+        Enrollment.objects.filter(program=program, status=Enrollment.Status.ACTIVE)
+        .values_list("group_id")
+        .annotate(n=Count("pk"))
+    )
+    class_size = sum(sizes.values())
+    for activity in activities:
+        activity.n_expected = sizes.get(activity.group_id, 0) if activity.group_id else class_size
+        activity.n_attended = activity.n_present + activity.n_late + activity.n_left_early
+    return by_day(program, activities)
+
+
+STATUSES = ["present", "late", "absent", "leave", "left_early"]
+
+
+@dataclass
+class DisciplineLine:
+    labels: list
+    expected: int = 0
+    present: int = 0
+    late: int = 0
+    minutes_late: int = 0
+    left_early: int = 0
+    absent: int = 0
+    leave: int = 0
+
+    @property
+    def attended(self):
+        return self.present + self.late + self.left_early
+
+    @property
+    def rate(self):
+        return round(100 * self.attended / self.expected, 1) if self.expected else None
+
+    @property
+    def figures(self):
+        rate = f"{self.rate}%" if self.rate is not None else ""
+        return [self.expected, self.attended, rate, self.late, self.minutes_late,
+                self.left_early, self.absent, self.leave]  # fmt: skip
+
+    def add(self, other):
+        for name in ("expected", "present", "late", "minutes_late", "left_early", "absent",
+                     "leave"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Discipline:
+    trainees: list
+    groups: list
+    units: list
+    total: DisciplineLine
+
+
+def discipline(program, now=None):
+    """Attendance of every active trainee over the activities that have ended, summed by
+    group and by (parent) unit: three queries, whatever the size of the class."""
+    now = now or timezone.now()
+    ended = list(
+        Activity.objects.filter(program=program, ends_at__lte=now).values_list("pk", "group_id")
+    )
+    enrollments = list(
+        Enrollment.objects.filter(program=program, status=Enrollment.Status.ACTIVE)
+        .select_related("trainee__unit__parent", "group")
+        .order_by("group__number", "trainee__police_id")
+    )
+    records = defaultdict(list)
+    for enrollment_id, status, minutes in Attendance.objects.filter(
+        activity__program=program, activity__ends_at__lte=now
+    ).values_list("enrollment_id", "status", "minutes_late"):
+        records[enrollment_id].append((status, minutes))
+    trainees, groups, units = [], {}, {}
+    total = DisciplineLine(labels=[])
+    for enrollment in enrollments:
+        trainee = enrollment.trainee
+        unit = trainee.unit.parent or trainee.unit
+        line = DisciplineLine(labels=[trainee.police_id, trainee.name, trainee.unit.name,
+                                      str(enrollment.group or "")])  # fmt: skip
+        line.expected = sum(1 for _pk, group in ended if group in (None, enrollment.group_id))
+        for status, minutes in records[enrollment.pk]:
+            setattr(line, status, getattr(line, status) + 1)
+            line.minutes_late += minutes
+        trainees.append(line)
+        group_key = str(enrollment.group or "—")
+        groups.setdefault(group_key, DisciplineLine(labels=[group_key])).add(line)
+        units.setdefault(unit.name, DisciplineLine(labels=[unit.name])).add(line)
+        total.add(line)
+    return Discipline(
+        trainees=trainees,
+        groups=list(groups.values()),
+        units=sorted(units.values(), key=lambda line: line.labels[0]),
+        total=total,
+    )

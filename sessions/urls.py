@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import rollcall_views, views
 
 app_name = "timetable"
 
@@ -23,4 +23,23 @@ urlpatterns = [
     path(f"{program}materials/<int:pk>/", views.material_download, name="material-download"),
     path(f"{program}materials/<int:pk>/delete/", views.material_delete, name="material-delete"),
     path("feeds/<str:token>.ics", views.feed, name="feed"),
+    path("check-in/", rollcall_views.check_in, name="check-in"),
+    path("leave/", rollcall_views.my_leave, name="my-leave"),
+    path(f"{program}roll-call/", rollcall_views.rollcall_list, name="rollcall-list"),
+    path(f"{program}roll-call/<int:pk>/", rollcall_views.sheet, name="rollcall-sheet"),
+    path(
+        f"{program}roll-call/<int:pk>/mark/<int:enrollment_pk>/",
+        rollcall_views.sheet_mark,
+        name="rollcall-mark",
+    ),
+    path(
+        f"{program}roll-call/<int:pk>/all-present/",
+        rollcall_views.sheet_all_present,
+        name="rollcall-all-present",
+    ),
+    path(f"{program}roll-call/<int:pk>/screen/", rollcall_views.screen, name="rollcall-screen"),
+    path(f"{program}roll-call/<int:pk>/paper/", rollcall_views.paper_sheet, name="rollcall-paper"),
+    path(f"{program}leave/", rollcall_views.leave_list, name="leave-list"),
+    path(f"{program}leave/<int:pk>/", rollcall_views.leave_decide, name="leave-decide"),
+    path(f"{program}discipline/", rollcall_views.discipline, name="discipline"),
 ]

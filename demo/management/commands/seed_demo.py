@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import data
+from sessions import attendance as rollcall
 from sessions import services as timetable
-from sessions.models import Activity, ActivityChange, Speaker, Venue
+from sessions.models import Activity, ActivityChange, LeaveRequest, Speaker, Venue
 from trainees import services
 from trainees.models import Enrollment, Group, Program, Trainee
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
@@ -108,6 +109,7 @@ class Command(BaseCommand):
         """Lay out the three days again around today, then publish the timetable."""
         Activity.objects.filter(program=program).delete()
         ActivityChange.objects.filter(program=program).delete()
+        LeaveRequest.objects.filter(enrollment__program=program).delete()
         program.timetable_published_at = None
         groups = {group.number: group for group in program.groups.all()}
         for day, start, end, kind, title, speakers, venue, group, formats in data.ACTIVITIES:
@@ -129,3 +131,32 @@ class Command(BaseCommand):
             ]
             timetable.activity_save(activity=activity, speakers=people, user=None)
         timetable.timetable_publish(program=program)
+        self.roll_call(program)
+
+    def roll_call(self, program):
+        """Yesterday's roll call: two chiefs late once, one on approved leave; the rest present.
+        Activities that have ended since are closed as the beat task would."""
+        organizer = program.organizers.first()
+        enrollments = list(program.enrollments.order_by("trainee__police_id")[:3])
+        yesterday = Activity.objects.filter(program=program, starts_at__date=program.start_date)
+        first = yesterday.order_by("starts_at").first()
+        rollcall.attendance_set(
+            activity=first, enrollment=enrollments[0], status="late", minutes_late=4, user=organizer
+        )
+        rollcall.attendance_set(
+            activity=first,
+            enrollment=enrollments[1],
+            status="late",
+            minutes_late=12,
+            user=organizer,
+        )
+        leave = rollcall.leave_request(
+            enrollment=enrollments[2],
+            starts_at=first.starts_at,
+            ends_at=first.ends_at,
+            reason="所里突发警情，需返回处置",
+        )
+        rollcall.leave_decide(leave=leave, approve=True, user=organizer)
+        for activity in yesterday:
+            rollcall.mark_remaining_present(activity=activity, user=organizer)
+        rollcall.close_ended()

@@ -1,0 +1,290 @@
+"""Roll call pages: the organizer's sheet and projector screen, the trainee's check-in and
+leave, the discipline record. (views.py holds the timetable itself.)"""
+
+import io
+from datetime import datetime, time
+
+import segno
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions import attendance as rollcall
+from sessions import selectors
+from sessions.forms import LeaveRequestForm
+from sessions.models import Activity, Attendance, LeaveRequest
+from trainees.models import Enrollment
+from trainees.permissions import may_change, program_for
+from trainees.roles import TRAINEE, role_required
+
+# (status, its label, the colour of its button) in the order of the sheet.
+STATUS_BUTTONS = [
+    (Attendance.Status.PRESENT, Attendance.Status.PRESENT.label, "success"),
+    (Attendance.Status.LATE, Attendance.Status.LATE.label, "warning"),
+    (Attendance.Status.ABSENT, Attendance.Status.ABSENT.label, "danger"),
+    (Attendance.Status.LEAVE, Attendance.Status.LEAVE.label, "info"),
+    (Attendance.Status.LEFT_EARLY, Attendance.Status.LEFT_EARLY.label, "secondary"),
+]
+
+
+def activity_for(request, code, pk, *, change=False):
+    program = program_for(request.user, code, change=change)
+    activity = get_object_or_404(
+        Activity.objects.select_related("program", "group", "venue"), program=program, pk=pk
+    )
+    return program, activity
+
+
+def rollcall_list(request, code):
+    """The program's activities with their roll-call counts, today's first."""
+    program = program_for(request.user, code)
+    return render(
+        request,
+        "timetable/rollcall_list.html",
+        {"program": program, "days": selectors.rollcall_days(program)},
+    )
+
+
+def sheet(request, code, pk):
+    """点名表: every expected trainee with one-tap status buttons; each tap is stored at once."""
+    program, activity = activity_for(request, code, pk)
+    if activity.ends_at <= timezone.now() and activity.closed_at is None:
+        rollcall.activity_close(activity=activity)
+    return render(
+        request,
+        "timetable/rollcall_sheet.html",
+        {
+            "program": program,
+            "activity": activity,
+            "rows": rollcall.sheet(activity),
+            "counts": rollcall.counts(activity),
+            "buttons": STATUS_BUTTONS,
+            "can_change": may_change(request.user, program),
+        },
+    )
+
+
+@require_POST
+def sheet_mark(request, code, pk, enrollment_pk):
+    """One tap: with htmx the row and the counts come back; without, the page reloads."""
+    program, activity = activity_for(request, code, pk, change=True)
+    enrollment = get_object_or_404(Enrollment, program=program, pk=enrollment_pk)
+    status = request.POST.get("status", "")
+    if status not in Attendance.Status.values:
+        return HttpResponse(status=400)
+    minutes = request.POST.get("minutes_late", "")
+    left_at = None
+    if request.POST.get("left_at"):
+        try:
+            clock = time.fromisoformat(request.POST["left_at"])
+        except ValueError:
+            return HttpResponse(status=400)
+        day = timezone.localtime(activity.starts_at).date()
+        left_at = timezone.make_aware(datetime.combine(day, clock))
+    record = rollcall.attendance_set(
+        activity=activity,
+        enrollment=enrollment,
+        status=status,
+        user=request.user,
+        minutes_late=int(minutes) if minutes.isdigit() else None,
+        left_at=left_at,
+    )
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "timetable/includes/rollcall_row.html",
+            {
+                "program": program,
+                "activity": activity,
+                "enrollment": enrollment,
+                "record": record,
+                "buttons": STATUS_BUTTONS,
+                "can_change": True,
+                "counts": rollcall.counts(activity),
+                "oob": True,
+            },
+        )
+    return redirect("timetable:rollcall-sheet", code=program.code, pk=activity.pk)
+
+
+@require_POST
+def sheet_all_present(request, code, pk):
+    program, activity = activity_for(request, code, pk, change=True)
+    count = rollcall.mark_remaining_present(activity=activity, user=request.user)
+    messages.success(request, _("%(count)s trainees marked present.") % {"count": count})
+    return redirect("timetable:rollcall-sheet", code=program.code, pk=activity.pk)
+
+
+def screen(request, code, pk):
+    """The projector: a QR code and the 6-digit code, renewed every 30 seconds."""
+    program, activity = activity_for(request, code, pk, change=True)
+    purpose = "out" if request.GET.get("purpose") == "out" else "in"
+    now = timezone.now()
+    code_now, seconds_left = rollcall.current_code(activity, now, purpose)
+    target = request.build_absolute_uri(
+        f"{reverse('timetable:check-in')}?a={activity.pk}&c={code_now}&p={purpose}"
+    )
+    opens, closes = rollcall.window(activity)
+    return render(
+        request,
+        "timetable/rollcall_screen.html",
+        {
+            "program": program,
+            "activity": activity,
+            "code": code_now,
+            "seconds_left": seconds_left,
+            "qr": segno.make(target, error="m").svg_inline(scale=10, dark="#0b2a5b"),
+            "is_open": opens <= now <= closes,
+            "opens": opens,
+            "counts": rollcall.counts(activity),
+            "purpose": purpose,
+            "refresh": min(seconds_left, 5),
+        },
+    )
+
+
+def paper_sheet(request, code, pk):
+    """A printable sign-in sheet for when the network fails."""
+    program, activity = activity_for(request, code, pk)
+    return render(
+        request,
+        "timetable/rollcall_paper.html",
+        {"program": program, "activity": activity, "rows": rollcall.sheet(activity)},
+    )
+
+
+@role_required(TRAINEE)
+def check_in(request):
+    """The trainee's check-in: a scanned QR code fills the form; one tap confirms."""
+    code = request.POST.get("code") or request.GET.get("c", "")
+    activity_id = request.POST.get("a") or request.GET.get("a")
+    purpose = "out" if (request.POST.get("p") or request.GET.get("p")) == "out" else "in"
+    if request.method == "POST":
+        device = request.session.session_key or ""
+        try:
+            record = rollcall.check_in(
+                activity_id=int(activity_id) if str(activity_id or "").isdigit() else None,
+                code=code,
+                user=request.user,
+                device=device[:64],
+                purpose=purpose,
+            )
+        except rollcall.CheckInRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            if purpose == "out":
+                messages.success(
+                    request, _("Checked out of %(title)s.") % {"title": record.activity}
+                )
+            elif record.status == Attendance.Status.LATE:
+                messages.warning(
+                    request,
+                    _("Checked in to %(title)s, %(minutes)s minutes late.")
+                    % {"title": record.activity, "minutes": record.minutes_late},
+                )
+            else:
+                messages.success(
+                    request, _("Checked in to %(title)s.") % {"title": record.activity}
+                )
+            return redirect("timetable:my-day")
+    return render(
+        request,
+        "timetable/check_in.html",
+        {"code": code, "activity_id": activity_id or "", "purpose": purpose},
+    )
+
+
+@role_required(TRAINEE)
+def my_leave(request):
+    """请假: the trainee asks for leave and sees the answers."""
+    enrollments = selectors.current_enrollments(request.user, timezone.localdate())
+    if not enrollments:
+        return render(request, "timetable/my_leave.html", {"leaves": [], "form": None})
+    enrollment = enrollments[0]
+    form = LeaveRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rollcall.leave_request(enrollment=enrollment, **form.cleaned_data)
+        messages.success(request, _("Your request has been sent to the organizers."))
+        return redirect("timetable:my-leave")
+    leaves = LeaveRequest.objects.filter(enrollment__trainee__user=request.user).select_related(
+        "enrollment__program"
+    )
+    return render(
+        request,
+        "timetable/my_leave.html",
+        {"form": form, "leaves": leaves, "enrollment": enrollment},
+    )
+
+
+def leave_list(request, code):
+    """The program's leave requests, pending first."""
+    program = program_for(request.user, code)
+    leaves = (
+        LeaveRequest.objects.filter(enrollment__program=program)
+        .select_related("enrollment__trainee__unit", "enrollment__group", "decided_by")
+        .order_by("status", "-created_at")
+    )
+    return render(
+        request,
+        "timetable/leave_list.html",
+        {"program": program, "leaves": leaves, "can_change": may_change(request.user, program)},
+    )
+
+
+@require_POST
+def leave_decide(request, code, pk):
+    program = program_for(request.user, code, change=True)
+    leave = get_object_or_404(LeaveRequest, enrollment__program=program, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    leave, marked = rollcall.leave_decide(leave=leave, approve=approve, user=request.user)
+    if approve:
+        messages.success(
+            request, _("Leave approved; %(count)s activities marked.") % {"count": marked}
+        )
+    else:
+        messages.success(request, _("Leave rejected."))
+    return redirect("timetable:leave-list", code=program.code)
+
+
+def discipline(request, code):
+    """The discipline record: attendance per trainee, group and unit, and the summary line."""
+    program = program_for(request.user, code)
+    record = selectors.discipline(program)
+    if request.GET.get("format") == "xlsx":
+        return discipline_xlsx(program, record)
+    return render(request, "timetable/discipline.html", {"program": program, "record": record})
+
+
+def discipline_xlsx(program, record):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheets = [
+        (_("Trainees"), [_("Police ID"), _("Full name"), _("Unit"), _("Group")], record.trainees),
+        (_("Groups"), [_("Group")], record.groups),
+        (_("Units"), [_("Unit")], record.units),
+    ]
+    figures = [_("Expected"), _("Attended"), _("Attendance rate"), _("Late"),
+               _("Minutes late"), _("Left early"), _("Absent"), _("On leave")]  # fmt: skip
+    for index, (title, heads, lines) in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = title
+        sheet.append([*heads, *figures])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for line in lines:
+            sheet.append([*line.labels, *line.figures])
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{program.code}-discipline.xlsx"'
+    return response
