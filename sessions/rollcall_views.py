@@ -139,6 +139,7 @@ def screen(request, code, pk):
             "seconds_left": seconds_left,
             "qr": segno.make(target, error="m").svg_inline(scale=10, dark="#0b2a5b"),
             "is_open": opens <= now <= closes,
+            "is_over": now > closes,
             "opens": opens,
             "counts": rollcall.counts(activity),
             "purpose": purpose,

@@ -134,12 +134,12 @@ class Command(BaseCommand):
         self.roll_call(program)
 
     def roll_call(self, program):
-        """Yesterday's roll call: two chiefs late once, one on approved leave; the rest present.
-        Activities that have ended since are closed as the beat task would."""
+        """Roll call of what has ended so far: two chiefs late once and one on approved leave
+        at the first activity, everyone else present; then closed as the beat task would."""
         organizer = program.organizers.first()
         enrollments = list(program.enrollments.order_by("trainee__police_id")[:3])
-        yesterday = Activity.objects.filter(program=program, starts_at__date=program.start_date)
-        first = yesterday.order_by("starts_at").first()
+        ended = Activity.objects.filter(program=program, ends_at__lte=timezone.now())
+        first = Activity.objects.filter(program=program).order_by("starts_at").first()
         rollcall.attendance_set(
             activity=first, enrollment=enrollments[0], status="late", minutes_late=4, user=organizer
         )
@@ -157,6 +157,6 @@ class Command(BaseCommand):
             reason="所里突发警情，需返回处置",
         )
         rollcall.leave_decide(leave=leave, approve=True, user=organizer)
-        for activity in yesterday:
+        for activity in ended:
             rollcall.mark_remaining_present(activity=activity, user=organizer)
         rollcall.close_ended()
