@@ -13,6 +13,7 @@ admin.site.site_title = "警训 Jingxun"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.health, name="health"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

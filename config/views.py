@@ -1,3 +1,5 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from trainees.roles import user_roles
@@ -13,3 +15,9 @@ def home(request):
     if roles.trainee:
         return redirect("timetable:my-day")
     return render(request, "home_no_role.html", status=403)
+
+
+@login_not_required
+def health(request):
+    """For the load balancer and the benchmarks: the app answers, touching nothing."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -116,8 +116,10 @@ def attendance_set(*, activity, enrollment, status, user, minutes_late=None, lef
         defaults={"status": status, "marked_by": user, "method": Attendance.Method.SHEET},
     )
     old = None if created else (attendance.status, attendance.minutes_late)
-    if minutes_late is None:
-        minutes_late = attendance.minutes_late if status == Status.LATE else 0
+    if status != Status.LATE:
+        minutes_late = 0
+    elif minutes_late is None:  # a tap on 迟到 during the class: late until now
+        minutes_late = attendance.minutes_late or late_minutes(activity, timezone.now())
     attendance.status, attendance.minutes_late, attendance.marked_by = status, minutes_late, user
     if status == Status.LEFT_EARLY:
         attendance.left_at = left_at or timezone.now()

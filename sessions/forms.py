@@ -39,7 +39,17 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["kind", "title", "group", "venue", "speakers", "host", "formats", "description"]
+        fields = [
+            "kind",
+            "title",
+            "group",
+            "venue",
+            "speakers",
+            "host",
+            "formats",
+            "description",
+            "checkout_required",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "speakers": forms.SelectMultiple(attrs={"size": 6}),

@@ -119,3 +119,10 @@ def test_program_list_query_count_does_not_grow_with_programs_or_trainees(
         response = client.get("/trainees/programs/")
 
     assert sorted(p.trainee_count for p in response.context["programs"]) == [10, 60, 60, 60]
+
+
+def test_health_answers_without_login_or_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert (response.status_code, response.content) == (200, b"ok")

@@ -181,3 +181,30 @@ def test_discipline_says_nobody_late_when_nobody_was(client, organizer, program)
 
     assert "无人迟到，无人早退，无人缺勤。" in page
     assert "出勤率 100.0%。" in page
+
+
+def test_tap_on_left_early_keeps_the_time_it_happened(client, organizer, program, now_lecture):
+    enrollment = enroll(program, 1)[0]
+    client.force_login(organizer)
+    left = (timezone.localtime(now_lecture.starts_at) + timedelta(minutes=2)).strftime("%H:%M")
+
+    client.post(
+        f"/timetable/programs/ZK2013/roll-call/{now_lecture.pk}/mark/{enrollment.pk}/",
+        {"status": "left_early", "left_at": left},
+    )
+
+    record = Attendance.objects.get()
+    assert record.status == "left_early"
+    assert timezone.localtime(record.left_at).strftime("%H:%M") == left
+
+
+def test_tap_on_late_during_the_class_counts_the_minutes(client, organizer, program, now_lecture):
+    enrollment = enroll(program, 1)[0]
+    client.force_login(organizer)
+
+    client.post(
+        f"/timetable/programs/ZK2013/roll-call/{now_lecture.pk}/mark/{enrollment.pk}/",
+        {"status": "late"},
+    )
+
+    assert Attendance.objects.get().minutes_late in (5, 6)

@@ -1,0 +1,231 @@
+"""220 trainees check in within the same minute, against gunicorn and PostgreSQL.
+
+    .venv/bin/python bench/checkin_rush.py [--trainees 220] [--workers 4] [--concurrency 16]
+
+Makes its own PostgreSQL database (BENCH_POSTGRES_URL, default
+postgres://postgres@127.0.0.1:5432), starts gunicorn on a free loopback port, signs the
+trainees in by writing their sessions, and then sends every check-in (the code of the
+moment, typed as on the phone) from `concurrency` threads. It prints requests per second,
+p50 and p99 latency, the same for a bare Django view (/healthz) served by the same gunicorn
+in the same run, and the ratio; it fails if any check-in is lost or any answer is a 5xx.
+"""
+
+import argparse
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+from statistics import quantiles
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATABASE = "jingxun_bench_checkin"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(trainees):
+    """The database: a program, an activity opening now, and signed-in trainees."""
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sessions.models import Activity
+    from trainees.models import Enrollment, Program, Trainee, Unit
+
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    program = Program.objects.create(
+        code="RUSH", title="rush", start_date=today, end_date=today + timedelta(days=1)
+    )
+    start = timezone.now() + timedelta(minutes=5)
+    activity = Activity.objects.create(
+        program=program,
+        kind="lecture",
+        title="专题辅导",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+    unit = Unit.objects.create(name="测试派出所")
+    password = make_password("bench-password")  # one hash for all: hashing is not measured
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"{500000 + n}", password=password) for n in range(trainees)
+    )
+    trainee_group = Group.objects.get_or_create(name="trainee")[0]
+    trainee_group.user_set.add(*users)
+    people = Trainee.objects.bulk_create(
+        Trainee(user=u, name=f"学员{u.username}", police_id=u.username, unit=unit) for u in users
+    )
+    Enrollment.objects.bulk_create(Enrollment(program=program, trainee=t) for t in people)
+    cookies = []
+    for user in users:
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        cookies.append(session.session_key)
+    return activity, cookies
+
+
+def rush(port, requests, concurrency):
+    """Send `requests` (method, path, headers, body) from threads with keep-alive; return
+    (seconds, latencies, statuses)."""
+    latencies, statuses, lock = [], [], threading.Lock()
+    queue = list(requests)
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                method, path, headers, body = queue.pop()
+            started = time.perf_counter()
+            connection.request(
+                method, path, body=body() if callable(body) else body, headers=headers
+            )
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(response.status)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, statuses
+
+
+def report(name, seconds, latencies):
+    cuts = quantiles(latencies, n=100)
+    rate = len(latencies) / seconds
+    print(
+        f"{name:10} {len(latencies):5} requests  {rate:7.1f} req/s  "
+        f"p50 {1000 * cuts[49]:6.1f} ms  p99 {1000 * cuts[98]:6.1f} ms"
+    )
+    return rate
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trainees", type=int, default=220)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as db:
+        db.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        db.execute(f"CREATE DATABASE {DATABASE}")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{base}/{DATABASE}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
+        "DJANGO_DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    activity, cookies = prepare(args.trainees)
+    from sessions.attendance import code_for, step_of
+    from sessions.models import Attendance
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        csrf = "b" * 32  # the cookie's secret, sent back unmasked as the form's token
+        bare = [("GET", "/healthz", {}, None)] * 2000
+        rush(port, bare[:200], args.concurrency)  # warm the workers up, and their
+        warm = [("GET", "/timetable/check-in/", {"Cookie": f"sessionid={cookies[0]}"}, None)]
+        rush(port, warm * 100, args.concurrency)  # database pools too
+        bare_seconds, bare_latencies, bare_statuses = rush(port, bare, args.concurrency)
+
+        def body():
+            from django.utils import timezone
+
+            code = code_for(activity, step_of(timezone.now()))
+            return f"code={code}&csrfmiddlewaretoken={csrf}"
+
+        check_ins = [
+            (
+                "POST",
+                "/timetable/check-in/",
+                {
+                    "Cookie": f"sessionid={key}; csrftoken={csrf}",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Referer": f"http://127.0.0.1:{port}/timetable/check-in/",
+                    "Host": "127.0.0.1",
+                },
+                body,
+            )
+            for key in cookies
+        ]
+        seconds, latencies, statuses = rush(port, check_ins, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    print(f"gunicorn {args.workers} workers, {args.concurrency} concurrent clients, PostgreSQL")
+    bare_rate = report("bare view", bare_seconds, bare_latencies)
+    rate = report("check-in", seconds, latencies)
+    recorded = Attendance.objects.filter(activity=activity).count()
+    print(
+        f"ratio check-in/bare {rate / bare_rate:.2f}; check-ins recorded {recorded} of "
+        f"{len(cookies)}; answers {sorted(set(statuses))}"
+    )
+    failures = [s for s in statuses + bare_statuses if s >= 500]
+    if recorded != len(cookies) or failures or set(statuses) != {302}:
+        sys.exit(f"FAILED: {len(cookies) - recorded} check-ins lost, {len(failures)} 5xx")
+
+
+if __name__ == "__main__":
+    main()
