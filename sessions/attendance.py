@@ -5,6 +5,8 @@ change of an attendance record is kept in AttendanceChange.
 
 import hashlib
 import hmac
+import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +22,7 @@ from trainees.models import Enrollment
 STEP_SECONDS = 30  # a code lives 30 seconds
 GRACE_SECONDS = 10  # the previous code is still taken this long into the next step
 SAME_MINUTE = timedelta(seconds=60)
+CHECKOUT_MARGIN = timedelta(minutes=15)
 Status = Attendance.Status
 
 
@@ -77,12 +80,23 @@ def window(activity):
     return opens, activity.ends_at
 
 
+def is_late(activity, moment):
+    """Late once past the start plus the program's grace minutes."""
+    return moment > activity.starts_at + timedelta(minutes=activity.program.late_grace_minutes)
+
+
+def checkout_window(activity):
+    """Check-out: from 15 minutes before the end to 15 minutes after it."""
+    return activity.ends_at - CHECKOUT_MARGIN, activity.ends_at + CHECKOUT_MARGIN
+
+
 def late_minutes(activity, moment):
-    """Minutes late, counted from the start, once past the program's grace; else 0."""
-    grace = timedelta(minutes=activity.program.late_grace_minutes)
-    if moment <= activity.starts_at + grace:
+    """Minutes late, counted from the start and rounded up (45 seconds late is 1 minute);
+    0 within the grace. A moment after the end counts as the end."""
+    moment = min(moment, activity.ends_at)
+    if not is_late(activity, moment):
         return 0
-    return int((moment - activity.starts_at).total_seconds() // 60)
+    return math.ceil((moment - activity.starts_at).total_seconds() / 60)
 
 
 # Writes -----------------------------------------------------------------------------------
@@ -105,8 +119,9 @@ def record(attendance, *, status, minutes_late, user, reason, old=None):
 
 
 @transaction.atomic
-def attendance_set(*, activity, enrollment, status, user, minutes_late=None, left_at=None,
-                   reason="sheet"):  # fmt: skip
+def attendance_set(
+    *, activity, enrollment, status, user, minutes_late=None, left_at=None, reason="sheet"
+):
     """Set one trainee's status on the roll-call sheet (a tap); the change is kept."""
     if status not in Status.values:
         raise ValueError(status)
@@ -124,8 +139,7 @@ def attendance_set(*, activity, enrollment, status, user, minutes_late=None, lef
     if status == Status.LEFT_EARLY:
         attendance.left_at = left_at or timezone.now()
     attendance.save()
-    record(attendance, status=status, minutes_late=minutes_late, user=user, reason=reason,
-           old=old)  # fmt: skip
+    record(attendance, status=status, minutes_late=minutes_late, user=user, reason=reason, old=old)
     return attendance
 
 
@@ -134,18 +148,27 @@ def mark_remaining_present(*, activity, user):
     """ "Mark all remaining present": every expected trainee with no record yet."""
     have = Attendance.objects.filter(activity=activity).values("enrollment_id")
     missing = list(expected(activity).exclude(pk__in=have))
-    created = Attendance.objects.bulk_create(
-        [Attendance(activity=activity, enrollment=e, status=Status.PRESENT, marked_by=user)
-         for e in missing],
+    on_leave = covering_leave(activity)  # approved leave stays leave
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                activity=activity,
+                enrollment=e,
+                marked_by=user,
+                status=Status.LEAVE if e.pk in on_leave else Status.PRESENT,
+            )
+            for e in missing
+        ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     saved = Attendance.objects.filter(activity=activity, enrollment__in=missing, history=None)
-    AttendanceChange.objects.bulk_create(
-        AttendanceChange(attendance=a, changed_by=user, new_status=Status.PRESENT,
-                         reason="all remaining present")
+    changes = AttendanceChange.objects.bulk_create(
+        AttendanceChange(
+            attendance=a, changed_by=user, new_status=a.status, reason="all remaining present"
+        )
         for a in saved
-    )  # fmt: skip
-    return len(created)
+    )
+    return sum(1 for change in changes if change.new_status == Status.PRESENT)
 
 
 def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
@@ -155,7 +178,7 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
     make one record (the unique constraint decides); the second is told it is done.
     """
     now = now or timezone.now()
-    code = "".join(ch for ch in code if ch.isdigit())
+    code = "".join(ch for ch in unicodedata.normalize("NFKC", code) if ch in "0123456789")
     enrollments = Enrollment.objects.filter(
         trainee__user=user, status=Enrollment.Status.ACTIVE
     ).select_related("program")
@@ -170,8 +193,9 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
     matching = [a for a in candidates if code_is_valid(a, code, now, purpose)]
     if not matching:
         recent = [step_of(now) - back for back in range(1, 11)]  # the last five minutes
-        if any(hmac.compare_digest(code, code_for(a, s, purpose)) for a in candidates
-               for s in recent):  # fmt: skip
+        if any(
+            hmac.compare_digest(code, code_for(a, s, purpose)) for a in candidates for s in recent
+        ):
             raise CheckInRefused(_("This code has expired: type the code on the screen now."))
         raise CheckInRefused(
             _("This code is not the code of a current activity of yours: check the screen.")
@@ -184,7 +208,7 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
             _("This code belongs to %(title)s of %(group)s, not to your activity.")
             % {"title": activity.title, "group": activity.group}
         )
-    opens, closes = window(activity)
+    opens, closes = window(activity) if purpose == "in" else checkout_window(activity)
     if now < opens:
         raise CheckInRefused(
             _("Check-in opens at %(time)s.") % {"time": timezone.localtime(opens).strftime("%H:%M")}
@@ -198,18 +222,31 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
 
 def take_check_in(activity, enrollment, user, device, now):
     minutes = late_minutes(activity, now)
-    status = Status.LATE if minutes else Status.PRESENT
+    status = Status.LATE if is_late(activity, now) else Status.PRESENT
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(
-                activity=activity, enrollment=enrollment, status=status, minutes_late=minutes,
-                checked_in_at=now, method=Attendance.Method.CODE, marked_by=user, device=device,
-            )  # fmt: skip
+                activity=activity,
+                enrollment=enrollment,
+                status=status,
+                minutes_late=minutes,
+                checked_in_at=now,
+                method=Attendance.Method.CODE,
+                marked_by=user,
+                device=device,
+            )
             record(attendance, status=status, minutes_late=minutes, user=user, reason="code")
     except IntegrityError:
         existing = Attendance.objects.get(activity=activity, enrollment=enrollment)
-        if (existing.device and existing.device != device and existing.checked_in_at
-                and now - existing.checked_in_at < SAME_MINUTE):  # fmt: skip
+        if existing.status == Status.ABSENT and existing.method != Attendance.Method.CODE:
+            # Marked absent at roll call, then arrived: the check-in says when.
+            return arrived_after_roll_call(existing, status, minutes, user, device, now)
+        if (
+            existing.device
+            and existing.device != device
+            and existing.checked_in_at
+            and now - existing.checked_in_at < SAME_MINUTE
+        ):
             # 代签? The same account from another device within the minute.
             Attendance.objects.filter(pk=existing.pk).update(
                 flagged=_("checked in from two devices within one minute")
@@ -217,6 +254,24 @@ def take_check_in(activity, enrollment, user, device, now):
         raise CheckInRefused(
             _("You are already checked in for %(title)s.") % {"title": activity}
         ) from None
+    return attendance
+
+
+@transaction.atomic
+def arrived_after_roll_call(attendance, status, minutes, user, device, now):
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    old = (attendance.status, attendance.minutes_late)
+    attendance.status, attendance.minutes_late = status, minutes
+    attendance.checked_in_at, attendance.method, attendance.device = now, "code", device
+    attendance.save()
+    record(
+        attendance,
+        status=status,
+        minutes_late=minutes,
+        user=user,
+        reason="code after roll call",
+        old=old,
+    )
     return attendance
 
 
@@ -259,16 +314,37 @@ def activity_close(*, activity, now=None):
     missing = list(expected(activity).exclude(pk__in=have).values_list("pk", flat=True))
     on_leave = covering_leave(activity)
     rows = [
-        Attendance(activity=activity, enrollment_id=pk, method=Attendance.Method.AUTO,
-                   status=Status.LEAVE if pk in on_leave else Status.ABSENT)
+        Attendance(
+            activity=activity,
+            enrollment_id=pk,
+            method=Attendance.Method.AUTO,
+            status=Status.LEAVE if pk in on_leave else Status.ABSENT,
+        )
         for pk in missing
-    ]  # fmt: skip
+    ]
     Attendance.objects.bulk_create(rows, ignore_conflicts=True)
     AttendanceChange.objects.bulk_create(
         AttendanceChange(attendance=a, new_status=a.status, reason="closed")
-        for a in Attendance.objects.filter(activity=activity, enrollment_id__in=missing,
-                                           history=None)
-    )  # fmt: skip
+        for a in Attendance.objects.filter(
+            activity=activity, enrollment_id__in=missing, history=None
+        )
+    )
+    if activity.checkout_required and activity.closed_at is None:
+        # 签退 was required: those who came but never checked out left early.
+        for attendance in Attendance.objects.filter(
+            activity=activity, status__in=[Status.PRESENT, Status.LATE], checked_out_at=None
+        ):
+            old = (attendance.status, attendance.minutes_late)
+            attendance.status, attendance.minutes_late = Status.LEFT_EARLY, 0
+            attendance.save(update_fields=["status", "minutes_late"])
+            record(
+                attendance,
+                status=Status.LEFT_EARLY,
+                minutes_late=0,
+                user=None,
+                reason="no check-out",
+                old=old,
+            )
     if activity.closed_at is None:
         Activity.objects.filter(pk=activity.pk).update(closed_at=now)
     return len(rows)
@@ -296,6 +372,8 @@ def leave_decide(*, leave, approve, user):
     """Approve or reject; approved leave marks every activity it covers, closed ones too,
     except where the trainee was there."""
     leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
+    if leave.status != LeaveRequest.Status.PENDING:
+        raise ValueError(_("This request has been decided already."))
     leave.status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REJECTED
     leave.decided_by, leave.decided_at = user, timezone.now()
     leave.save(update_fields=["status", "decided_by", "decided_at"])
@@ -311,12 +389,21 @@ def leave_decide(*, leave, approve, user):
         attendance = Attendance.objects.filter(
             activity=activity, enrollment=leave.enrollment
         ).first()
-        if attendance and attendance.status in (Status.PRESENT, Status.LATE, Status.LEAVE,
-                                                Status.LEFT_EARLY):  # fmt: skip
+        if attendance and attendance.status in (
+            Status.PRESENT,
+            Status.LATE,
+            Status.LEAVE,
+            Status.LEFT_EARLY,
+        ):
             continue
         if attendance or activity.closed_at or activity.starts_at <= timezone.now():
-            attendance_set(activity=activity, enrollment=leave.enrollment, status=Status.LEAVE,
-                           user=user, reason="leave approved")  # fmt: skip
+            attendance_set(
+                activity=activity,
+                enrollment=leave.enrollment,
+                status=Status.LEAVE,
+                user=user,
+                reason="leave approved",
+            )
             marked += 1
     return leave, marked
 

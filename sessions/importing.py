@@ -75,8 +75,17 @@ def kinds():
         for language in ("en", "zh-hans"):
             with translation.override(language):
                 names[str(label).lower()] = value
-    names.update({"讲座": "lecture", "开班": "ceremony", "结业": "ceremony", "开班仪式": "ceremony",
-                  "结业式": "ceremony", "警示教育": "film", "案例剖析": "case_study"})  # fmt: skip
+    names.update(
+        {
+            "讲座": "lecture",
+            "开班": "ceremony",
+            "结业": "ceremony",
+            "开班仪式": "ceremony",
+            "结业式": "ceremony",
+            "警示教育": "film",
+            "案例剖析": "case_study",
+        }
+    )
     return names
 
 
@@ -172,8 +181,11 @@ def save_rows(program, table, user, result):
             number = group_number(values["group"])
             group = groups.get(number)
             if group is None:
-                error("group", _("group %(number)s does not exist in this program")
-                      % {"number": values["group"]})  # fmt: skip
+                error(
+                    "group",
+                    _("group %(number)s does not exist in this program")
+                    % {"number": values["group"]},
+                )
         if errors or None in (day, start, end, kind):
             result.errors += errors
             continue

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 import segno
 from django.contrib import messages
+from django.db.models import Case, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,6 @@ from sessions import attendance as rollcall
 from sessions import selectors
 from sessions.forms import LeaveRequestForm
 from sessions.models import Activity, Attendance, LeaveRequest
-from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
 
@@ -52,7 +52,8 @@ def rollcall_list(request, code):
 def sheet(request, code, pk):
     """点名表: every expected trainee with one-tap status buttons; each tap is stored at once."""
     program, activity = activity_for(request, code, pk)
-    if activity.ends_at <= timezone.now() and activity.closed_at is None:
+    can_change = may_change(request.user, program)
+    if can_change and activity.ends_at <= timezone.now() and activity.closed_at is None:
         rollcall.activity_close(activity=activity)
     return render(
         request,
@@ -63,7 +64,7 @@ def sheet(request, code, pk):
             "rows": rollcall.sheet(activity),
             "counts": rollcall.counts(activity),
             "buttons": STATUS_BUTTONS,
-            "can_change": may_change(request.user, program),
+            "can_change": can_change,
         },
     )
 
@@ -72,7 +73,7 @@ def sheet(request, code, pk):
 def sheet_mark(request, code, pk, enrollment_pk):
     """One tap: with htmx the row and the counts come back; without, the page reloads."""
     program, activity = activity_for(request, code, pk, change=True)
-    enrollment = get_object_or_404(Enrollment, program=program, pk=enrollment_pk)
+    enrollment = get_object_or_404(rollcall.expected(activity), pk=enrollment_pk)
     status = request.POST.get("status", "")
     if status not in Attendance.Status.values:
         return HttpResponse(status=400)
@@ -227,7 +228,8 @@ def leave_list(request, code):
     leaves = (
         LeaveRequest.objects.filter(enrollment__program=program)
         .select_related("enrollment__trainee__unit", "enrollment__group", "decided_by")
-        .order_by("status", "-created_at")
+        .annotate(pending_first=Case(When(status="pending", then=0), default=1))
+        .order_by("pending_first", "-created_at")
     )
     return render(
         request,
@@ -241,7 +243,11 @@ def leave_decide(request, code, pk):
     program = program_for(request.user, code, change=True)
     leave = get_object_or_404(LeaveRequest, enrollment__program=program, pk=pk)
     approve = request.POST.get("decision") == "approve"
-    leave, marked = rollcall.leave_decide(leave=leave, approve=approve, user=request.user)
+    try:
+        leave, marked = rollcall.leave_decide(leave=leave, approve=approve, user=request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("timetable:leave-list", code=program.code)
     if approve:
         messages.success(
             request, _("Leave approved; %(count)s activities marked.") % {"count": marked}
@@ -270,8 +276,16 @@ def discipline_xlsx(program, record):
         (_("Groups"), [_("Group")], record.groups),
         (_("Units"), [_("Unit")], record.units),
     ]
-    figures = [_("Expected"), _("Attended"), _("Attendance rate"), _("Late"),
-               _("Minutes late"), _("Left early"), _("Absent"), _("On leave")]  # fmt: skip
+    figures = [
+        _("Expected"),
+        _("Attended"),
+        _("Attendance rate"),
+        _("Late"),
+        _("Minutes late"),
+        _("Left early"),
+        _("Absent"),
+        _("On leave"),
+    ]
     for index, (title, heads, lines) in enumerate(sheets):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title

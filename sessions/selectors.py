@@ -185,12 +185,27 @@ class DisciplineLine:
     @property
     def figures(self):
         rate = f"{self.rate}%" if self.rate is not None else ""
-        return [self.expected, self.attended, rate, self.late, self.minutes_late,
-                self.left_early, self.absent, self.leave]  # fmt: skip
+        return [
+            self.expected,
+            self.attended,
+            rate,
+            self.late,
+            self.minutes_late,
+            self.left_early,
+            self.absent,
+            self.leave,
+        ]
 
     def add(self, other):
-        for name in ("expected", "present", "late", "minutes_late", "left_early", "absent",
-                     "leave"):  # fmt: skip
+        for name in (
+            "expected",
+            "present",
+            "late",
+            "minutes_late",
+            "left_early",
+            "absent",
+            "leave",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -206,7 +221,7 @@ def discipline(program, now=None):
     """Attendance of every active trainee over the activities that have ended, summed by
     group and by (parent) unit: three queries, whatever the size of the class."""
     now = now or timezone.now()
-    ended = list(
+    ended = dict(
         Activity.objects.filter(program=program, ends_at__lte=now).values_list("pk", "group_id")
     )
     enrollments = list(
@@ -215,21 +230,24 @@ def discipline(program, now=None):
         .order_by("group__number", "trainee__police_id")
     )
     records = defaultdict(list)
-    for enrollment_id, status, minutes in Attendance.objects.filter(
+    for enrollment_id, activity_id, status, minutes in Attendance.objects.filter(
         activity__program=program, activity__ends_at__lte=now
-    ).values_list("enrollment_id", "status", "minutes_late"):
-        records[enrollment_id].append((status, minutes))
+    ).values_list("enrollment_id", "activity_id", "status", "minutes_late"):
+        records[enrollment_id].append((activity_id, status, minutes))
     trainees, groups, units = [], {}, {}
     total = DisciplineLine(labels=[])
     for enrollment in enrollments:
         trainee = enrollment.trainee
         unit = trainee.unit.parent or trainee.unit
-        line = DisciplineLine(labels=[trainee.police_id, trainee.name, trainee.unit.name,
-                                      str(enrollment.group or "")])  # fmt: skip
-        line.expected = sum(1 for _pk, group in ended if group in (None, enrollment.group_id))
-        for status, minutes in records[enrollment.pk]:
-            setattr(line, status, getattr(line, status) + 1)
-            line.minutes_late += minutes
+        line = DisciplineLine(
+            labels=[trainee.police_id, trainee.name, trainee.unit.name, str(enrollment.group or "")]
+        )
+        mine = {pk for pk, group in ended.items() if group in (None, enrollment.group_id)}
+        line.expected = len(mine)
+        for activity_id, status, minutes in records[enrollment.pk]:
+            if activity_id in mine:  # a record of another group's activity does not count
+                setattr(line, status, getattr(line, status) + 1)
+                line.minutes_late += minutes
         trainees.append(line)
         group_key = str(enrollment.group or "—")
         groups.setdefault(group_key, DisciplineLine(labels=[group_key])).add(line)

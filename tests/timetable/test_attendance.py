@@ -200,3 +200,94 @@ def test_mark_all_remaining_present_and_counts(program, lecture, trainee):
 
     assert created == 3
     assert (counts.expected, counts.attended, counts.leave, counts.absent) == (4, 3, 1, 0)
+
+
+def test_full_width_digits_typed_on_a_phone_are_read(lecture, trainee):
+    moment = start_of(lecture)
+    code = code_at(lecture, moment).translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+
+    record = attempt(lecture, trainee, moment, code=code)
+
+    assert record.status == "present"
+
+
+def test_with_no_grace_45_seconds_after_the_start_is_one_minute_late(program, lecture, trainee):
+    program.late_grace_minutes = 0
+    program.save()
+    lecture.refresh_from_db()
+
+    record = attempt(lecture, trainee, start_of(lecture) + timedelta(seconds=45))
+
+    assert (record.status, record.minutes_late) == ("late", 1)
+
+
+def test_mark_all_remaining_present_keeps_approved_leave(program, lecture, trainee):
+    organizer = factories.user("organizer")
+    leave = rollcall.leave_request(
+        enrollment=trainee.enrollments.get(),
+        starts_at=lecture.starts_at,
+        ends_at=lecture.ends_at,
+        reason="病假",
+    )
+    rollcall.leave_decide(leave=leave, approve=True, user=organizer)
+
+    rollcall.mark_remaining_present(activity=lecture, user=organizer)
+
+    assert Attendance.objects.get().status == "leave"
+
+
+def test_a_leave_is_decided_once(program, lecture, trainee):
+    organizer = factories.user("organizer")
+    leave = rollcall.leave_request(
+        enrollment=trainee.enrollments.get(),
+        starts_at=lecture.starts_at,
+        ends_at=lecture.ends_at,
+        reason="病假",
+    )
+    rollcall.leave_decide(leave=leave, approve=True, user=organizer)
+
+    with pytest.raises(ValueError, match="已审批"):
+        rollcall.leave_decide(leave=leave, approve=False, user=organizer)
+
+
+def test_marked_absent_then_checked_in_late_becomes_late(program, lecture, trainee):
+    rollcall.attendance_set(
+        activity=lecture,
+        enrollment=trainee.enrollments.get(),
+        status="absent",
+        user=factories.user("organizer"),
+    )
+
+    record = attempt(lecture, trainee, start_of(lecture) + timedelta(minutes=20))
+
+    assert (record.status, record.minutes_late) == ("late", 20)
+
+
+def test_late_entered_after_the_class_counts_no_more_than_the_class(program, lecture, trainee):
+    organizer = factories.user("organizer")
+    rollcall.attendance_set(
+        activity=lecture, enrollment=trainee.enrollments.get(), status="late", user=organizer
+    )
+
+    assert Attendance.objects.get().minutes_late <= 90
+
+
+def test_check_out_at_the_end_and_missing_check_out_is_left_early(program, trainee):
+    lecture = activity(program, start="14:30", end="16:00", title="签退课", checkout_required=True)
+    other = factories.trainee()
+    factories.enrollment(program, other)
+    attempt(lecture, trainee, start_of(lecture))
+    attempt(lecture, other, start_of(lecture))
+    end = lecture.ends_at
+
+    check_in(
+        code=code_for(lecture, step_of(end + timedelta(minutes=2)), "out"),
+        user=trainee.user,
+        device="a",
+        now=end + timedelta(minutes=2),
+        purpose="out",
+    )
+    rollcall.activity_close(activity=lecture, now=end + timedelta(minutes=20))
+
+    statuses = dict(Attendance.objects.values_list("enrollment__trainee_id", "status"))
+    assert statuses == {trainee.pk: "present", other.pk: "left_early"}

@@ -208,3 +208,21 @@ def test_tap_on_late_during_the_class_counts_the_minutes(client, organizer, prog
     )
 
     assert Attendance.objects.get().minutes_late in (5, 6)
+
+
+def test_sheet_cannot_mark_a_trainee_the_activity_does_not_expect(
+    client, organizer, program, now_lecture
+):
+    other_group = factories.group(program, number=2)
+    now_lecture.group = program.groups.get(number=1)
+    now_lecture.save()
+    outsider = factories.enrollment(program, factories.trainee(with_login=False), group=other_group)
+    client.force_login(organizer)
+
+    response = client.post(
+        f"/timetable/programs/ZK2013/roll-call/{now_lecture.pk}/mark/{outsider.pk}/",
+        {"status": "present"},
+    )
+
+    assert response.status_code == 404
+    assert Attendance.objects.count() == 0
