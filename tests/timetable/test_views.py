@@ -72,11 +72,12 @@ def test_my_day_of_group_3_shows_group_3_discussion_and_not_group_1(client, prog
     assert "第3研讨室" in page and "第1研讨室" not in page
 
 
-def test_my_day_highlights_the_next_activity(client, program):
+def test_my_day_highlights_the_next_activity(client, program, monkeypatch):
     today = timezone.localdate()
-    activity(program, day=today, start="00:00", end="00:01", title="已结束")
-    activity(program, day=today, start="23:58", end="23:59", title="稍后")
+    activity(program, day=today, start="08:00", end="09:00", title="已结束")
+    activity(program, day=today, start="14:00", end="15:00", title="稍后")
     client.force_login(trainee_in(program, 1).user)
+    monkeypatch.setattr(timezone, "now", lambda: at(today, "12:00"))  # whenever the run is
 
     response = client.get("/timetable/my-day/")
 
