@@ -7,6 +7,11 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # In a checkout, `python manage.py …` is development: debug on unless the environment
+    # says otherwise. gunicorn (config/wsgi.py) and Celery (config/celery.py) do not do
+    # this, so a server with no DJANGO_DEBUG and no SECRET_KEY still refuses to start;
+    # production sets DJANGO_DEBUG=false for its management commands too (README).
+    os.environ.setdefault("DJANGO_DEBUG", "true")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -106,3 +106,16 @@ def test_settings_defaults_serve_the_demo_without_servers():
         "Asia/Shanghai",
         "True",
     ]
+
+
+def test_gunicorn_without_secret_key_or_debug_refuses_to_start():
+    result = run(["-c", "import config.wsgi"])
+
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_manage_py_in_a_checkout_assumes_development():
+    result = run(["manage.py", "check"])
+
+    assert result.returncode == 0, result.stderr
