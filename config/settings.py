@@ -174,6 +174,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "close-expired-exam-attempts": {
+        "task": "exams.tasks.close_expired_attempts",
+        "schedule": 60,
+    },
     "close-ended-activities": {
         "task": "sessions.tasks.close_ended_activities",
         "schedule": 5 * 60,

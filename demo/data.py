@@ -9,6 +9,19 @@ from pathlib import Path
 
 DEMO_PASSWORD = "jingxun-demo"
 ROSTER = Path(__file__).resolve().parent / "fixtures" / "changzhou_roster.csv"
+# The question bank, in the format of the bank's import; its first 30 rows (100 points) are
+# the entry exam and, again, the graduation exam, so the gain of each chief compares.
+QUESTION_BANK = Path(__file__).resolve().parent / "fixtures" / "question_bank.csv"
+EXAM_QUESTIONS = 30
+ENTRY_EXAM = "入学摸底考试"
+GRADUATION_EXAM = "结业考试"
+# Short answers the demo chiefs give, from thin to thorough (graded accordingly).
+SHORT_ANSWERS = [
+    "加强排查，及时调解。",
+    "依靠群众，联合村居调解组织，定期排查矛盾纠纷，早发现早化解。",
+    "坚持党建引领、发动群众，建立常态化排查机制；警调、诉调、访调对接，做到小事不出村、"
+    "大事不出镇、矛盾不上交；对重点纠纷建立台账、跟踪回访。",
+]
 
 PROGRAM = {
     "code": "CZ2023",

@@ -8,6 +8,7 @@ from exams.models import (
     ExamQuestion,
     Question,
     ReportDelivery,
+    ScoreChange,
     ScoreReport,
 )
 
@@ -72,7 +73,19 @@ class AnswerAdmin(admin.ModelAdmin):
     list_filter = ["attempt__exam"]
     search_fields = ["text", "attempt__enrollment__trainee__name"]
     list_select_related = ["question", "graded_by"]
-    raw_id_fields = ["attempt", "question", "choices", "graded_by"]
+    raw_id_fields = ["attempt", "question", "graded_by"]
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(admin.ModelAdmin):
+    list_display = ["attempt", "question", "old_score", "new_score", "changed_by", "changed_at"]
+    list_filter = ["reason", "attempt__exam"]
+    search_fields = ["attempt__enrollment__trainee__name", "reason"]
+    list_select_related = ["attempt", "question", "changed_by"]
+    raw_id_fields = ["attempt", "question", "changed_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the history of scores is not edited
 
 
 class ReportDeliveryInline(admin.TabularInline):

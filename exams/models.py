@@ -82,6 +82,20 @@ class Exam(models.Model):
     closes_at = models.DateTimeField(_("Closes at"))
     duration_minutes = models.PositiveSmallIntegerField(_("Duration (minutes)"), default=60)
     pass_mark = models.DecimalField(_("Pass mark"), default=60, **POINTS)
+    partial_credit = models.BooleanField(
+        _("Partial credit for multiple choice"),
+        default=False,
+        help_text=_(
+            "A multiple-choice answer with some right options and no wrong one earns its share "
+            "of the points; otherwise it is all or nothing."
+        ),
+    )
+    full_marks = models.DecimalField(
+        _("Full marks of a paper exam"),
+        default=100,
+        help_text=_("The highest score of a paper exam; an online exam totals its questions."),
+        **POINTS,
+    )
     released_at = models.DateTimeField(_("Scores released at"), null=True, blank=True)
 
     class Meta:
@@ -169,8 +183,14 @@ class Answer(models.Model):
     question = models.ForeignKey(
         Question, verbose_name=_("Question"), on_delete=models.PROTECT, related_name="answers"
     )
-    choices = models.ManyToManyField(Choice, verbose_name=_("Chosen options"), blank=True)
+    # The ids of the chosen Choice rows. A list in the row, not a many-to-many table, so that
+    # an autosave is one conditional UPDATE of one row (see services.answer_save).
+    choices = models.JSONField(_("Chosen options"), default=list, blank=True)
     text = models.TextField(_("Answer"), blank=True)
+    # The browser's clock (ms) when the trainee gave this answer: a save carrying an older
+    # revision than the stored one is stale (a resend from another tab) and changes nothing.
+    revision = models.BigIntegerField(_("Revision"), default=0)
+    saved_at = models.DateTimeField(_("Saved at"), null=True, blank=True)
     points_awarded = models.DecimalField(_("Points awarded"), null=True, blank=True, **POINTS)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -190,6 +210,46 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.attempt_id}/{self.question_id}"
+
+
+class ScoreChange(models.Model):
+    """A change of an attempt's score: who, when, from what to what (and which answer)."""
+
+    attempt = models.ForeignKey(
+        Attempt,
+        verbose_name=_("Exam attempt"),
+        on_delete=models.CASCADE,
+        related_name="score_changes",
+    )
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("Question"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    old_score = models.DecimalField(_("Old score"), null=True, blank=True, **POINTS)
+    new_score = models.DecimalField(_("New score"), null=True, blank=True, **POINTS)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for automatic grading."),
+    )
+    changed_at = models.DateTimeField(_("Changed at"))
+    reason = models.CharField(_("Reason"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Score change")
+        verbose_name_plural = _("Score changes")
+        ordering = ["attempt", "changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.old_score} → {self.new_score}"
 
 
 class ScoreReport(models.Model):

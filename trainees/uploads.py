@@ -9,13 +9,14 @@ import hashlib
 
 class PendingUpload:
     def __init__(self, request, key, program):
-        self.session, self.key, self.program = request.session, key, program
+        self.session, self.key = request.session, key
+        self.program_code = program.code if program is not None else ""  # None: not a program's
 
     def keep(self, name, content):
         """Remember a file that previewed without errors; returns its digest."""
         digest = hashlib.sha256(content).hexdigest()
         self.session[self.key] = {
-            "program": self.program.code,
+            "program": self.program_code,
             "digest": digest,
             "name": name,
             "content": content.hex(),
@@ -25,7 +26,7 @@ class PendingUpload:
     def take(self, digest):
         """(name, content) of the file previewed with this digest for this program, or None."""
         pending = self.session.get(self.key)
-        if not pending or pending["program"] != self.program.code or pending["digest"] != digest:
+        if not pending or pending["program"] != self.program_code or pending["digest"] != digest:
             return None
         return pending["name"], bytes.fromhex(pending["content"])
 

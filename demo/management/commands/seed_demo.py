@@ -1,3 +1,4 @@
+import random
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -8,6 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import data
+from exams import bank
+from exams import services as exams
+from exams.models import Answer, Exam, ExamQuestion, Question
 from sessions import attendance as rollcall
 from sessions import services as timetable
 from sessions.models import Activity, ActivityChange, LeaveRequest, Speaker, Venue
@@ -42,6 +46,7 @@ class Command(BaseCommand):
             services.groups_split(program=program)
 
         self.timetable(program)
+        self.exams(program, organizer)
 
         trainees = Trainee.objects.filter(police_id__in=data.DEMO_TRAINEES).select_related("unit")
         for trainee in trainees:
@@ -51,6 +56,9 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS(f"演示培训班 demo program: {program.code} {program}"))
         self.stdout.write(f"  名册 roster: {plan.summary}, {active.count()} trainees in 5 groups")
+        self.stdout.write(
+            f"  考试 exams: {data.ENTRY_EXAM} (graded, released), {data.GRADUATION_EXAM} (open now)"
+        )
         self.stdout.write(f"演示账号 demo logins (password for all: {data.DEMO_PASSWORD})")
         self.stdout.write(f"  教务 organizer     {organizer.username}")
         self.stdout.write(f"  领导 leadership    {leader.username}")
@@ -160,3 +168,94 @@ class Command(BaseCommand):
         for activity in ended:
             rollcall.mark_remaining_present(activity=activity, user=organizer)
         rollcall.close_ended()
+
+    def exams(self, program, organizer):
+        """The entry exam of the first morning, sat by every chief, graded and released; the
+        graduation exam, open now with the same questions, already handed in by two groups."""
+        result = bank.bank_import(
+            name=data.QUESTION_BANK.name, content=data.QUESTION_BANK.read_bytes()
+        )
+        if result.errors:
+            raise CommandError("\n".join(str(error) for error in result.errors))
+        Exam.objects.filter(program=program).delete()
+        texts = [row.text for row in result.rows[: data.EXAM_QUESTIONS]]
+        by_text = {q.text: q for q in Question.objects.filter(text__in=texts)}
+        questions = [by_text[text] for text in texts]
+        first_morning = timezone.make_aware(datetime.combine(program.start_date, time(8, 0)))
+        last_day = timezone.make_aware(datetime.combine(program.end_date, time(17, 0)))
+        now = timezone.now()
+        entry = Exam.objects.create(
+            program=program,
+            kind=Exam.Kind.ENTRY,
+            title=data.ENTRY_EXAM,
+            opens_at=first_morning - timedelta(minutes=30),
+            closes_at=first_morning + timedelta(minutes=30),
+            duration_minutes=45,
+            pass_mark=60,
+        )
+        graduation = Exam.objects.create(
+            program=program,
+            kind=Exam.Kind.GRADUATION,
+            title=data.GRADUATION_EXAM,
+            opens_at=min(now - timedelta(hours=1), last_day - timedelta(hours=2)),
+            closes_at=max(last_day, now + timedelta(hours=3)),
+            duration_minutes=45,
+            pass_mark=60,
+        )
+        exams.exam_questions_set(exam=entry, questions=questions)
+        exams.exam_questions_copy(exam=graduation, source=entry)
+        enrollments = list(
+            program.enrollments.filter(status=Enrollment.Status.ACTIVE)
+            .exclude(trainee__police_id__in=data.DEMO_TRAINEES[:3])  # left for the visitor
+            .select_related("group")
+            .order_by("trainee__police_id")
+        )
+        self.sit(entry, enrollments, entry.opens_at + timedelta(minutes=5), skill=0.55)
+        exams.exam_release(exam=entry, released=True, now=entry.closes_at)
+        handed_in = [e for e in enrollments if e.group and e.group.number in (1, 2)]
+        self.sit(graduation, handed_in, graduation.opens_at + timedelta(minutes=5), skill=0.8)
+        self.grade_short_answers(entry, organizer)
+
+    def sit(self, exam, enrollments, start, skill):
+        """Each chief answers like themself: a steady ability from the police ID, plus what
+        the course taught (`skill`)."""
+        exam_questions = list(
+            ExamQuestion.objects.filter(exam=exam).select_related("question").order_by("order")
+        )
+        choices = {
+            eq.question_id: list(eq.question.choices.order_by("pk")) for eq in exam_questions
+        }
+        for enrollment in enrollments:
+            draw = random.Random(f"{exam.kind}:{enrollment.trainee.police_id}")
+            ability = skill + random.Random(enrollment.trainee.police_id).uniform(-0.2, 0.2)
+            attempt = exams.attempt_start(exam=exam, enrollment=enrollment, now=start)
+            answers = list(Answer.objects.filter(attempt=attempt))
+            for answer in answers:
+                options = choices[answer.question_id]
+                right = [c.pk for c in options if c.is_correct]
+                wrong = [c.pk for c in options if not c.is_correct]
+                if not options:  # short answer
+                    level = min(2, int(ability * 3 + draw.random()))
+                    answer.text = data.SHORT_ANSWERS[level]
+                elif draw.random() < ability or not wrong:
+                    answer.choices = right
+                elif len(right) > 1 and draw.random() < 0.5:
+                    answer.choices = right[:-1]  # a multiple choice half known
+                else:
+                    answer.choices = [draw.choice(wrong)]
+                answer.revision = 1
+            Answer.objects.bulk_update(answers, ["choices", "text", "revision"])
+            exams.attempt_submit(
+                attempt=attempt, now=start + timedelta(minutes=draw.randint(20, 40))
+            )
+
+    def grade_short_answers(self, exam, organizer):
+        for eq in exam.exam_questions.filter(question__kind=Question.Kind.SHORT_ANSWER):
+            answers = Answer.objects.filter(attempt__exam=exam, question_id=eq.question_id)
+            points = {
+                answer.pk: exams.tenth(eq.points * (data.SHORT_ANSWERS.index(answer.text) + 1) / 3)
+                for answer in answers
+            }
+            exams.short_answers_grade(
+                exam=exam, question=eq.question, points=points, user=organizer
+            )

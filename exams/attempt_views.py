@@ -1,0 +1,136 @@
+"""The trainee's side of an exam: the list, starting, the paper with its autosave, submitting,
+and the result once the organizer has released it. Another trainee's attempt is a 404."""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exams import selectors, services
+from exams.models import Attempt, Exam
+from trainees.models import Enrollment
+from trainees.roles import TRAINEE, role_required
+
+
+def own_enrollments(user):
+    return list(Enrollment.objects.filter(trainee__user=user).select_related("program"))
+
+
+def own_attempt(request, pk):
+    return get_object_or_404(
+        Attempt.objects.select_related("exam__program", "enrollment__trainee"),
+        pk=pk,
+        enrollment__trainee__user=request.user,
+    )
+
+
+@role_required(TRAINEE)
+def my_exams(request):
+    """我的考试: open exams to start or continue, and released results."""
+    now = timezone.now()
+    return render(
+        request,
+        "exams/my_exams.html",
+        {"rows": selectors.trainee_exams(own_enrollments(request.user), now), "now": now},
+    )
+
+
+@require_POST
+@role_required(TRAINEE)
+def exam_start(request, pk):
+    enrollment = get_object_or_404(
+        Enrollment, trainee__user=request.user, program__exams=pk, status="active"
+    )
+    exam = get_object_or_404(Exam, pk=pk)
+    try:
+        attempt = services.attempt_start(exam=exam, enrollment=enrollment)
+    except services.AttemptRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("exams:my-exams")
+    return redirect("exams:attempt", pk=attempt.pk)
+
+
+def attempt_page(request, pk):
+    """The paper: every question on one page, answers saved as they change."""
+    attempt = own_attempt(request, pk)
+    if attempt.started_at is None:
+        raise Http404  # a paper exam's score row
+    now = timezone.now()
+    if attempt.submitted_at is None and now > attempt.deadline:
+        attempt, _submitted = services.attempt_submit(attempt=attempt, now=now)
+    if attempt.submitted_at is not None:
+        return render(request, "exams/attempt_done.html", {"attempt": attempt})
+    return render(
+        request,
+        "exams/attempt.html",
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "items": selectors.attempt_paper(attempt),
+            "seconds_left": int((attempt.deadline - now).total_seconds()),
+        },
+    )
+
+
+def posted_answer(values, text=""):
+    """Choice ids from the posted values, ignoring anything that is not a number."""
+    return [int(v) for v in values if v.isdigit()], text
+
+
+@require_POST
+def answer_save(request, pk):
+    """Autosave of one answer (JSON answer): 200 saved or stale, 409 time is up, 400 refused.
+    Kept lean: the session, the user, one locked read of the attempt and one UPDATE."""
+    try:
+        question_id = int(request.POST["question"])
+        revision = int(request.POST["revision"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("Incomplete answer.")}, status=400)
+    choices, text = posted_answer(request.POST.getlist("choice"), request.POST.get("text", ""))
+    try:
+        saved = services.answer_save(
+            attempt_id=pk,
+            user=request.user,
+            question_id=question_id,
+            choices=choices,
+            text=text,
+            revision=revision,
+        )
+    except services.AnswerRefused as refusal:
+        if refusal.missing:
+            raise Http404 from refusal
+        status = 409 if refusal.closed else 400
+        return JsonResponse({"error": str(refusal), "closed": refusal.closed}, status=status)
+    return JsonResponse({"saved": saved, "revision": revision})
+
+
+@require_POST
+def attempt_submit(request, pk):
+    """Submit: the form carries every answer as shown, saved first if time remains. Without
+    JavaScript this is how answers arrive at all."""
+    attempt = own_attempt(request, pk)
+    answers = {}
+    for name in request.POST:
+        if name[:1] in ("q", "t") and name[1:].isdigit():
+            if name[0] == "q":  # the options of a choice question
+                answers[int(name[1:])] = posted_answer(request.POST.getlist(name))
+            else:  # the text of a short answer
+                answers[int(name[1:])] = ([], request.POST[name])
+    attempt, submitted = services.attempt_submit(attempt=attempt, answers=answers)
+    if submitted:
+        messages.success(request, _("Your exam is submitted."))
+    return redirect("exams:attempt", pk=attempt.pk)
+
+
+def attempt_result(request, pk):
+    """A trainee's result, with every question, once the organizer has released the scores."""
+    attempt = own_attempt(request, pk)
+    if attempt.exam.released_at is None or attempt.submitted_at is None:
+        raise Http404
+    return render(
+        request,
+        "exams/attempt_result.html",
+        {"attempt": attempt, "exam": attempt.exam, "items": selectors.attempt_paper(attempt)},
+    )

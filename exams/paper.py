@@ -1,0 +1,92 @@
+"""Scores of a paper exam from a spreadsheet: 警号 and 成绩 (and 姓名, checked if present).
+Every row is checked first; one error and nothing is written."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from exams import services
+from trainees.roster import RosterError, RosterFileError, read_table
+
+COLUMNS = {
+    "police_id": ("警号", "police_id", "policeid"),
+    "name": ("姓名", "name"),
+    "score": ("成绩", "分数", "得分", "score"),
+}
+REQUIRED = ("police_id", "score")
+
+
+@dataclass
+class ScoreImport:
+    scores: dict = field(default_factory=dict)  # enrollment id → Decimal
+    errors: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # (row number, enrollment, score) for the preview
+
+
+def scores_import(*, exam, name, content, user, dry_run=False):
+    """Read, check every row against the program's roster and the full marks, then save."""
+    try:
+        table = read_table(
+            name,
+            content,
+            COLUMNS,
+            REQUIRED,
+            _("No header row found: the file needs 警号 and 成绩."),
+        )
+    except RosterFileError as error:
+        return ScoreImport(errors=[RosterError(None, "", str(error))])
+    result = ScoreImport()
+    if not table.rows:
+        result.errors.append(RosterError(None, "", _("The file has no scores.")))
+        return result
+    enrollments = {
+        e.trainee.police_id: e
+        for e in exam.program.enrollments.filter(status="active").select_related("trainee")
+    }
+    seen = {}
+    for row in table.rows:
+        police_id, text = row.values.get("police_id", ""), row.values.get("score", "")
+        column = table.columns
+
+        def error(key, message, row=row, column=column):
+            result.errors.append(RosterError(row.number, column[key], message))
+
+        enrollment = enrollments.get(police_id)
+        if enrollment is None:
+            error(
+                "police_id",
+                _("No trainee of this program has the police ID %(id)s.")
+                % {"id": police_id or "—"},
+            )
+            continue
+        if police_id in seen:
+            error("police_id", _("The same police ID as row %(row)s.") % {"row": seen[police_id]})
+            continue
+        seen[police_id] = row.number
+        name_given = row.values.get("name", "")
+        if name_given and name_given != enrollment.trainee.name:
+            error(
+                "name",
+                _("The police ID %(id)s belongs to %(name)s.")
+                % {"id": police_id, "name": enrollment.trainee.name},
+            )
+            continue
+        try:
+            score = Decimal(text)
+        except InvalidOperation:
+            error("score", _("“%(value)s” is not a number.") % {"value": text or "—"})
+            continue
+        if not (0 <= score <= exam.full_marks) or score != score.quantize(Decimal("0.1")):
+            error(
+                "score",
+                _("A score is between 0 and %(max)s, with at most one decimal.")
+                % {"max": exam.full_marks},
+            )
+            continue
+        result.scores[enrollment.pk] = score
+        result.rows.append((row.number, enrollment, score))
+    if result.errors or dry_run:
+        return result
+    services.paper_scores_set(exam=exam, scores=result.scores, user=user, reason="paper import")
+    return result

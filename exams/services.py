@@ -1,0 +1,361 @@
+"""Writes of the exams app: choosing an exam's questions, sitting it, grading, releasing.
+
+Each function is one transaction. The server keeps the time of an online attempt: its deadline
+is set when it starts (start + duration, capped by the exam's close) and no answer is taken
+after it. Every change of a score leaves a ScoreChange (who, when, from what).
+"""
+
+import random
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams.models import Answer, Attempt, Exam, ExamQuestion, Question, ScoreChange
+from exams.selectors import answer_key
+
+MAX_TEXT = 5000  # characters of a short answer
+
+
+class ExamFrozen(Exception):
+    """The exam's questions cannot change: someone has started it."""
+
+
+class AttemptRefused(Exception):
+    """The exam cannot be started (not open, closed, on paper, without questions)."""
+
+
+class AnswerRefused(Exception):
+    """An answer the server does not take: `closed`, the attempt is over; `missing`, it is
+    not the user's or does not exist."""
+
+    def __init__(self, message, *, closed=False, missing=False):
+        super().__init__(message)
+        self.closed, self.missing = closed, missing
+
+
+class ScoreError(Exception):
+    """Scores that cannot be saved; `errors` lists each problem (all or nothing)."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+def tenth(value):
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# Choosing the questions ---------------------------------------------------------------------
+
+
+def check_not_frozen(exam):
+    if exam.attempts.filter(started_at__isnull=False).exists():
+        raise ExamFrozen(_("Trainees have started this exam: its questions can no longer change."))
+
+
+@transaction.atomic
+def exam_questions_set(*, exam, questions):
+    """Make `questions` (in this order) the exam's questions, each worth its bank points."""
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    check_not_frozen(exam)
+    exam.exam_questions.all().delete()
+    ExamQuestion.objects.bulk_create(
+        ExamQuestion(exam=exam, question=question, order=order, points=question.points)
+        for order, question in enumerate(questions, start=1)
+    )
+    answer_key.forget(exam.pk)
+
+
+def exam_questions_draw(*, exam, counts, seed=None):
+    """Draw `counts` ({category: how many}) questions at random from the bank."""
+    draw = random.Random(seed)
+    chosen = []
+    for category, count in counts.items():
+        pool = list(Question.objects.filter(category=category).order_by("id"))
+        if count > len(pool):
+            raise ExamFrozen(  # the same kind of refusal: the selection cannot be made
+                _("The bank has %(have)s questions of %(category)s, not %(want)s.")
+                % {"have": len(pool), "category": category or _("no category"), "want": count}
+            )
+        chosen.extend(draw.sample(pool, count))
+    exam_questions_set(exam=exam, questions=chosen)
+
+
+def exam_questions_copy(*, exam, source):
+    """Give `exam` the questions of `source`, so that entry and graduation scores compare."""
+    questions = [eq.question for eq in source.exam_questions.select_related("question")]
+    exam_questions_set(exam=exam, questions=questions)
+
+
+# Sitting the exam ---------------------------------------------------------------------------
+
+
+def attempt_start(*, exam, enrollment, now=None):
+    """The trainee's attempt, started now if it was not: deadline = now + duration, capped by
+    the exam's close. Starting twice (two tabs, two phones) returns the same attempt."""
+    now = now or timezone.now()
+    existing = Attempt.objects.filter(exam=exam, enrollment=enrollment).first()
+    if existing is not None and existing.started_at is not None:
+        return existing
+    if exam.mode != Exam.Mode.ONLINE:
+        raise AttemptRefused(_("This exam is taken on paper."))
+    if enrollment.status != enrollment.Status.ACTIVE:
+        raise AttemptRefused(_("You have withdrawn from this program."))
+    if now < exam.opens_at:
+        raise AttemptRefused(_("This exam has not opened yet."))
+    if now >= exam.closes_at:
+        raise AttemptRefused(_("This exam is closed."))
+    question_ids = list(exam.exam_questions.values_list("question_id", flat=True))
+    if not question_ids:
+        raise AttemptRefused(_("This exam has no questions yet."))
+    with transaction.atomic():
+        attempt, created = Attempt.objects.get_or_create(
+            exam=exam,
+            enrollment=enrollment,
+            defaults={
+                "started_at": now,
+                "deadline": min(now + timedelta(minutes=exam.duration_minutes), exam.closes_at),
+            },
+        )
+        if created:
+            # One row per question from the start: every autosave is then one UPDATE.
+            Answer.objects.bulk_create(
+                Answer(attempt=attempt, question_id=question_id) for question_id in question_ids
+            )
+    return attempt
+
+
+def clean_answer(key, question_id, choices, text):
+    """(choice ids, text) checked against the exam's key, or AnswerRefused."""
+    entry = key.get(question_id)
+    if entry is None:
+        raise AnswerRefused(_("This question is not in the exam."))
+    choices = sorted(set(choices))
+    if not set(choices) <= entry.choice_ids:
+        raise AnswerRefused(_("This option does not belong to the question."))
+    if entry.kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE) and len(choices) > 1:
+        raise AnswerRefused(_("Choose one option."))
+    if entry.kind == Question.Kind.SHORT_ANSWER:
+        if len(text) > MAX_TEXT:
+            raise AnswerRefused(_("An answer has at most %(max)s characters.") % {"max": MAX_TEXT})
+        return [], text
+    return choices, ""
+
+
+def answer_save(*, attempt_id, user, question_id, choices=(), text="", revision, now=None):
+    """Autosave one answer of the user's own attempt. Returns False when the stored answer is
+    newer (a late resend from another tab): it stays. After the deadline, AnswerRefused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The lock orders this save with a submission of the same attempt: a save either lands
+        # before the grading reads the answers, or sees the attempt submitted and is refused.
+        row = (
+            Attempt.objects.select_for_update(no_key=True, of=("self",))
+            .filter(pk=attempt_id, enrollment__trainee__user=user)
+            .values_list("exam_id", "deadline", "submitted_at")
+            .first()
+        )
+        if row is None:
+            raise AnswerRefused(_("No such exam attempt."), missing=True)
+        exam_id, deadline, submitted_at = row
+        if submitted_at is not None or deadline is None or now > deadline:
+            raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
+        choices, text = clean_answer(answer_key(exam_id), question_id, choices, text)
+        updated = Answer.objects.filter(
+            attempt_id=attempt_id, question_id=question_id, revision__lt=revision
+        ).update(choices=choices, text=text, revision=revision, saved_at=now)
+    return updated == 1
+
+
+def attempt_submit(*, attempt, answers=None, now=None):
+    """Submit (once) and grade. `answers` ({question id: (choice ids, text)}) are the form's
+    final values, saved first if the deadline has not passed. Returns (attempt, submitted now).
+    Two submissions at once make one: the second finds the attempt submitted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt.pk)
+        if attempt.submitted_at is not None:
+            return attempt, False
+        if answers and now <= attempt.deadline:
+            key = answer_key(attempt.exam_id)
+            cleaned = {}
+            for question_id, (choices, text) in answers.items():
+                try:
+                    cleaned[question_id] = clean_answer(key, question_id, choices, text)
+                except AnswerRefused:
+                    continue  # a tampered field is ignored; the saved answer stays
+            for answer in attempt.answers.filter(question_id__in=cleaned):
+                answer.choices, answer.text = cleaned[answer.question_id]
+                answer.revision, answer.saved_at = F("revision") + 1, now
+                answer.save(update_fields=["choices", "text", "revision", "saved_at"])
+        attempt.submitted_at = min(now, attempt.deadline)
+        attempt.status = Attempt.Status.SUBMITTED
+        attempt.save(update_fields=["submitted_at", "status"])
+        attempt_grade(attempt=attempt, reason="submitted")
+    return attempt, True
+
+
+def attempts_close_expired(*, now=None):
+    """Submit every attempt whose deadline has passed (Celery beat, and before results)."""
+    now = now or timezone.now()
+    expired = Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=now)
+    closed = 0
+    for attempt in expired.only("pk"):
+        closed += attempt_submit(attempt=attempt, now=now)[1]
+    return closed
+
+
+# Grading ------------------------------------------------------------------------------------
+
+
+def objective_points(entry, choices, partial_credit):
+    chosen = set(choices)
+    if not chosen:
+        return Decimal(0)
+    if chosen == entry.correct_ids:
+        return entry.points
+    if entry.kind == Question.Kind.MULTIPLE and partial_credit and chosen < entry.correct_ids:
+        return tenth(entry.points * len(chosen) / len(entry.correct_ids))
+    return Decimal(0)
+
+
+def attempt_grade(*, attempt, user=None, reason="graded", now=None):
+    """Grade the objective answers of a submitted attempt and total its score; it is graded
+    when no short answer waits for an organizer."""
+    key = answer_key(attempt.exam_id)
+    partial = attempt.exam.partial_credit
+    answers = list(attempt.answers.all())
+    for answer in answers:
+        entry = key.get(answer.question_id)
+        if entry is not None and entry.kind != Question.Kind.SHORT_ANSWER:
+            answer.points_awarded = objective_points(entry, answer.choices, partial)
+    Answer.objects.bulk_update(answers, ["points_awarded"])
+    attempt_total(attempt=attempt, answers=answers, user=user, reason=reason, now=now)
+
+
+def attempt_total(*, attempt, answers, user=None, reason, question=None, now=None):
+    """Recompute an attempt's score from its answers, and keep the change."""
+    waiting = any(a.points_awarded is None for a in answers)
+    score = sum((a.points_awarded or Decimal(0) for a in answers), Decimal(0))
+    status = Attempt.Status.SUBMITTED if waiting else Attempt.Status.GRADED
+    if score != attempt.score:
+        ScoreChange.objects.create(
+            attempt=attempt,
+            question=question,
+            old_score=attempt.score,
+            new_score=score,
+            changed_by=user,
+            changed_at=now or timezone.now(),
+            reason=reason,
+        )
+    if (score, status) != (attempt.score, attempt.status):
+        attempt.score, attempt.status = score, status
+        attempt.save(update_fields=["score", "status"])
+
+
+@transaction.atomic
+def short_answers_grade(*, exam, question, points, user, now=None):
+    """Grade one short-answer question across trainees: `points` is {answer id: Decimal or
+    None}. Every value is checked before anything is written."""
+    now = now or timezone.now()
+    exam_question = exam.exam_questions.get(question=question)
+    answers = {
+        a.pk: a
+        for a in Answer.objects.select_for_update()
+        .filter(attempt__exam=exam, question=question, attempt__submitted_at__isnull=False)
+        .select_related("attempt__enrollment__trainee")
+    }
+    errors = []
+    for answer_id, value in points.items():
+        answer = answers.get(answer_id)
+        if answer is None:
+            errors.append(_("An answer was not found; reload the page."))
+        elif value is not None and not (0 <= value <= exam_question.points):
+            errors.append(
+                _("%(name)s: points must be between 0 and %(max)s.")
+                % {"name": answer.attempt.enrollment.trainee.name, "max": exam_question.points}
+            )
+    if errors:
+        raise ScoreError(errors)
+    changed = [a for pk, a in answers.items() if pk in points and a.points_awarded != points[pk]]
+    for answer in changed:
+        answer.points_awarded, answer.graded_by = points[answer.pk], user
+    Answer.objects.bulk_update(changed, ["points_awarded", "graded_by"])
+    attempts = {a.attempt_id: a.attempt for a in changed}
+    siblings = Answer.objects.filter(attempt_id__in=attempts).only("attempt_id", "points_awarded")
+    by_attempt = {}
+    for answer in siblings:
+        by_attempt.setdefault(answer.attempt_id, []).append(answer)
+    for attempt_id, attempt in attempts.items():
+        attempt_total(
+            attempt=attempt,
+            answers=by_attempt[attempt_id],
+            user=user,
+            reason="short answer",
+            question=question,
+            now=now,
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def paper_scores_set(*, exam, scores, user, reason="paper scores", now=None):
+    """Scores of a paper exam: `scores` is {enrollment id: Decimal or None}. All are checked
+    against the full marks first; each change is kept."""
+    now = now or timezone.now()
+    enrollments = {e.pk: e for e in exam.program.enrollments.select_related("trainee")}
+    errors = []
+    for enrollment_id, score in scores.items():
+        if enrollment_id not in enrollments:
+            errors.append(_("A trainee is not in this program; reload the page."))
+        elif score is not None and not (0 <= score <= exam.full_marks):
+            errors.append(
+                _("%(name)s: a score must be between 0 and %(max)s.")
+                % {"name": enrollments[enrollment_id].trainee.name, "max": exam.full_marks}
+            )
+    if errors:
+        raise ScoreError(errors)
+    attempts = {
+        a.enrollment_id: a
+        for a in Attempt.objects.select_for_update().filter(exam=exam, enrollment_id__in=scores)
+    }
+    new, changes = [], []
+    for enrollment_id, score in scores.items():
+        attempt = attempts.get(enrollment_id)
+        if attempt is None:
+            if score is None:
+                continue
+            attempt = Attempt(exam=exam, enrollment_id=enrollment_id)
+            new.append(attempt)
+        elif attempt.score == score:
+            continue
+        changes.append((attempt, attempt.score, score))
+        attempt.score = score
+        attempt.submitted_at = attempt.submitted_at or now
+        attempt.status = Attempt.Status.GRADED
+    Attempt.objects.bulk_create(new)
+    Attempt.objects.bulk_update(
+        [a for a, _old, _new in changes if a not in new], ["score", "submitted_at", "status"]
+    )
+    ScoreChange.objects.bulk_create(
+        ScoreChange(
+            attempt=attempt,
+            old_score=old,
+            new_score=score,
+            changed_by=user,
+            changed_at=now,
+            reason=reason,
+        )
+        for attempt, old, score in changes
+    )
+    return len(changes)
+
+
+def exam_release(*, exam, released, now=None):
+    """Let trainees see their scores of `exam` (or hide them again)."""
+    exam.released_at = (now or timezone.now()) if released else None
+    exam.save(update_fields=["released_at"])

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from exams import services
+
+
+@shared_task(acks_late=True)
+def close_expired_attempts():
+    """Hand in and grade every attempt whose time is up (a trainee who closed the page)."""
+    return services.attempts_close_expired()

@@ -1,0 +1,184 @@
+// 在线考试: every answer is saved when it changes. Until the server acknowledges it, the answer
+// is kept in localStorage and sent again (every few seconds, and at once when the network
+// returns); a reload puts back what the server has not seen yet. The countdown is the
+// server's: it starts from the seconds left when the page was made, not from the phone's
+// clock, and hands the exam in by itself at zero. Without JavaScript the form still works:
+// "Hand in" posts every answer.
+(function () {
+  "use strict";
+  var zh = document.documentElement.lang.indexOf("zh") === 0;
+  var PREFIX = "jingxun-exam-";
+
+  var done = document.getElementById("exam-done");
+  if (done) {
+    try { localStorage.removeItem(PREFIX + done.dataset.attempt); } catch (e) { /* private mode */ }
+    return;
+  }
+  var form = document.getElementById("exam-form");
+  if (!form) return;
+
+  var storeKey = PREFIX + form.dataset.attempt;
+  var saveUrl = form.dataset.saveUrl;
+  var csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  var status = document.getElementById("save-status");
+  var countdown = document.getElementById("countdown");
+  var pending = load(); // question id → {choices, text, revision}, not yet acknowledged
+  var inFlight = {}; // question id → the revision being sent
+  var lastRevision = 0;
+  var lastSaved = null;
+  var closed = false;
+  var submitting = false;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
+  }
+  function store() {
+    try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* full */ }
+  }
+  function fieldsetOf(question) {
+    return form.querySelector('[data-question="' + question + '"]');
+  }
+  function read(fieldset) {
+    if (fieldset.dataset.kind === "short_answer") {
+      return { choices: [], text: fieldset.querySelector("textarea").value };
+    }
+    var choices = [];
+    fieldset.querySelectorAll("input:checked").forEach(function (input) { choices.push(input.value); });
+    return { choices: choices, text: "" };
+  }
+  function apply(fieldset, answer) {
+    if (fieldset.dataset.kind === "short_answer") {
+      fieldset.querySelector("textarea").value = answer.text;
+      return;
+    }
+    fieldset.querySelectorAll("input").forEach(function (input) {
+      input.checked = answer.choices.indexOf(input.value) !== -1;
+    });
+  }
+  function nextRevision() {
+    lastRevision = Math.max(Date.now(), lastRevision + 1);
+    return lastRevision;
+  }
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function clock(date) { return two(date.getHours()) + ":" + two(date.getMinutes()) + ":" + two(date.getSeconds()); }
+
+  function showStatus() {
+    var waiting = Object.keys(pending).length;
+    status.classList.toggle("text-danger", waiting > 0 && !navigator.onLine);
+    if (closed) {
+      status.textContent = zh ? "时间到，正在交卷…" : "Time is up, handing in…";
+    } else if (waiting) {
+      status.textContent = zh
+        ? waiting + " 题待保存" + (navigator.onLine ? "…" : "（离线，联网后自动保存）")
+        : waiting + " to save" + (navigator.onLine ? "…" : " (offline: saved when back online)");
+    } else if (lastSaved) {
+      status.textContent = (zh ? "已保存 " : "Saved ") + clock(lastSaved);
+    }
+  }
+
+  function body(question, answer) {
+    var data = new URLSearchParams();
+    data.append("csrfmiddlewaretoken", csrf);
+    data.append("question", question);
+    data.append("revision", answer.revision);
+    answer.choices.forEach(function (choice) { data.append("choice", choice); });
+    data.append("text", answer.text);
+    return data;
+  }
+
+  function send(question) {
+    var answer = pending[question];
+    if (!answer || closed || inFlight[question] === answer.revision) return;
+    inFlight[question] = answer.revision;
+    fetch(saveUrl, { method: "POST", body: body(question, answer), credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 409) { timeUp(); return; }
+        if (response.status >= 500 || response.status === 403) throw new Error(response.status);
+        // Saved, stale (a newer answer is stored) or refused as invalid: the server has seen it.
+        if (pending[question] && pending[question].revision === answer.revision) {
+          delete pending[question];
+          store();
+        }
+        lastSaved = new Date();
+      })
+      .catch(function () { /* kept in pending: sent again by the next flush */ })
+      .then(function () {
+        if (inFlight[question] === answer.revision) delete inFlight[question];
+        if (pending[question] && pending[question].revision !== answer.revision) send(question);
+        showStatus();
+      });
+  }
+
+  function flush() {
+    Object.keys(pending).forEach(send);
+    showStatus();
+  }
+
+  function changed(fieldset) {
+    var answer = read(fieldset);
+    answer.revision = nextRevision();
+    pending[fieldset.dataset.question] = answer;
+    store();
+    send(fieldset.dataset.question);
+    showStatus();
+  }
+
+  function timeUp() {
+    if (submitting) return;
+    closed = true;
+    submitting = true;
+    showStatus();
+    form.submit(); // the form carries every answer on screen; the server grades what it has
+  }
+
+  // Answers this browser gave that the page does not show yet (newer than the server's) win.
+  Object.keys(pending).forEach(function (question) {
+    var fieldset = fieldsetOf(question);
+    if (fieldset && pending[question].revision > Number(fieldset.dataset.revision)) {
+      apply(fieldset, pending[question]);
+      lastRevision = Math.max(lastRevision, pending[question].revision);
+    } else {
+      delete pending[question];
+    }
+  });
+  store();
+  flush();
+
+  var typing = {};
+  form.addEventListener("change", function (event) {
+    var fieldset = event.target.closest("[data-question]");
+    if (fieldset) { clearTimeout(typing[fieldset.dataset.question]); changed(fieldset); }
+  });
+  form.addEventListener("input", function (event) {
+    var fieldset = event.target.closest("[data-question]");
+    if (!fieldset || event.target.tagName !== "TEXTAREA") return;
+    clearTimeout(typing[fieldset.dataset.question]);
+    typing[fieldset.dataset.question] = setTimeout(function () { changed(fieldset); }, 1500);
+  });
+  form.addEventListener("submit", function (event) {
+    if (submitting) return;
+    if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); return; }
+    submitting = true;
+  });
+  window.addEventListener("online", flush);
+  setInterval(flush, 5000);
+  // Leaving the page: what is still unsent goes out once more (it also stays in localStorage).
+  window.addEventListener("pagehide", function () {
+    if (!navigator.sendBeacon || submitting) return;
+    Object.keys(pending).forEach(function (question) {
+      navigator.sendBeacon(saveUrl, body(question, pending[question]));
+    });
+  });
+
+  var endsAt = Date.now() + 1000 * Number(countdown.dataset.secondsLeft);
+  function tick() {
+    var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    var hours = Math.floor(left / 3600);
+    countdown.textContent = (hours ? hours + ":" : "") + two(Math.floor(left / 60) % 60) + ":" + two(left % 60);
+    countdown.classList.toggle("text-bg-danger", left <= 300);
+    countdown.classList.toggle("text-bg-dark", left > 300);
+    if (left === 0) timeUp();
+  }
+  tick();
+  setInterval(tick, 1000);
+})();
