@@ -29,6 +29,7 @@ COLUMNS = {
     "explanation": ("解析", "说明", "explanation"),
 }
 REQUIRED = ("kind", "text", "answer")
+LABELS = {"kind": "题型", "category": "分类", "text": "题干", "answer": "答案", "explanation": "解析"}
 HEADERS = ["题型", "分类", "题干", *LETTERS, "答案", "分值", "解析"]
 KIND_NAMES = {
     Question.Kind.SINGLE: ("单选", "单选题", "单项选择题", "single"),
@@ -79,8 +80,8 @@ def parse_row(row):
         errors.append(RosterError(row.number, column, message))
 
     for column, text in values.items():
-        if text.startswith(FORMULA_STARTS):
-            error(column, _("A cell may not start with =, +, - or @."))
+        if column != "points" and text.startswith(FORMULA_STARTS):
+            error(LABELS.get(column, column.upper()), _("A cell may not start with =, +, - or @."))
     kind = KINDS.get(values.get("kind", "").lower()) or KINDS.get(values.get("kind", ""))
     if kind is None:
         error("题型", _("Unknown question type “%(kind)s”.") % {"kind": values.get("kind", "")})

@@ -20,7 +20,11 @@ from exams.selectors import answer_key
 MAX_TEXT = 5000  # characters of a short answer
 
 
-class ExamFrozen(Exception):
+class QuestionsRefused(Exception):
+    """The exam's questions cannot be chosen so (not enough in the bank, or frozen)."""
+
+
+class ExamFrozen(QuestionsRefused):
     """The exam's questions cannot change: someone has started it."""
 
 
@@ -77,7 +81,7 @@ def exam_questions_draw(*, exam, counts, seed=None):
     for category, count in counts.items():
         pool = list(Question.objects.filter(category=category).order_by("id"))
         if count > len(pool):
-            raise ExamFrozen(  # the same kind of refusal: the selection cannot be made
+            raise QuestionsRefused(
                 _("The bank has %(have)s questions of %(category)s, not %(want)s.")
                 % {"have": len(pool), "category": category or _("no category"), "want": count}
             )

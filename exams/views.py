@@ -227,7 +227,7 @@ def exam_questions(request, code, pk):
             else:
                 messages.error(request, _("Choose how many questions to draw."))
                 return redirect("exams:exam-questions", code=program.code, pk=exam.pk)
-        except services.ExamFrozen as refusal:
+        except services.QuestionsRefused as refusal:
             messages.error(request, str(refusal))
         else:
             messages.success(request, _("The exam's questions are saved."))

@@ -1,0 +1,247 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from exams import selectors, services
+from exams.models import Answer, Attempt, Question, ScoreChange
+from tests import factories
+from tests.exams.factories import exam, question, right_choices, wrong_choice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sitting():
+    """A trainee who has started a 60-minute exam of three questions."""
+    program = factories.program()
+    enrollment = factories.enrollment(program)
+    questions = [
+        question(),
+        question(Question.Kind.MULTIPLE, right=(0, 2), points=Decimal(4)),
+        question(Question.Kind.TRUE_FALSE, right=(1,), points=Decimal(2)),
+    ]
+    started = timezone.now()
+    paper = exam(program, questions, now=started)
+    attempt = services.attempt_start(exam=paper, enrollment=enrollment, now=started)
+    return attempt, questions, enrollment.trainee.user
+
+
+def save(attempt, user, question_, choices, revision=1, now=None):
+    return services.answer_save(
+        attempt_id=attempt.pk,
+        user=user,
+        question_id=question_.pk,
+        choices=choices,
+        revision=revision,
+        now=now,
+    )
+
+
+def test_attempt_deadline_is_start_plus_duration_capped_by_close():
+    program = factories.program()
+    now = timezone.now()
+    paper = exam(program, [question()], now=now, closes_at=now + timedelta(minutes=20))
+    early = services.attempt_start(exam=paper, enrollment=factories.enrollment(program), now=now)
+    assert early.deadline == now + timedelta(minutes=20)
+    assert early.answers.count() == 1
+
+
+def test_answer_at_the_deadline_saved_one_second_after_refused(sitting):
+    attempt, questions, user = sitting
+
+    assert save(attempt, user, questions[0], right_choices(questions[0]), now=attempt.deadline)
+    with pytest.raises(services.AnswerRefused) as refusal:
+        save(
+            attempt,
+            user,
+            questions[0],
+            wrong_choice(questions[0]),
+            revision=2,
+            now=attempt.deadline + timedelta(seconds=1),
+        )
+
+    assert refusal.value.closed is True
+    stored = Answer.objects.get(attempt=attempt, question=questions[0])
+    assert stored.choices == right_choices(questions[0])
+
+
+def test_answer_older_revision_never_overwrites_a_newer_one(sitting):
+    attempt, questions, user = sitting
+    assert save(attempt, user, questions[0], right_choices(questions[0]), revision=200)
+
+    stale = save(attempt, user, questions[0], wrong_choice(questions[0]), revision=100)
+
+    assert stale is False
+    assert Answer.objects.get(attempt=attempt, question=questions[0]).choices == right_choices(
+        questions[0]
+    )
+
+
+def test_answer_to_another_trainees_attempt_refused_as_missing(sitting):
+    attempt, questions, _user = sitting
+    stranger = factories.trainee().user
+
+    with pytest.raises(services.AnswerRefused) as refusal:
+        save(attempt, stranger, questions[0], right_choices(questions[0]))
+
+    assert refusal.value.missing is True
+
+
+def test_answer_with_an_option_of_another_question_refused(sitting):
+    attempt, questions, user = sitting
+
+    with pytest.raises(services.AnswerRefused):
+        save(attempt, user, questions[0], right_choices(questions[1]))
+    with pytest.raises(services.AnswerRefused):
+        save(attempt, user, questions[2], [c.pk for c in questions[2].choices.all()])
+
+
+def test_attempt_submit_twice_makes_one_submission(sitting):
+    attempt, questions, user = sitting
+    save(attempt, user, questions[0], right_choices(questions[0]))
+
+    first, submitted = services.attempt_submit(attempt=attempt)
+    second, again = services.attempt_submit(attempt=attempt)
+
+    assert (submitted, again) == (True, False)
+    assert second.submitted_at == first.submitted_at
+    assert ScoreChange.objects.filter(attempt=attempt).count() == 1
+
+
+def test_attempt_submit_grades_objective_answers(sitting):
+    attempt, (single, multiple, true_false), user = sitting
+    save(attempt, user, single, right_choices(single))
+    save(attempt, user, multiple, right_choices(multiple)[:1])  # half known: no points
+    save(attempt, user, true_false, right_choices(true_false))
+
+    graded, _submitted = services.attempt_submit(attempt=attempt)
+
+    assert graded.status == Attempt.Status.GRADED
+    assert graded.score == Decimal(5)
+    points = dict(graded.answers.values_list("question_id", "points_awarded"))
+    assert points == {single.pk: Decimal(3), multiple.pk: Decimal(0), true_false.pk: Decimal(2)}
+
+
+def test_partial_credit_gives_the_share_of_right_options_without_a_wrong_one():
+    program = factories.program()
+    enrollment = factories.enrollment(program)
+    multiple = question(Question.Kind.MULTIPLE, options="ABCD", right=(0, 1, 2), points=4)
+    paper = exam(program, [multiple], partial_credit=True)
+    attempt = services.attempt_start(exam=paper, enrollment=enrollment)
+    options = list(multiple.choices.all())
+    save(attempt, enrollment.trainee.user, multiple, [options[0].pk, options[1].pk])
+
+    graded, _submitted = services.attempt_submit(attempt=attempt)
+
+    assert graded.score == Decimal("2.7")  # 4 × 2/3, to a tenth
+
+
+def test_short_answer_waits_for_an_organizer():
+    program = factories.program()
+    enrollment = factories.enrollment(program)
+    essay = question(Question.Kind.SHORT_ANSWER, points=10)
+    paper = exam(program, [question(), essay])
+    attempt = services.attempt_start(exam=paper, enrollment=enrollment)
+    services.answer_save(
+        attempt_id=attempt.pk,
+        user=enrollment.trainee.user,
+        question_id=essay.pk,
+        text="依靠群众，就地化解矛盾。",
+        revision=1,
+    )
+
+    submitted, _ = services.attempt_submit(attempt=attempt)
+
+    assert submitted.status == Attempt.Status.SUBMITTED
+    assert submitted.answers.get(question=essay).text == "依靠群众，就地化解矛盾。"
+
+
+def test_attempt_start_refused_before_opening_and_after_closing():
+    program = factories.program()
+    enrollment = factories.enrollment(program)
+    now = timezone.now()
+    paper = exam(program, [question()], now=now)
+
+    with pytest.raises(services.AttemptRefused):
+        services.attempt_start(exam=paper, enrollment=enrollment, now=paper.opens_at - timedelta(1))
+    with pytest.raises(services.AttemptRefused):
+        services.attempt_start(exam=paper, enrollment=enrollment, now=paper.closes_at)
+    assert not Attempt.objects.exists()
+
+
+def test_attempt_start_twice_returns_the_same_attempt(sitting):
+    attempt, _questions, _user = sitting
+
+    again = services.attempt_start(exam=attempt.exam, enrollment=attempt.enrollment)
+
+    assert again.pk == attempt.pk
+    assert again.deadline == attempt.deadline
+
+
+def test_exam_questions_frozen_once_an_attempt_exists(sitting):
+    attempt, _questions, _user = sitting
+
+    with pytest.raises(services.ExamFrozen):
+        services.exam_questions_set(exam=attempt.exam, questions=[question()])
+
+    assert attempt.exam.exam_questions.count() == 3
+
+
+def test_attempts_close_expired_hands_in_and_grades(sitting):
+    attempt, (single, _multiple, _tf), user = sitting
+    save(attempt, user, single, right_choices(single))
+
+    closed = services.attempts_close_expired(now=attempt.deadline + timedelta(minutes=1))
+
+    attempt.refresh_from_db()
+    assert closed == 1
+    assert attempt.submitted_at == attempt.deadline
+    assert attempt.score == Decimal(3)
+
+
+def test_shuffled_order_stable_per_trainee_and_differs_between_trainees():
+    program = factories.program()
+    questions = [question(text=f"题{n}") for n in range(20)]
+    paper = exam(program, questions)
+    one = services.attempt_start(exam=paper, enrollment=factories.enrollment(program))
+    two = services.attempt_start(exam=paper, enrollment=factories.enrollment(program))
+
+    def order(attempt):
+        return [
+            (item.question.pk, [c.pk for c in item.choices])
+            for item in selectors.attempt_paper(attempt)
+        ]
+
+    assert order(one) == order(Attempt.objects.get(pk=one.pk))
+    assert order(one) != order(two)
+    assert sorted(q for q, _c in order(one)) == sorted(q.pk for q in questions)
+
+
+def test_exam_draw_takes_the_counts_asked_per_category():
+    program = factories.program()
+    for n in range(5):
+        question(category="法律法规", text=f"法{n}")
+        question(category="群众工作", text=f"群{n}")
+    paper = exam(program)
+
+    services.exam_questions_draw(exam=paper, counts={"法律法规": 3, "群众工作": 2}, seed=1)
+
+    categories = list(paper.exam_questions.values_list("question__category", flat=True))
+    assert sorted(categories) == ["法律法规"] * 3 + ["群众工作"] * 2
+    with pytest.raises(services.QuestionsRefused):
+        services.exam_questions_draw(exam=paper, counts={"法律法规": 6})
+
+
+def test_exam_copy_gives_the_same_questions_in_order():
+    program = factories.program()
+    entry = exam(program, [question(), question(), question()])
+    graduation = exam(program, kind="graduation")
+
+    services.exam_questions_copy(exam=graduation, source=entry)
+
+    def questions(e):
+        return list(e.exam_questions.order_by("order").values_list("question_id", flat=True))
+
+    assert questions(graduation) == questions(entry)
