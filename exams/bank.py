@@ -29,7 +29,13 @@ COLUMNS = {
     "explanation": ("解析", "说明", "explanation"),
 }
 REQUIRED = ("kind", "text", "answer")
-LABELS = {"kind": "题型", "category": "分类", "text": "题干", "answer": "答案", "explanation": "解析"}
+LABELS = {
+    "kind": "题型",
+    "category": "分类",
+    "text": "题干",
+    "answer": "答案",
+    "explanation": "解析",
+}
 HEADERS = ["题型", "分类", "题干", *LETTERS, "答案", "分值", "解析"]
 KIND_NAMES = {
     Question.Kind.SINGLE: ("单选", "单选题", "单项选择题", "single"),
