@@ -289,8 +289,8 @@ def main():
             "Referer": f"http://127.0.0.1:{port}/exams/mine/",
             "Host": f"127.0.0.1:{port}",
         }
-        body = "&".join(f"{name}={value}" for name, value in fields)
-        return ("POST", path, headers, f"{body}&csrfmiddlewaretoken={csrf}")
+        fields = [*fields, ("csrfmiddlewaretoken", csrf)]
+        return ("POST", path, headers, "&".join(f"{name}={value}" for name, value in fields))
 
     try:
         for _ in range(100):
@@ -300,9 +300,10 @@ def main():
             except OSError:
                 time.sleep(0.1)
         bare = [("GET", "/healthz", {}, None)] * 2000
-        rush(port, bare[:200], args.concurrency)  # warm the workers up, and their
-        warm = [("GET", "/exams/mine/", {"Cookie": f"sessionid={sessions[0][1]}"}, None)]
-        rush(port, warm * 100, args.concurrency)  # database pools too
+        rush(port, bare[:200], args.concurrency)  # warm the workers up, and their database
+        # pools too: the home page reads the session, the user and the roles, then redirects.
+        warm = ("GET", "/", {"Cookie": f"sessionid={sessions[0][1]}"}, None)
+        rush(port, [warm] * 100, args.concurrency)
         bare_seconds, bare_latencies, bare_results = rush(port, bare, args.concurrency)
 
         # 1. Start: everyone at once.

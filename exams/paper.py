@@ -81,7 +81,7 @@ def scores_import(*, exam, name, content, user, dry_run=False):
             error(
                 "score",
                 _("A score is between 0 and %(max)s, with at most one decimal.")
-                % {"max": exam.full_marks},
+                % {"max": services.plain(exam.full_marks)},
             )
             continue
         result.scores[enrollment.pk] = score

@@ -49,6 +49,12 @@ class ScoreError(Exception):
         self.errors = errors
 
 
+def plain(value):
+    """10.0 → "10", 7.5 → "7.5": a number as a person writes it, for messages."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def tenth(value):
     return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
@@ -281,7 +287,10 @@ def short_answers_grade(*, exam, question, points, user, now=None):
         elif value is not None and not (0 <= value <= exam_question.points):
             errors.append(
                 _("%(name)s: points must be between 0 and %(max)s.")
-                % {"name": answer.attempt.enrollment.trainee.name, "max": exam_question.points}
+                % {
+                    "name": answer.attempt.enrollment.trainee.name,
+                    "max": plain(exam_question.points),
+                }
             )
     if errors:
         raise ScoreError(errors)
@@ -319,7 +328,7 @@ def paper_scores_set(*, exam, scores, user, reason="paper scores", now=None):
         elif score is not None and not (0 <= score <= exam.full_marks):
             errors.append(
                 _("%(name)s: a score must be between 0 and %(max)s.")
-                % {"name": enrollments[enrollment_id].trainee.name, "max": exam.full_marks}
+                % {"name": enrollments[enrollment_id].trainee.name, "max": plain(exam.full_marks)}
             )
     if errors:
         raise ScoreError(errors)

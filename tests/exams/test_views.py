@@ -1,0 +1,277 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from exams import services
+from exams.models import Answer, Attempt, Exam, Question
+from tests import factories
+from tests.exams.factories import exam, question, right_choices
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organizer():
+    return factories.user("organizer")
+
+
+@pytest.fixture
+def program(organizer):
+    return factories.program(organizers=[organizer], code="ZK2013")
+
+
+@pytest.fixture
+def sitting(program):
+    """Trainee A has started an exam of three questions; trainee B is in the same class."""
+    questions = [question(), question(), question(Question.Kind.SHORT_ANSWER, points=10)]
+    paper = exam(program, questions)
+    a = factories.enrollment(program)
+    b = factories.enrollment(program)
+    attempt = services.attempt_start(exam=paper, enrollment=a)
+    return attempt, questions, a.trainee.user, b.trainee.user
+
+
+def answer(client, attempt, question_, **fields):
+    return client.post(
+        f"/exams/attempts/{attempt.pk}/answer/",
+        {"question": question_.pk, "revision": fields.pop("revision", 1), **fields},
+    )
+
+
+def test_answer_save_view_saves_and_acknowledges(client, sitting):
+    attempt, questions, a, _b = sitting
+    client.force_login(a)
+
+    response = answer(client, attempt, questions[0], choice=right_choices(questions[0]))
+
+    assert (response.status_code, response.json()) == (200, {"saved": True, "revision": 1})
+    assert Answer.objects.get(attempt=attempt, question=questions[0]).choices == right_choices(
+        questions[0]
+    )
+
+
+def test_answer_save_view_after_the_deadline_is_409(client, sitting):
+    attempt, questions, a, _b = sitting
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    client.force_login(a)
+
+    response = answer(client, attempt, questions[0], choice=right_choices(questions[0]))
+
+    assert response.status_code == 409
+    assert response.json() == {"error": "考试时间已到，不再接收作答。", "closed": True}
+
+
+def test_another_trainees_attempt_is_404_everywhere(client, sitting):
+    attempt, questions, _a, b = sitting
+    client.force_login(b)
+    base = f"/exams/attempts/{attempt.pk}/"
+
+    assert client.get(base).status_code == 404
+    assert client.get(base + "result/").status_code == 404
+    assert (
+        answer(client, attempt, questions[0], choice=right_choices(questions[0])).status_code == 404
+    )
+    assert client.post(base + "submit/").status_code == 404
+    assert Attempt.objects.get(pk=attempt.pk).submitted_at is None
+
+
+def test_unreleased_result_is_404_and_released_is_shown(client, sitting):
+    attempt, _questions, a, _b = sitting
+    services.attempt_submit(attempt=attempt)
+    client.force_login(a)
+
+    unreleased = client.get(f"/exams/attempts/{attempt.pk}/result/")
+    services.exam_release(exam=attempt.exam, released=True)
+    released = client.get(f"/exams/attempts/{attempt.pk}/result/")
+
+    assert unreleased.status_code == 404
+    assert released.status_code == 200
+
+
+def test_submit_without_javascript_saves_the_forms_answers(client, sitting):
+    attempt, (first, _second, essay), a, _b = sitting
+    client.force_login(a)
+
+    response = client.post(
+        f"/exams/attempts/{attempt.pk}/submit/",
+        {f"q{first.pk}": right_choices(first), f"t{essay.pk}": "依靠群众"},
+    )
+
+    attempt.refresh_from_db()
+    assert response.status_code == 302
+    assert (attempt.score, attempt.status) == (Decimal(3), Attempt.Status.SUBMITTED)
+    assert attempt.answers.get(question=essay).text == "依靠群众"
+    assert client.get(f"/exams/attempts/{attempt.pk}/").status_code == 200  # the handed-in page
+
+
+def test_start_from_my_exams_lands_on_the_paper(client, program):
+    paper = exam(program, [question()])
+    enrollment = factories.enrollment(program)
+    client.force_login(enrollment.trainee.user)
+
+    listing = client.get("/exams/mine/")
+    response = client.post(f"/exams/{paper.pk}/start/", follow=True)
+
+    assert "开始" in listing.content.decode()
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/exams/attempts/{paper.attempts.get().pk}/"
+
+
+def test_organizer_pages_closed_to_trainees_others_and_leadership_changes(client, sitting):
+    attempt, questions, a, _b = sitting
+    exam_url = f"/exams/programs/ZK2013/{attempt.exam.pk}/"
+    grading = f"{exam_url}grading/{questions[2].pk}/"
+    client.force_login(a)
+    assert client.get(exam_url + "results/").status_code == 404
+    assert client.get("/exams/bank/").status_code == 403
+    client.force_login(factories.user("organizer"))  # of no program
+    assert client.get(exam_url).status_code == 404
+    client.force_login(factories.user("leadership"))
+    assert client.get(exam_url + "results/").status_code == 200
+    assert client.get(grading).status_code == 403
+
+
+def test_grading_view_saves_points_or_explains_without_saving(client, organizer, sitting):
+    attempt, questions, _a, _b = sitting
+    attempt, _ = services.attempt_submit(attempt=attempt)
+    essay = attempt.answers.get(question=questions[2])
+    url = f"/exams/programs/ZK2013/{attempt.exam.pk}/grading/{questions[2].pk}/"
+    client.force_login(organizer)
+
+    bad = client.post(url, {f"points_{essay.pk}": "12"})
+    good = client.post(url, {f"points_{essay.pk}": "7.5"})
+
+    assert "得分须在 0 到 10 之间" in bad.content.decode()
+    assert good.status_code == 302
+    essay.refresh_from_db()
+    assert (essay.points_awarded, essay.graded_by) == (Decimal("7.5"), organizer)
+
+
+def test_paper_scores_grid_saves_all_or_nothing(client, organizer, program):
+    paper = exam(program, mode=Exam.Mode.PAPER)
+    a, b = factories.enrollment(program), factories.enrollment(program)
+    url = f"/exams/programs/ZK2013/{paper.pk}/scores/"
+    client.force_login(organizer)
+
+    bad = client.post(url, {f"score_{a.pk}": "88", f"score_{b.pk}": "八十"})
+    assert paper.attempts.count() == 0
+    good = client.post(url, {f"score_{a.pk}": "88", f"score_{b.pk}": ""})
+
+    assert "“八十”不是数字" in bad.content.decode()
+    assert good.status_code == 302
+    assert dict(paper.attempts.values_list("enrollment_id", "score")) == {a.pk: Decimal(88)}
+
+
+# Query counts: the same at 10 and 200 trainees, and at 10 and 50 questions.
+
+
+def class_sits(paper, program, count, questions):
+    """`count` trainees who have handed in `paper`, written in bulk (reads are measured)."""
+    now = timezone.now()
+    enrollments = [
+        factories.enrollment(program, factories.trainee(with_login=False)) for _ in range(count)
+    ]
+    attempts = Attempt.objects.bulk_create(
+        Attempt(
+            exam=paper,
+            enrollment=e,
+            started_at=now,
+            deadline=now,
+            submitted_at=now,
+            score=Decimal(n % 100),
+            status=Attempt.Status.GRADED,
+        )
+        for n, e in enumerate(enrollments)
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            attempt=attempt,
+            question=q,
+            choices=right_choices(q)[:1],
+            text="答",
+            points_awarded=Decimal(1),
+        )
+        for attempt in attempts
+        for q in questions
+    )
+
+
+def questions_for(count):
+    return [question(text=f"第{n}题") for n in range(count - 1)] + [
+        question(Question.Kind.SHORT_ANSWER, text="简答题", points=10)
+    ]
+
+
+@pytest.mark.parametrize("page", ["results/", "grading/", "", "gains"])
+def test_organizer_pages_query_count_same_at_10_and_200_trainees(
+    client, organizer, program, page, django_assert_max_num_queries
+):
+    questions = questions_for(10)
+    paper = exam(program, questions)
+    class_sits(paper, program, 10, questions)
+    client.force_login(organizer)
+    url = f"/exams/programs/ZK2013/{paper.pk}/{page}"
+    if page == "gains":
+        url = "/exams/programs/ZK2013/gains/"
+    if page == "grading/":
+        url += f"{questions[-1].pk}/"
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(url).status_code == 200
+    class_sits(paper, program, 190, questions)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["results/", ""])
+def test_organizer_pages_query_count_same_at_10_and_50_questions(
+    client, organizer, program, page, django_assert_max_num_queries
+):
+    client.force_login(organizer)
+    few, many = questions_for(10), questions_for(50)
+    small_exam, large_exam = exam(program, few), exam(program, many)
+    class_sits(small_exam, program, 5, few)
+    class_sits(large_exam, program, 5, many)
+    with django_assert_max_num_queries(40) as small:
+        client.get(f"/exams/programs/ZK2013/{small_exam.pk}/{page}")
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(f"/exams/programs/ZK2013/{large_exam.pk}/{page}")
+
+
+def test_exam_page_query_count_same_at_10_and_50_questions_and_200_trainees(
+    client, program, django_assert_max_num_queries
+):
+    few, many = questions_for(10), questions_for(50)
+    small_exam, large_exam = exam(program, few), exam(program, many)
+    trainee = factories.enrollment(program)
+    small = services.attempt_start(exam=small_exam, enrollment=trainee)
+    large = services.attempt_start(exam=large_exam, enrollment=trainee)
+    client.force_login(trainee.trainee.user)
+    with django_assert_max_num_queries(30) as baseline:
+        client.get(f"/exams/attempts/{small.pk}/")
+    class_sits(large_exam, program, 200, many)
+
+    with django_assert_max_num_queries(len(baseline.captured_queries)) as measured:
+        response = client.get(f"/exams/attempts/{large.pk}/")
+
+    assert len(response.context["items"]) == 50
+    assert len(measured.captured_queries) == len(baseline.captured_queries)
+
+
+def test_answer_save_is_a_few_small_queries(client, sitting, django_assert_num_queries):
+    attempt, questions, a, _b = sitting
+    client.force_login(a)
+    right = right_choices(questions[0])
+    answer(client, attempt, questions[0], choice=right)  # the answer key is now cached
+
+    # The session, the user, the locked attempt and the update; the test's own transaction
+    # turns the service's into a savepoint (two more statements, none in production).
+    with django_assert_num_queries(6) as captured:
+        response = answer(client, attempt, questions[0], choice=right, revision=2)
+
+    assert response.json()["saved"] is True
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    assert statements == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "UPDATE", "RELEASE"]
