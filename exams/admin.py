@@ -34,7 +34,26 @@ class ChoiceAdmin(admin.ModelAdmin):
     raw_id_fields = ["question"]
 
 
-class ExamQuestionInline(admin.TabularInline):
+class FrozenOnceStarted:
+    """An exam's questions are frozen once a trainee has started it (as services say)."""
+
+    def started(self, obj):
+        exam = getattr(obj, "exam", obj)  # the inline is given the exam, the admin its row
+        return exam is not None and exam.attempts.filter(started_at__isnull=False).exists()
+
+    def has_add_permission(self, request, *obj):  # inlines are given the exam, admins not
+        return not self.started(obj[0] if obj else None) and super().has_add_permission(
+            request, *obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self.started(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.started(obj) and super().has_delete_permission(request, obj)
+
+
+class ExamQuestionInline(FrozenOnceStarted, admin.TabularInline):
     model = ExamQuestion
     extra = 0
     raw_id_fields = ["question"]
@@ -50,7 +69,7 @@ class ExamAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExamQuestion)
-class ExamQuestionAdmin(admin.ModelAdmin):
+class ExamQuestionAdmin(FrozenOnceStarted, admin.ModelAdmin):
     list_display = ["exam", "order", "question", "points"]
     list_filter = ["exam__program", "exam"]
     search_fields = ["question__text", "exam__title"]

@@ -2,8 +2,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from demo import data
+from exams.models import Attempt, Exam, Question
 from tests.conftest import login
 from trainees.models import Enrollment, Program, Trainee
 
@@ -53,3 +55,19 @@ def test_seed_demo_loads_the_changzhou_class_through_the_roster_import():
     assert (station.name, station.parent.name) == ("溧阳市公安局竹箦派出所", "溧阳市公安局")
     others = Trainee.objects.exclude(police_id__in=data.DEMO_TRAINEES)
     assert others.filter(initial_password="").count() == 0
+
+
+def test_seed_demo_entry_exam_graded_and_graduation_exam_open_now():
+    seed()
+    seed()  # again: the exams are laid out anew, the bank is not doubled
+
+    entry = Exam.objects.get(kind=Exam.Kind.ENTRY)
+    graduation = Exam.objects.get(kind=Exam.Kind.GRADUATION)
+    now = timezone.now()
+    assert Question.objects.count() == 40
+    assert entry.exam_questions.count() == graduation.exam_questions.count() == 30
+    assert entry.released_at is not None
+    assert set(entry.attempts.values_list("status", flat=True)) == {Attempt.Status.GRADED}
+    assert entry.attempts.count() == 91  # every chief but three of the demo logins
+    assert graduation.opens_at <= now < graduation.closes_at
+    assert not graduation.attempts.filter(enrollment__trainee__police_id="320401").exists()

@@ -275,3 +275,13 @@ def test_answer_save_is_a_few_small_queries(client, sitting, django_assert_num_q
     assert response.json()["saved"] is True
     statements = [q["sql"].split()[0] for q in captured.captured_queries]
     assert statements == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "UPDATE", "RELEASE"]
+
+
+def test_admin_shows_a_started_exams_questions_read_only(client, sitting):
+    attempt, _questions, _a, _b = sitting
+    client.force_login(factories.user(is_staff=True, is_superuser=True))
+    row = attempt.exam.exam_questions.first()
+
+    page = client.get(f"/admin/exams/examquestion/{row.pk}/change/").content.decode()
+
+    assert 'name="_save"' not in page
