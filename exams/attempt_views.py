@@ -132,5 +132,9 @@ def attempt_result(request, pk):
     return render(
         request,
         "exams/attempt_result.html",
-        {"attempt": attempt, "exam": attempt.exam, "items": selectors.attempt_paper(attempt)},
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "items": selectors.attempt_paper(attempt, shuffle=False),
+        },
     )

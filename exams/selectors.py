@@ -111,9 +111,10 @@ class PaperItem:
         return self.answer.points_awarded >= self.exam_question.points
 
 
-def attempt_paper(attempt):
+def attempt_paper(attempt, *, shuffle=True):
     """The questions of an attempt in its shuffled order, choices shuffled too (true/false keeps
-    对 before 错), each with its saved answer. Three queries, whatever the number."""
+    对 before 错), each with its saved answer. Three queries, whatever the number. The review
+    of a result is unshuffled, so that the letters match the explanations ("B项…")."""
     exam_questions = ExamQuestion.objects.filter(exam_id=attempt.exam_id).select_related("question")
     exam_questions = exam_questions.prefetch_related(
         Prefetch("question__choices", queryset=Choice.objects.order_by("pk"))
@@ -121,10 +122,12 @@ def attempt_paper(attempt):
     answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
     seed = attempt_seed(attempt)
     items = []
-    ordered = shuffled(exam_questions.order_by("order", "pk"), seed)
+    ordered = exam_questions.order_by("order", "pk")
+    if shuffle:
+        ordered = shuffled(ordered, seed)
     for number, exam_question in enumerate(ordered, start=1):
         choices = list(exam_question.question.choices.all())
-        if exam_question.question.kind != Question.Kind.TRUE_FALSE:
+        if shuffle and exam_question.question.kind != Question.Kind.TRUE_FALSE:
             choices = shuffled(choices, seed + exam_question.question_id)
         items.append(
             PaperItem(number, exam_question, choices, answers.get(exam_question.question_id))

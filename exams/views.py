@@ -316,7 +316,7 @@ def exam_grading(request, code, pk, question_pk):
                 return redirect(request.get_full_path())
     answers = list(answers)
     for answer in answers:  # after an error, the fields keep what was typed
-        stored = "" if answer.points_awarded is None else str(answer.points_awarded)
+        stored = "" if answer.points_awarded is None else services.plain(answer.points_awarded)
         answer.shown = request.POST.get(f"points_{answer.pk}", stored) if errors else stored
     return render(
         request,
