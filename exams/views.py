@@ -18,7 +18,7 @@ from exams.models import Answer, Attempt, Exam, Question
 from trainees.forms import RosterUploadForm
 from trainees.permissions import may_change, program_for
 from trainees.roles import LEADERSHIP, ORGANIZER, role_required
-from trainees.uploads import PendingUpload
+from trainees.uploads import PendingUpload, preview_then_confirm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,26 +80,21 @@ def bank_import(request):
         "Columns 题型, 分类, 题干, A–F, 答案, 分值, 解析, as in the bank's export."
     )
     pending = PendingUpload(request, "bank_upload", program=None)
-    result = None
-    confirmed = request.method == "POST" and pending.take(request.POST.get("digest"))
-    if confirmed:
-        name, content = confirmed
-        result = bank.bank_import(name=name, content=content)
-        if not result.errors:
-            pending.forget()
-            messages.success(
-                request,
-                _("Question bank imported: %(created)s new, %(updated)s updated.")
-                % {"created": result.count("create"), "updated": result.count("update")},
-            )
-            return redirect("exams:bank")
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        result = bank.bank_import(name=upload.name, content=content, dry_run=True)
-        pending.forget()
-        if not result.errors:
-            pending.keep(upload.name, content)
+    result, imported = preview_then_confirm(
+        request,
+        form,
+        pending,
+        lambda name, content, dry_run: bank.bank_import(
+            name=name, content=content, dry_run=dry_run
+        ),
+    )
+    if imported:
+        messages.success(
+            request,
+            _("Question bank imported: %(created)s new, %(updated)s updated.")
+            % {"created": result.count("create"), "updated": result.count("update")},
+        )
+        return redirect("exams:bank")
     return render(
         request,
         "exams/bank_import.html",
@@ -275,6 +270,23 @@ def parse_points(text):
         raise ValueError(text) from None
 
 
+def posted_grid(post, rows, prefix, trainee_of):
+    """The numbers typed in a grid ({row pk: Decimal or None}, for the fields posted), and an
+    error naming the trainee for each field that is not a number."""
+    values, errors = {}, []
+    for row in rows:
+        field = f"{prefix}_{row.pk}"
+        if field in post:
+            try:
+                values[row.pk] = parse_points(post[field])
+            except ValueError as bad:
+                errors.append(
+                    _("%(name)s: “%(value)s” is not a number.")
+                    % {"name": trainee_of(row).name, "value": bad}
+                )
+    return values, errors
+
+
 def exam_grading(request, code, pk, question_pk):
     """阅卷: one short-answer question across every trainee, points typed in a column."""
     program, exam = exam_for(request, code, pk, change=True)
@@ -293,17 +305,9 @@ def exam_grading(request, code, pk, question_pk):
     )
     errors = []
     if request.method == "POST":
-        points = {}
-        for answer in answers:
-            field = f"points_{answer.pk}"
-            if field in request.POST:
-                try:
-                    points[answer.pk] = parse_points(request.POST[field])
-                except ValueError as bad:
-                    errors.append(
-                        _("%(name)s: “%(value)s” is not a number.")
-                        % {"name": answer.attempt.enrollment.trainee.name, "value": bad}
-                    )
+        points, errors = posted_grid(
+            request.POST, answers, "points", lambda answer: answer.attempt.enrollment.trainee
+        )
         if not errors:
             try:
                 changed = services.short_answers_grade(
@@ -339,17 +343,9 @@ def paper_scores(request, code, pk):
     scores = dict(exam.attempts.values_list("enrollment_id", "score"))
     errors = []
     if request.method == "POST":
-        posted = {}
-        for enrollment in enrollments:
-            field = f"score_{enrollment.pk}"
-            if field in request.POST:
-                try:
-                    posted[enrollment.pk] = parse_points(request.POST[field])
-                except ValueError as bad:
-                    errors.append(
-                        _("%(name)s: “%(value)s” is not a number.")
-                        % {"name": enrollment.trainee.name, "value": bad}
-                    )
+        posted, errors = posted_grid(
+            request.POST, enrollments, "score", lambda enrollment: enrollment.trainee
+        )
         if not errors:
             try:
                 changed = services.paper_scores_set(exam=exam, scores=posted, user=request.user)
@@ -379,26 +375,17 @@ def paper_import(request, code, pk):
     form.fields["file"].label = _("Score file")
     form.fields["file"].help_text = _("Columns 警号 and 成绩 (姓名 optional, checked if present).")
     pending = PendingUpload(request, f"paper_scores_{exam.pk}", program)
-    result = None
-    confirmed = request.method == "POST" and pending.take(request.POST.get("digest"))
-    if confirmed:
-        name, content = confirmed
-        result = paper.scores_import(exam=exam, name=name, content=content, user=request.user)
-        if not result.errors:
-            pending.forget()
-            messages.success(
-                request, _("%(count)s scores imported.") % {"count": len(result.scores)}
-            )
-            return redirect("exams:paper-scores", code=program.code, pk=exam.pk)
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        result = paper.scores_import(
-            exam=exam, name=upload.name, content=content, user=request.user, dry_run=True
-        )
-        pending.forget()
-        if not result.errors:
-            pending.keep(upload.name, content)
+    result, imported = preview_then_confirm(
+        request,
+        form,
+        pending,
+        lambda name, content, dry_run: paper.scores_import(
+            exam=exam, name=name, content=content, user=request.user, dry_run=dry_run
+        ),
+    )
+    if imported:
+        messages.success(request, _("%(count)s scores imported.") % {"count": len(result.scores)})
+        return redirect("exams:paper-scores", code=program.code, pk=exam.pk)
     return render(
         request,
         "exams/paper_import.html",

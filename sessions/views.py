@@ -20,7 +20,7 @@ from trainees.forms import RosterUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
-from trainees.uploads import PendingUpload
+from trainees.uploads import PendingUpload, preview_then_confirm
 
 
 def week(request, code):
@@ -314,28 +314,19 @@ def activities_import(request, code):
         "Columns 日期, 开始, 结束, 类型, 题目, and optionally 授课人, 场地, 分组."
     )
     pending = PendingUpload(request, "activities_upload", program)
-    result = None
-    confirmed = request.method == "POST" and pending.take(request.POST.get("digest"))
-    if confirmed:
-        name, content = confirmed
-        result = importing.activities_import(
-            program=program, name=name, content=content, user=request.user
+    result, imported = preview_then_confirm(
+        request,
+        form,
+        pending,
+        lambda name, content, dry_run: importing.activities_import(
+            program=program, name=name, content=content, user=request.user, dry_run=dry_run
+        ),
+    )
+    if imported:
+        messages.success(
+            request, _("%(count)s activities imported.") % {"count": len(result.activities)}
         )
-        if not result.errors:
-            pending.forget()
-            messages.success(
-                request, _("%(count)s activities imported.") % {"count": len(result.activities)}
-            )
-            return redirect("timetable:week", code=program.code)
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        result = importing.activities_import(
-            program=program, name=upload.name, content=content, user=request.user, dry_run=True
-        )
-        pending.forget()
-        if not result.errors:
-            pending.keep(upload.name, content)
+        return redirect("timetable:week", code=program.code)
     return render(
         request,
         "timetable/activities_import.html",

@@ -36,3 +36,27 @@ class PendingUpload:
     @property
     def digest(self):
         return (self.session.get(self.key) or {}).get("digest", "")
+
+
+def preview_then_confirm(request, form, pending, run):
+    """The two steps of every import page. A new file is checked with run(name, content,
+    dry_run=True) and kept if it has no error; the confirmation imports the kept file with
+    run(name, content, dry_run=False). Returns (result or None, imported)."""
+    if request.method != "POST":
+        return None, False
+    confirmed = pending.take(request.POST.get("digest"))
+    if confirmed:
+        name, content = confirmed
+        result = run(name, content, dry_run=False)
+        if not result.errors:
+            pending.forget()
+        return result, not result.errors
+    if not form.is_valid():
+        return None, False
+    upload = form.cleaned_data["file"]
+    content = upload.read()
+    result = run(upload.name, content, dry_run=True)
+    pending.forget()
+    if not result.errors:
+        pending.keep(upload.name, content)
+    return result, False

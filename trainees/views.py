@@ -30,7 +30,7 @@ from trainees.models import Enrollment, Group, Unit
 from trainees.permissions import ProgramMixin, may_change, program_for
 from trainees.roles import LEADERSHIP, ORGANIZER, role_required, user_roles
 from trainees.roster import EXPORT_HEADERS
-from trainees.uploads import PendingUpload
+from trainees.uploads import PendingUpload, preview_then_confirm
 
 ROSTER_PAGE_SIZE = 50
 
@@ -201,26 +201,19 @@ def roster_import(request, code):
     program = program_for(request.user, code, change=True)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     pending = PendingUpload(request, "roster_upload", program)
-    plan = None
-    confirmed = request.method == "POST" and pending.take(request.POST.get("digest"))
-    if confirmed:
-        name, content = confirmed
-        plan = services.roster_import(program=program, name=name, content=content)
-        if not plan.errors:
-            pending.forget()
-            messages.success(
-                request, _("Roster imported: %(summary)s.") % {"summary": summary_text(plan)}
-            )
-            return redirect("trainees:roster", code=program.code)
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        plan = services.roster_import(
-            program=program, name=upload.name, content=content, dry_run=True
+    plan, imported = preview_then_confirm(
+        request,
+        form,
+        pending,
+        lambda name, content, dry_run: services.roster_import(
+            program=program, name=name, content=content, dry_run=dry_run
+        ),
+    )
+    if imported:
+        messages.success(
+            request, _("Roster imported: %(summary)s.") % {"summary": summary_text(plan)}
         )
-        pending.forget()
-        if not plan.errors:
-            pending.keep(upload.name, content)
+        return redirect("trainees:roster", code=program.code)
     return render(
         request,
         "trainees/roster_import.html",
