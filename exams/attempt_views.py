@@ -1,6 +1,8 @@
 """The trainee's side of an exam: the list, starting, the paper with its autosave, submitting,
 and the result once the organizer has released it. Another trainee's attempt is a 404."""
 
+import json
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -79,31 +81,55 @@ def posted_answer(values, text=""):
     return [int(v) for v in values if v.isdigit()], text
 
 
+def given_answers(post):
+    """The answers of an autosave: a JSON list in `answers` (the exam page sends every answer
+    not yet acknowledged at once), or one answer's fields (question, revision, choice, text)."""
+    if "answers" in post:
+        items = json.loads(post["answers"])
+    else:
+        items = [
+            {
+                "question": post["question"],
+                "revision": post["revision"],
+                "choices": post.getlist("choice"),
+                "text": post.get("text", ""),
+            }
+        ]
+    return [
+        services.GivenAnswer(
+            question_id=int(item["question"]),
+            revision=int(item["revision"]),
+            choices=tuple(int(choice) for choice in item.get("choices", ())),
+            text=str(item.get("text", "")),
+        )
+        for item in items
+    ]
+
+
 @require_POST
 def answer_save(request, pk):
-    """Autosave of one answer (JSON answer): 200 saved or stale, 409 time is up, 400 refused.
-    Kept lean: the session, the user, one locked read of the attempt and one UPDATE."""
+    """Autosave: 200 with what became of each answer (saved, stale: a newer one is stored, or
+    why it was refused), 409 when time is up, 404 for someone else's attempt. Kept lean: the
+    session, the user, one locked read of the attempt and one UPDATE an answer."""
     try:
-        question_id = int(request.POST["question"])
-        revision = int(request.POST["revision"])
-    except (KeyError, ValueError):
+        answers = given_answers(request.POST)
+    except (KeyError, ValueError, TypeError, AttributeError):
         return JsonResponse({"error": _("Incomplete answer.")}, status=400)
-    choices, text = posted_answer(request.POST.getlist("choice"), request.POST.get("text", ""))
     try:
-        saved = services.answer_save(
-            attempt_id=pk,
-            user=request.user,
-            question_id=question_id,
-            choices=choices,
-            text=text,
-            revision=revision,
-        )
+        outcome = services.answers_save(attempt_id=pk, user=request.user, answers=answers)
     except services.AnswerRefused as refusal:
         if refusal.missing:
             raise Http404 from refusal
-        status = 409 if refusal.closed else 400
-        return JsonResponse({"error": str(refusal), "closed": refusal.closed}, status=status)
-    return JsonResponse({"saved": saved, "revision": revision})
+        return JsonResponse({"error": str(refusal), "closed": True}, status=409)
+    return JsonResponse(
+        {
+            "saved": [q for q, result in outcome.items() if result == "saved"],
+            "stale": [q for q, result in outcome.items() if result == "stale"],
+            "refused": {
+                q: result for q, result in outcome.items() if result not in ("saved", "stale")
+            },
+        }
+    )
 
 
 @require_POST

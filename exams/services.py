@@ -6,6 +6,7 @@ after it. Every change of a score leaves a ScoreChange (who, when, from what).
 """
 
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -156,13 +157,25 @@ def clean_answer(key, question_id, choices, text):
     return choices, ""
 
 
-def answer_save(*, attempt_id, user, question_id, choices=(), text="", revision, now=None):
-    """Autosave one answer of the user's own attempt. Returns False when the stored answer is
-    newer (a late resend from another tab): it stays. After the deadline, AnswerRefused."""
+@dataclass(frozen=True)
+class GivenAnswer:
+    """One answer as the browser sends it: its revision is the browser's clock (ms)."""
+
+    question_id: int
+    revision: int
+    choices: tuple = ()
+    text: str = ""
+
+
+def answers_save(*, attempt_id, user, answers, now=None):
+    """Autosave answers of the user's own attempt, in one transaction. Returns {question id:
+    "saved" | "stale" | the reason it was refused}: "stale" when the stored answer is newer (a
+    late resend from another tab), which stays. After the deadline, AnswerRefused(closed)."""
     now = now or timezone.now()
+    outcome = {}
     with transaction.atomic():
-        # The lock orders this save with a submission of the same attempt: a save either lands
-        # before the grading reads the answers, or sees the attempt submitted and is refused.
+        # The lock orders these saves with a submission of the same attempt: a save either
+        # lands before the grading reads the answers, or sees the attempt submitted.
         row = (
             Attempt.objects.select_for_update(no_key=True, of=("self",))
             .filter(pk=attempt_id, enrollment__trainee__user=user)
@@ -174,11 +187,28 @@ def answer_save(*, attempt_id, user, question_id, choices=(), text="", revision,
         exam_id, deadline, submitted_at = row
         if submitted_at is not None or deadline is None or now > deadline:
             raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
-        choices, text = clean_answer(answer_key(exam_id), question_id, choices, text)
-        updated = Answer.objects.filter(
-            attempt_id=attempt_id, question_id=question_id, revision__lt=revision
-        ).update(choices=choices, text=text, revision=revision, saved_at=now)
-    return updated == 1
+        key = answer_key(exam_id)
+        for given in answers:
+            try:
+                choices, text = clean_answer(key, given.question_id, given.choices, given.text)
+            except AnswerRefused as refusal:
+                outcome[given.question_id] = str(refusal)
+                continue
+            updated = Answer.objects.filter(
+                attempt_id=attempt_id, question_id=given.question_id, revision__lt=given.revision
+            ).update(choices=choices, text=text, revision=given.revision, saved_at=now)
+            outcome[given.question_id] = "saved" if updated else "stale"
+    return outcome
+
+
+def answer_save(*, attempt_id, user, question_id, choices=(), text="", revision, now=None):
+    """Autosave one answer: True if saved, False if a newer one is stored; AnswerRefused if
+    the answer is not valid or time is up."""
+    given = GivenAnswer(question_id, revision, tuple(choices), text)
+    outcome = answers_save(attempt_id=attempt_id, user=user, answers=[given], now=now)
+    if outcome[question_id] not in ("saved", "stale"):
+        raise AnswerRefused(outcome[question_id])
+    return outcome[question_id] == "saved"
 
 
 def attempt_submit(*, attempt, answers=None, now=None):

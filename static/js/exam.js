@@ -23,7 +23,8 @@
   var status = document.getElementById("save-status");
   var countdown = document.getElementById("countdown");
   var pending = load(); // question id → {choices, text, revision}, not yet acknowledged
-  var inFlight = {}; // question id → the revision being sent
+  var sending = false; // a request is on its way
+  var failed = false;
   var lastRevision = 0;
   var lastSaved = null;
   var closed = false;
@@ -76,42 +77,45 @@
     }
   }
 
-  function body(question, answer) {
+  function body(questions) {
     var data = new URLSearchParams();
     data.append("csrfmiddlewaretoken", csrf);
-    data.append("question", question);
-    data.append("revision", answer.revision);
-    answer.choices.forEach(function (choice) { data.append("choice", choice); });
-    data.append("text", answer.text);
+    data.append("answers", JSON.stringify(questions.map(function (question) {
+      var answer = pending[question];
+      return { question: question, revision: answer.revision, choices: answer.choices, text: answer.text };
+    })));
     return data;
   }
 
-  function send(question) {
-    var answer = pending[question];
-    if (!answer || closed || inFlight[question] === answer.revision) return;
-    inFlight[question] = answer.revision;
-    fetch(saveUrl, { method: "POST", body: body(question, answer), credentials: "same-origin" })
+  // One request at a time carries every answer not yet acknowledged: after a network failure
+  // the whole backlog goes in one request, and the server never sees two saves of one
+  // trainee racing each other.
+  function flush() {
+    var questions = Object.keys(pending);
+    if (sending || closed || !questions.length) { showStatus(); return; }
+    var sent = {};
+    questions.forEach(function (question) { sent[question] = pending[question].revision; });
+    sending = true;
+    showStatus();
+    fetch(saveUrl, { method: "POST", body: body(questions), credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 409) { timeUp(); return; }
-        if (response.status >= 500 || response.status === 403) throw new Error(response.status);
-        // Saved, stale (a newer answer is stored) or refused as invalid: the server has seen it.
-        if (pending[question] && pending[question].revision === answer.revision) {
-          delete pending[question];
-          store();
-        }
+        if (!response.ok) throw new Error(response.status);
+        // Saved, stale (a newer answer is stored) or refused as invalid: the server has seen
+        // them. An answer changed while the request was on its way stays pending.
+        Object.keys(sent).forEach(function (question) {
+          if (pending[question] && pending[question].revision === sent[question]) delete pending[question];
+        });
+        store();
         lastSaved = new Date();
       })
-      .catch(function () { /* kept in pending: sent again by the next flush */ })
+      .catch(function () { failed = true; /* still pending: sent again by the next flush */ })
       .then(function () {
-        if (inFlight[question] === answer.revision) delete inFlight[question];
-        if (pending[question] && pending[question].revision !== answer.revision) send(question);
-        showStatus();
+        sending = false;
+        var again = !failed && Object.keys(pending).length;
+        failed = false;
+        if (again) flush(); else showStatus();
       });
-  }
-
-  function flush() {
-    Object.keys(pending).forEach(send);
-    showStatus();
   }
 
   function changed(fieldset) {
@@ -119,8 +123,7 @@
     answer.revision = nextRevision();
     pending[fieldset.dataset.question] = answer;
     store();
-    send(fieldset.dataset.question);
-    showStatus();
+    flush();
   }
 
   function timeUp() {
@@ -164,10 +167,9 @@
   setInterval(flush, 5000);
   // Leaving the page: what is still unsent goes out once more (it also stays in localStorage).
   window.addEventListener("pagehide", function () {
-    if (!navigator.sendBeacon || submitting) return;
-    Object.keys(pending).forEach(function (question) {
-      navigator.sendBeacon(saveUrl, body(question, pending[question]));
-    });
+    var questions = Object.keys(pending);
+    if (!navigator.sendBeacon || submitting || !questions.length) return;
+    navigator.sendBeacon(saveUrl, body(questions));
   });
 
   var endsAt = Date.now() + 1000 * Number(countdown.dataset.secondsLeft);

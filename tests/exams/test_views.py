@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -46,7 +47,10 @@ def test_answer_save_view_saves_and_acknowledges(client, sitting):
 
     response = answer(client, attempt, questions[0], choice=right_choices(questions[0]))
 
-    assert (response.status_code, response.json()) == (200, {"saved": True, "revision": 1})
+    assert (response.status_code, response.json()) == (
+        200,
+        {"saved": [questions[0].pk], "stale": [], "refused": {}},
+    )
     assert Answer.objects.get(attempt=attempt, question=questions[0]).choices == right_choices(
         questions[0]
     )
@@ -61,6 +65,40 @@ def test_answer_save_view_after_the_deadline_is_409(client, sitting):
 
     assert response.status_code == 409
     assert response.json() == {"error": "考试时间已到，不再接收作答。", "closed": True}
+
+
+def test_answer_save_view_takes_a_batch_and_says_what_became_of_each(client, sitting):
+    attempt, (first, second, essay), a, _b = sitting
+    client.force_login(a)
+    answer(client, attempt, second, choice=right_choices(second), revision=500)
+    batch = [
+        {"question": first.pk, "revision": 400, "choices": right_choices(first)},
+        {"question": second.pk, "revision": 300, "choices": []},  # older than the stored one
+        {"question": essay.pk, "revision": 400, "choices": right_choices(first)},
+    ]
+
+    response = client.post(f"/exams/attempts/{attempt.pk}/answer/", {"answers": json.dumps(batch)})
+
+    assert response.json() == {
+        "saved": [first.pk],
+        "stale": [second.pk],
+        "refused": {str(essay.pk): "该选项不属于这道题。"},
+    }
+    stored = dict(attempt.answers.values_list("question_id", "choices"))
+    assert stored == {
+        first.pk: right_choices(first),
+        second.pk: right_choices(second),
+        essay.pk: [],
+    }
+
+
+def test_answer_save_view_refuses_garbage_with_400(client, sitting):
+    attempt, _questions, a, _b = sitting
+    client.force_login(a)
+
+    response = client.post(f"/exams/attempts/{attempt.pk}/answer/", {"answers": "{not json"})
+
+    assert (response.status_code, response.json()) == (400, {"error": "答案不完整。"})
 
 
 def test_another_trainees_attempt_is_404_everywhere(client, sitting):
@@ -272,7 +310,7 @@ def test_answer_save_is_a_few_small_queries(client, sitting, django_assert_num_q
     with django_assert_num_queries(6) as captured:
         response = answer(client, attempt, questions[0], choice=right, revision=2)
 
-    assert response.json()["saved"] is True
+    assert response.json()["saved"] == [questions[0].pk]
     statements = [q["sql"].split()[0] for q in captured.captured_queries]
     assert statements == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "UPDATE", "RELEASE"]
 
