@@ -105,6 +105,19 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A shared cache (Redis) when CACHE_URL is set: login sessions are then read from it and
+# written through to the database (every request reads its session; an exam autosave is
+# little more than that). Without one, each process has its own memory cache, and sessions
+# stay in the database alone, so that signing out anywhere signs out everywhere.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// address.")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

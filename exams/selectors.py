@@ -4,11 +4,11 @@ figure is computed in one place."""
 
 import hashlib
 import random
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import mean, median
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -26,42 +26,48 @@ class KeyEntry:
 
 
 class AnswerKey:
-    """{question id: KeyEntry} of an exam, cached for a minute: every autosave checks its
-    answer against it. An exam's questions are frozen once started, so a stale key can only
-    miss an edit of a choice in the admin, for a minute."""
+    """{question id: KeyEntry} of an exam, kept a minute in this process: every autosave
+    checks its answer against it, so it must cost nothing (no query, no cache round trip, no
+    unpickling). An exam's questions are frozen once started, so a stale key can only miss an
+    admin's edit of an option, for a minute."""
 
     timeout = 60
 
+    def __init__(self):
+        self.kept = {}  # exam id → (expires at, key)
+
     def __call__(self, exam_id):
-        name = f"exams:key:{exam_id}"
-        key = cache.get(name)
-        if key is None:
-            key = {}
-            rows = ExamQuestion.objects.filter(exam_id=exam_id).values_list(
-                "question_id", "question__kind", "points"
-            )
-            for question_id, kind, points in rows:
-                key[question_id] = KeyEntry(kind, points, frozenset(), frozenset())
-            choices = Choice.objects.filter(question_id__in=key).values_list(
-                "question_id", "pk", "is_correct"
-            )
-            ids, correct = {}, {}
-            for question_id, pk, is_correct in choices:
-                ids.setdefault(question_id, set()).add(pk)
-                if is_correct:
-                    correct.setdefault(question_id, set()).add(pk)
-            for question_id, entry in key.items():
-                key[question_id] = KeyEntry(
-                    entry.kind,
-                    entry.points,
-                    frozenset(ids.get(question_id, ())),
-                    frozenset(correct.get(question_id, ())),
-                )
-            cache.set(name, key, self.timeout)
+        now = time.monotonic()
+        expires, key = self.kept.get(exam_id, (0, None))
+        if key is None or expires < now:
+            key = self.load(exam_id)
+            self.kept[exam_id] = (now + self.timeout, key)
         return key
 
+    def load(self, exam_id):
+        rows = ExamQuestion.objects.filter(exam_id=exam_id).values_list(
+            "question_id", "question__kind", "points"
+        )
+        ids, correct = {}, {}
+        choices = Choice.objects.filter(question__exam_questions__exam_id=exam_id).values_list(
+            "question_id", "pk", "is_correct"
+        )
+        for question_id, pk, is_correct in choices:
+            ids.setdefault(question_id, set()).add(pk)
+            if is_correct:
+                correct.setdefault(question_id, set()).add(pk)
+        return {
+            question_id: KeyEntry(
+                kind,
+                points,
+                frozenset(ids.get(question_id, ())),
+                frozenset(correct.get(question_id, ())),
+            )
+            for question_id, kind, points in rows
+        }
+
     def forget(self, exam_id):
-        cache.delete(f"exams:key:{exam_id}")
+        self.kept.pop(exam_id, None)
 
 
 answer_key = AnswerKey()

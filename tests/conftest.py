@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from config.celery import app as celery_app
+from exams.selectors import answer_key
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +42,12 @@ def _celery_eager(request):
     conf.task_always_eager, conf.task_eager_propagates = True, True
     yield
     conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
+def _fresh_answer_keys():
+    """Answer keys are kept in the process for a minute; a rolled-back test's exam ids come
+    back in the next test, so each test starts with none."""
+    answer_key.kept.clear()
+    yield
+    answer_key.kept.clear()

@@ -2,9 +2,11 @@
 returns, survive a closed tab (they wait in localStorage), and the countdown hands the exam in
 by itself."""
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -101,19 +103,26 @@ def expected(questions, answers):
 
 
 def on_server(attempt):
-    return {
-        answer.question_id: (sorted(answer.choices), answer.text)
-        for answer in Answer.objects.filter(attempt=attempt)
-    }
+    """{question id: (sorted choice ids, text)} as stored. The test database is SQLite in
+    memory, shared with the live server's threads: a read that meets the server's write fails at
+    once ("database table is locked") instead of waiting, so it is tried again."""
+    for _ in range(50):
+        try:
+            return {
+                answer.question_id: (sorted(answer.choices), answer.text)
+                for answer in Answer.objects.filter(attempt=attempt)
+            }
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            time.sleep(0.05)
+    raise AssertionError("the test database stayed locked")
 
 
 def server_has(page, attempt, wanted, seconds=15):
     """True once every answer in `wanted` is stored as given; waits up to `seconds` (the page's
-    timers keep running meanwhile), then returns False.
-
-    The wait allows for retries: the test database is SQLite in memory, where saves that arrive
-    together sometimes fail ("database table is locked", a 500) and the page sends them again
-    five seconds later, as it would after any server error."""
+    timers keep running meanwhile, including its resend every five seconds after a failure),
+    then returns False."""
     for _ in range(int(seconds * 5)):
         stored = on_server(attempt)
         if all(stored[pk] == value for pk, value in wanted.items()):
@@ -129,10 +138,11 @@ def not_yet_on_server(attempt, wanted):
 
 def unsaved_in_browser(page, attempt):
     """The question ids the page keeps in localStorage, waiting for the server to take them."""
-    return page.evaluate(
-        "key => Object.keys(JSON.parse(localStorage.getItem(key) || '{}')).map(Number).sort()",
+    keys = page.evaluate(
+        "key => Object.keys(JSON.parse(localStorage.getItem(key) || '{}'))",
         f"jingxun-exam-{attempt.pk}",
     )
+    return sorted(int(key) for key in keys)
 
 
 def assert_page_shows(page, questions, wanted):
@@ -198,8 +208,13 @@ def test_answers_given_offline_survive_a_closed_tab(phone):
     program = factories.program()
     trainee_in(program, "320402")
     exam, questions = online_exam(program)
+    # This tab dies as a phone does when its battery runs out: no last beacon on the way out
+    # (Chromium may otherwise deliver the pagehide beacon once the network is back, and the
+    # answers would arrive without the help of localStorage).
+    phone.add_init_script("delete Navigator.prototype.sendBeacon")
     sign_in(phone, "320402")
     attempt = start(phone, exam)
+    assert phone.evaluate("navigator.sendBeacon") is None
     context = phone.context
 
     context.set_offline(True)
@@ -207,16 +222,23 @@ def test_answers_given_offline_survive_a_closed_tab(phone):
     for name, given in offline.items():
         answer_on_page(phone, questions[name], given)
     phone.locator("#save-status").get_by_text("3 题待保存（离线").wait_for(timeout=5000)
-    phone.close()  # the tab is closed before the network returns
+    # The tab is closed before the network returns. Saves stay blocked until the new tab has
+    # shown the answers: a closing tab's script may still run for a moment and send them when
+    # the network returns, and then they would not come from localStorage.
+    blocked = "**/exams/attempts/*/answer/"
+    context.route(blocked, lambda route: route.abort("internetdisconnected"))
+    phone.close()
     context.set_offline(False)
-    wanted = expected(questions, offline)
-    assert not_yet_on_server(attempt, wanted)
 
     page = context.new_page()  # the same browser: its localStorage still has the answers
     page.goto(f"/exams/attempts/{attempt.pk}/")
+    wanted = expected(questions, offline)
     assert_page_shows(page, questions, wanted)
+    assert not_yet_on_server(attempt, wanted)  # the page shows them from localStorage
+    expect(page.locator("#save-status")).to_contain_text("3 题待保存")
+    context.unroute(blocked)
     assert server_has(page, attempt, wanted), on_server(attempt)
-    expect(page.locator("#save-status")).to_contain_text("已保存")
+    expect(page.locator("#save-status")).to_contain_text("已保存")  # sent by this new tab
     assert unsaved_in_browser(page, attempt) == []
 
     page.reload()  # now from the server
