@@ -73,6 +73,42 @@ class AnswerKey:
 answer_key = AnswerKey()
 
 
+@dataclass(frozen=True)
+class AttemptOwner:
+    user_id: int
+    exam_id: int
+    deadline: object
+
+
+class AttemptOwners:
+    """Whose an attempt is, of which exam, until when: fixed when it starts, so each process
+    reads it once and an autosave costs no query for it. (Whether it is still open is not
+    kept here: the answer rows say so, see services.answers_save.)"""
+
+    most = 20_000
+
+    def __init__(self):
+        self.kept = {}
+
+    def __call__(self, attempt_id):
+        owner = self.kept.get(attempt_id)
+        if owner is None:
+            row = (
+                Attempt.objects.filter(pk=attempt_id, started_at__isnull=False)
+                .values_list("enrollment__trainee__user_id", "exam_id", "deadline")
+                .first()
+            )
+            if row is None:
+                return None
+            if len(self.kept) >= self.most:
+                self.kept.clear()
+            owner = self.kept[attempt_id] = AttemptOwner(*row)
+        return owner
+
+
+attempt_owner = AttemptOwners()
+
+
 def shuffled(items, seed):
     items = list(items)
     random.Random(seed).shuffle(items)

@@ -11,12 +11,11 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exams.models import Answer, Attempt, Exam, ExamQuestion, Question, ScoreChange
-from exams.selectors import answer_key
+from exams.selectors import answer_key, attempt_owner
 
 MAX_TEXT = 5000  # characters of a short answer
 
@@ -167,37 +166,41 @@ class GivenAnswer:
     text: str = ""
 
 
+# An answer's revision once its attempt is handed in: no autosave carries a later one.
+SEALED = 2**63 - 1
+
+
 def answers_save(*, attempt_id, user, answers, now=None):
-    """Autosave answers of the user's own attempt, in one transaction. Returns {question id:
-    "saved" | "stale" | the reason it was refused}: "stale" when the stored answer is newer (a
-    late resend from another tab), which stays. After the deadline, AnswerRefused(closed)."""
+    """Autosave answers of the user's own attempt. Returns {question id: "saved" | "stale" |
+    the reason it was refused}: "stale" when the stored answer is newer (a late resend from
+    another tab), which stays. After the deadline or the hand-in, AnswerRefused(closed).
+
+    Each answer is one UPDATE of its own row, guarded by its revision, with no lock and no
+    transaction: handing in seals every answer row (revision = SEALED) before grading, so a
+    save either lands before the seal and is graded, or finds the row sealed and changes
+    nothing (PostgreSQL rechecks the revision on the row's newest version)."""
     now = now or timezone.now()
+    owner = attempt_owner(attempt_id)
+    if owner is None or owner.user_id != user.pk:
+        raise AnswerRefused(_("No such exam attempt."), missing=True)
+    if now > owner.deadline:
+        raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
+    key = answer_key(owner.exam_id)
     outcome = {}
-    with transaction.atomic():
-        # The lock orders these saves with a submission of the same attempt: a save either
-        # lands before the grading reads the answers, or sees the attempt submitted.
-        row = (
-            Attempt.objects.select_for_update(no_key=True, of=("self",))
-            .filter(pk=attempt_id, enrollment__trainee__user=user)
-            .values_list("exam_id", "deadline", "submitted_at")
-            .first()
-        )
-        if row is None:
-            raise AnswerRefused(_("No such exam attempt."), missing=True)
-        exam_id, deadline, submitted_at = row
-        if submitted_at is not None or deadline is None or now > deadline:
+    for given in answers:
+        try:
+            choices, text = clean_answer(key, given.question_id, given.choices, given.text)
+            if not 0 < given.revision < SEALED:
+                raise AnswerRefused(_("Incomplete answer."))
+        except AnswerRefused as refusal:
+            outcome[given.question_id] = str(refusal)
+            continue
+        updated = Answer.objects.filter(
+            attempt_id=attempt_id, question_id=given.question_id, revision__lt=given.revision
+        ).update(choices=choices, text=text, revision=given.revision, saved_at=now)
+        if not updated and Answer.objects.filter(attempt_id=attempt_id, revision=SEALED).exists():
             raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
-        key = answer_key(exam_id)
-        for given in answers:
-            try:
-                choices, text = clean_answer(key, given.question_id, given.choices, given.text)
-            except AnswerRefused as refusal:
-                outcome[given.question_id] = str(refusal)
-                continue
-            updated = Answer.objects.filter(
-                attempt_id=attempt_id, question_id=given.question_id, revision__lt=given.revision
-            ).update(choices=choices, text=text, revision=given.revision, saved_at=now)
-            outcome[given.question_id] = "saved" if updated else "stale"
+        outcome[given.question_id] = "saved" if updated else "stale"
     return outcome
 
 
@@ -217,7 +220,11 @@ def attempt_submit(*, attempt, answers=None, now=None):
     Two submissions at once make one: the second finds the attempt submitted."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt.pk)
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("exam")
+            .get(pk=attempt.pk)
+        )
         if attempt.submitted_at is not None:
             return attempt, False
         if answers and now <= attempt.deadline:
@@ -230,8 +237,10 @@ def attempt_submit(*, attempt, answers=None, now=None):
                     continue  # a tampered field is ignored; the saved answer stays
             for answer in attempt.answers.filter(question_id__in=cleaned):
                 answer.choices, answer.text = cleaned[answer.question_id]
-                answer.revision, answer.saved_at = F("revision") + 1, now
-                answer.save(update_fields=["choices", "text", "revision", "saved_at"])
+                answer.saved_at = now
+                answer.save(update_fields=["choices", "text", "saved_at"])
+        # The seal: it waits for any autosave of these rows in flight, and stops every later one.
+        attempt.answers.update(revision=SEALED)
         attempt.submitted_at = min(now, attempt.deadline)
         attempt.status = Attempt.Status.SUBMITTED
         attempt.save(update_fields=["submitted_at", "status"])

@@ -2,7 +2,7 @@ import pytest
 from django.utils import translation
 
 from config.celery import app as celery_app
-from exams.selectors import answer_key
+from exams.selectors import answer_key, attempt_owner
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +46,10 @@ def _celery_eager(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_answer_keys():
-    """Answer keys are kept in the process for a minute; a rolled-back test's exam ids come
+    """Answer keys and attempt owners are kept in the process; a rolled-back test's ids come
     back in the next test, so each test starts with none."""
     answer_key.kept.clear()
+    attempt_owner.kept.clear()
     yield
     answer_key.kept.clear()
+    attempt_owner.kept.clear()

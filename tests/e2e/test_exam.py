@@ -208,9 +208,9 @@ def test_answers_given_offline_survive_a_closed_tab(phone):
     program = factories.program()
     trainee_in(program, "320402")
     exam, questions = online_exam(program)
-    # This tab dies as a phone does when its battery runs out: no last beacon on the way out
-    # (Chromium may otherwise deliver the pagehide beacon once the network is back, and the
-    # answers would arrive without the help of localStorage).
+    # Chromium lets the requests a closing tab makes (its pagehide beacon, a fetch under way)
+    # through Playwright's offline emulation and page.route; a phone without network would
+    # lose them. So this tab has no beacon, and its fetch is cut before it is closed.
     phone.add_init_script("delete Navigator.prototype.sendBeacon")
     sign_in(phone, "320402")
     attempt = start(phone, exam)
@@ -222,12 +222,12 @@ def test_answers_given_offline_survive_a_closed_tab(phone):
     for name, given in offline.items():
         answer_on_page(phone, questions[name], given)
     phone.locator("#save-status").get_by_text("3 题待保存（离线").wait_for(timeout=5000)
-    # The tab is closed before the network returns. Saves stay blocked until the new tab has
-    # shown the answers: a closing tab's script may still run for a moment and send them when
-    # the network returns, and then they would not come from localStorage.
+    phone.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline')); }")
+    phone.wait_for_timeout(300)  # a save already on its way fails meanwhile
+    phone.close()  # before the network returns
+    # Saves stay blocked until the new tab has shown the answers: they come from localStorage.
     blocked = "**/exams/attempts/*/answer/"
     context.route(blocked, lambda route: route.abort("internetdisconnected"))
-    phone.close()
     context.set_offline(False)
 
     page = context.new_page()  # the same browser: its localStorage still has the answers
