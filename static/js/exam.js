@@ -25,6 +25,8 @@
   var pending = load(); // question id → {choices, text, revision}, not yet acknowledged
   var sending = false; // a request is on its way
   var failed = false;
+  var signedOut = false;
+  var newerElsewhere = false;
   var lastRevision = 0;
   var lastSaved = null;
   var closed = false;
@@ -56,24 +58,36 @@
       input.checked = answer.choices.indexOf(input.value) !== -1;
     });
   }
+  // A revision is the phone's clock, but never below one the server already holds (another
+  // phone whose clock runs ahead may have saved): a new answer always counts as newer.
   function nextRevision() {
     lastRevision = Math.max(Date.now(), lastRevision + 1);
     return lastRevision;
   }
+  form.querySelectorAll("[data-revision]").forEach(function (fieldset) {
+    lastRevision = Math.max(lastRevision, Number(fieldset.dataset.revision));
+  });
   function two(n) { return (n < 10 ? "0" : "") + n; }
   function clock(date) { return two(date.getHours()) + ":" + two(date.getMinutes()) + ":" + two(date.getSeconds()); }
 
   function showStatus() {
     var waiting = Object.keys(pending).length;
-    status.classList.toggle("text-danger", waiting > 0 && !navigator.onLine);
+    var alarm = waiting > 0 && (!navigator.onLine || signedOut);
+    status.classList.toggle("text-danger", alarm);
+    status.classList.toggle("text-body-secondary", !alarm);
     if (closed) {
       status.textContent = zh ? "时间到，正在交卷…" : "Time is up, handing in…";
+    } else if (waiting && signedOut) {
+      status.textContent = zh
+        ? "登录已失效：" + waiting + " 题暂存在本机，请在新窗口重新登录后刷新本页"
+        : "Signed out: " + waiting + " kept on this phone; sign in again in a new tab, then reload";
     } else if (waiting) {
       status.textContent = zh
         ? waiting + " 题待保存" + (navigator.onLine ? "…" : "（离线，联网后自动保存）")
         : waiting + " to save" + (navigator.onLine ? "…" : " (offline: saved when back online)");
     } else if (lastSaved) {
-      status.textContent = (zh ? "已保存 " : "Saved ") + clock(lastSaved);
+      status.textContent = (zh ? "已保存 " : "Saved ") + clock(lastSaved) +
+        (newerElsewhere ? (zh ? "（黄框题目在另一设备上有更新的答案）" : " (framed: newer answer from another device)") : "");
     }
   }
 
@@ -99,10 +113,22 @@
     showStatus();
     fetch(saveUrl, { method: "POST", body: body(questions), credentials: "same-origin" })
       .then(function (response) {
-        if (response.status === 409) { timeUp(); return; }
-        if (!response.ok) throw new Error(response.status);
-        // Saved, stale (a newer answer is stored) or refused as invalid: the server has seen
-        // them. An answer changed while the request was on its way stays pending.
+        if (response.status === 409) { timeUp(); return null; }
+        // A signed-out session is redirected to the login page: not an acknowledgement.
+        signedOut = response.redirected || response.status === 401 || response.status === 403;
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!response.ok || signedOut || !json) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (reply) {
+        if (!reply) return;
+        // Saved, stale (another phone or tab stored a newer answer, which stays) or refused
+        // as invalid: the server has seen them. An answer changed meanwhile stays pending.
+        (reply.stale || []).forEach(function (question) {
+          var fieldset = fieldsetOf(question);
+          if (fieldset) fieldset.classList.add("border-warning");
+          newerElsewhere = true;
+        });
         Object.keys(sent).forEach(function (question) {
           if (pending[question] && pending[question].revision === sent[question]) delete pending[question];
         });
@@ -150,13 +176,19 @@
   var typing = {};
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("[data-question]");
-    if (fieldset) { clearTimeout(typing[fieldset.dataset.question]); changed(fieldset); }
+    if (!fieldset) return;
+    clearTimeout(typing[fieldset.dataset.question]);
+    delete typing[fieldset.dataset.question];
+    changed(fieldset);
   });
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("[data-question]");
     if (!fieldset || event.target.tagName !== "TEXTAREA") return;
     clearTimeout(typing[fieldset.dataset.question]);
-    typing[fieldset.dataset.question] = setTimeout(function () { changed(fieldset); }, 1500);
+    typing[fieldset.dataset.question] = setTimeout(function () {
+      delete typing[fieldset.dataset.question];
+      changed(fieldset);
+    }, 1500);
   });
   form.addEventListener("submit", function (event) {
     if (submitting) return;
@@ -165,8 +197,24 @@
   });
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
-  // Leaving the page: what is still unsent goes out once more (it also stays in localStorage).
+  // Leaving the page: text still waiting for its pause is kept, and what is unsent goes out
+  // once more (it also stays in localStorage for the next visit).
+  function keepTyping() {
+    Object.keys(typing).forEach(function (question) {
+      clearTimeout(typing[question]);
+      delete typing[question];
+      var fieldset = fieldsetOf(question);
+      var answer = read(fieldset);
+      answer.revision = nextRevision();
+      pending[question] = answer;
+    });
+    store();
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { keepTyping(); flush(); }
+  });
   window.addEventListener("pagehide", function () {
+    keepTyping();
     var questions = Object.keys(pending);
     if (!navigator.sendBeacon || submitting || !questions.length) return;
     navigator.sendBeacon(saveUrl, body(questions));

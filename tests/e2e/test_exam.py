@@ -2,6 +2,7 @@
 returns, survive a closed tab (they wait in localStorage), and the countdown hands the exam in
 by itself."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -263,3 +264,39 @@ def test_the_countdown_hands_the_exam_in_at_the_close(phone):
     assert attempt.status == Attempt.Status.SUBMITTED  # the short answer waits for grading
     assert attempt.score == 2
     assert unsaved_in_browser(phone, attempt) == []
+
+
+def test_a_signed_out_save_is_kept_on_the_phone_not_reported_saved(phone):
+    program = factories.program()
+    trainee_in(program, "320404")
+    exam, questions = online_exam(program)
+    sign_in(phone, "320404")
+    attempt = start(phone, exam)
+
+    phone.context.clear_cookies()  # the login has expired
+    answer_on_page(phone, questions["single2"], ["防范"])
+
+    status = phone.locator("#save-status")
+    expect(status).to_contain_text("登录已失效")
+    expect(status).to_have_class(re.compile("text-danger"))
+    assert unsaved_in_browser(phone, attempt) == [questions["single2"].pk]
+    assert on_server(attempt)[questions["single2"].pk] == ([], "")
+
+
+def test_a_newer_answer_from_a_phone_whose_clock_runs_ahead_is_overwritten_by_a_change(phone):
+    program = factories.program()
+    trainee_in(program, "320405")
+    exam, questions = online_exam(program)
+    sign_in(phone, "320405")
+    attempt = start(phone, exam)
+    single2 = questions["single2"]
+    ahead = int(time.time() * 1000) + 10 * 60 * 1000  # another phone, ten minutes fast
+    Answer.objects.filter(attempt=attempt, question=single2).update(
+        choices=[choice(single2, "破案").pk], revision=ahead
+    )
+
+    phone.reload()
+    answer_on_page(phone, single2, ["防范"])
+
+    wanted = expected(questions, {"single2": ["防范"]})
+    assert server_has(phone, attempt, wanted), on_server(attempt)
