@@ -12,6 +12,7 @@ INHERITED_SETTINGS = {
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "EMAIL_URL",
+    "CACHE_URL",
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -85,6 +86,34 @@ def test_settings_read_database_broker_and_mail_from_the_environment():
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.gaj.example",
     ]
+
+
+def test_settings_cache_url_puts_cache_and_sessions_in_redis():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], s.SESSION_ENGINE)"
+    )
+
+    result = run(
+        ["-c", script],
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        CACHE_URL="redis://redis.example:6379/1",
+    )
+    wrong = run(
+        ["-c", script],
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        CACHE_URL="memcached://cache.example",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis.example:6379/1",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    assert "CACHE_URL must be a redis:// address." in wrong.stderr
 
 
 def test_settings_defaults_serve_the_demo_without_servers():
