@@ -11,26 +11,12 @@ in the same run, and the ratio; it fails if any check-in is lost or any answer i
 """
 
 import argparse
-import http.client
-import os
-import socket
-import subprocess
 import sys
-import threading
-import time
-import warnings
-from pathlib import Path
-from statistics import quantiles
 
-ROOT = Path(__file__).resolve().parents[1]
+from serving import ROOT, fresh_database, gunicorn, report, rush
+
 sys.path.insert(0, str(ROOT))
 DATABASE = "jingxun_bench_checkin"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare(trainees):
@@ -85,109 +71,24 @@ def prepare(trainees):
     return activity, cookies
 
 
-def rush(port, requests, concurrency):
-    """Send `requests` (method, path, headers, body) from threads with keep-alive; return
-    (seconds, latencies, statuses)."""
-    latencies, statuses, lock = [], [], threading.Lock()
-    queue = list(requests)
-
-    def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                if not queue:
-                    break
-                method, path, headers, body = queue.pop()
-            started = time.perf_counter()
-            connection.request(
-                method, path, body=body() if callable(body) else body, headers=headers
-            )
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                statuses.append(response.status)
-        connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, latencies, statuses
-
-
-def report(name, seconds, latencies):
-    cuts = quantiles(latencies, n=100)
-    rate = len(latencies) / seconds
-    print(
-        f"{name:10} {len(latencies):5} requests  {rate:7.1f} req/s  "
-        f"p50 {1000 * cuts[49]:6.1f} ms  p99 {1000 * cuts[98]:6.1f} ms"
-    )
-    return rate
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--trainees", type=int, default=220)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    import psycopg
-
-    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as db:
-        db.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        db.execute(f"CREATE DATABASE {DATABASE}")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{base}/{DATABASE}",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
-        "DJANGO_DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    env = fresh_database(DATABASE)
     activity, cookies = prepare(args.trainees)
     from sessions.attendance import code_for, step_of
     from sessions.models import Attendance
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(env, args.workers) as port:
         csrf = "b" * 32  # the cookie's secret, sent back unmasked as the form's token
         bare = [("GET", "/healthz", {}, None)] * 2000
         rush(port, bare[:200], args.concurrency)  # warm the workers up, and their
         warm = [("GET", "/timetable/check-in/", {"Cookie": f"sessionid={cookies[0]}"}, None)]
         rush(port, warm * 100, args.concurrency)  # database pools too
-        bare_seconds, bare_latencies, bare_statuses = rush(port, bare, args.concurrency)
+        bare_seconds, bare_latencies, bare_results = rush(port, bare, args.concurrency)
 
         def body():
             from django.utils import timezone
@@ -209,11 +110,10 @@ def main():
             )
             for key in cookies
         ]
-        seconds, latencies, statuses = rush(port, check_ins, args.concurrency)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        seconds, latencies, results = rush(port, check_ins, args.concurrency)
 
+    statuses = [status for status, _location, _body in results]
+    bare_statuses = [status for status, _location, _body in bare_results]
     print(f"gunicorn {args.workers} workers, {args.concurrency} concurrent clients, PostgreSQL")
     bare_rate = report("bare view", bare_seconds, bare_latencies)
     rate = report("check-in", seconds, latencies)

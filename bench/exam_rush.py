@@ -26,33 +26,20 @@ lowers both the autosave and the bare-view figures. Compare the ratio, not the r
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
 import re
-import socket
-import subprocess
 import sys
-import threading
 import time
-import warnings
-from collections import deque
-from pathlib import Path
-from statistics import quantiles
 
-ROOT = Path(__file__).resolve().parents[1]
+from serving import ROOT, fresh_database, gunicorn, report, rush
+
 sys.path.insert(0, str(ROOT))
 DATABASE = "jingxun_bench_exam"
 QUESTIONS = 30
 CHANGED = 0.1  # the share of questions a trainee answers a second time
 ATTEMPT_URL = re.compile(r"/exams/attempts/(\d+)/$")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare(trainees):
@@ -185,101 +172,17 @@ def answer_plan(trainees, key, seed=1):
     return plans
 
 
-def rush(port, requests, concurrency):
-    """Send `requests` (method, path, headers, body), in order, from threads with keep-alive.
-    Returns (seconds, latencies, [(status, location, body)] in the order of `requests`);
-    a request that fails without an HTTP answer has status 0."""
-    latencies, lock = [], threading.Lock()
-    results = [None] * len(requests)
-    queue = deque(enumerate(requests))
-
-    def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            try:
-                index, (method, path, headers, body) = queue.popleft()
-            except IndexError:
-                break
-            started = time.perf_counter()
-            try:
-                connection.request(method, path, body=body, headers=headers)
-                response = connection.getresponse()
-                content = response.read()
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                results[index] = (0, None, repr(error).encode())
-                continue
-            elapsed = time.perf_counter() - started
-            results[index] = (response.status, response.getheader("Location"), content)
-            with lock:
-                latencies.append(elapsed)
-        connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, latencies, results
-
-
-def report(name, seconds, latencies):
-    cuts = quantiles(latencies, n=100) if len(latencies) > 1 else [latencies[0]] * 99
-    rate = len(latencies) / seconds
-    print(
-        f"{name:10} {len(latencies):6} requests  {rate:7.1f} req/s  "
-        f"p50 {1000 * cuts[49]:6.1f} ms  p99 {1000 * cuts[98]:6.1f} ms  ({seconds:.1f} s)"
-    )
-    return rate
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--trainees", type=int, default=300)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
-    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    import psycopg
-
-    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as db:
-        db.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        db.execute(f"CREATE DATABASE {DATABASE}")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{base}/{DATABASE}",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
-        "DJANGO_DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    env = fresh_database(DATABASE)
     exam, sessions, key = prepare(args.trainees)
     plans = answer_plan(len(sessions), key)
     from exams.models import Answer, Attempt
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     csrf = "b" * 32  # the cookie's secret, sent back unmasked as the form's token
 
     def post(session_key, path, fields):
@@ -292,13 +195,7 @@ def main():
         fields = [*fields, ("csrfmiddlewaretoken", csrf)]
         return ("POST", path, headers, "&".join(f"{name}={value}" for name, value in fields))
 
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(env, args.workers) as port:  # post() reads it
         # The bare view is measured before and after the rush, 6,000 requests each, and the
         # two averaged: on a shared 2-core machine one short burst varies by half.
         bare = [("GET", "/healthz", {}, None)] * 6000
@@ -344,9 +241,6 @@ def main():
         bare_seconds += after_seconds
         bare_latencies += after_latencies
         bare_results += after_results
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     print(
         f"gunicorn {args.workers} workers, {args.concurrency} concurrent clients, PostgreSQL, "
