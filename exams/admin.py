@@ -13,7 +13,26 @@ from exams.models import (
 )
 
 
-class ChoiceInline(admin.TabularInline):
+class AnsweredReadOnly:
+    """The options of a question trainees have answered stay as they were graded."""
+
+    def answered(self, obj):
+        question = getattr(obj, "question", obj)  # the inline is given the question
+        return question is not None and question.answers.exists()
+
+    def has_add_permission(self, request, *obj):
+        return not self.answered(obj[0] if obj else None) and super().has_add_permission(
+            request, *obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self.answered(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.answered(obj) and super().has_delete_permission(request, obj)
+
+
+class ChoiceInline(AnsweredReadOnly, admin.TabularInline):
     model = Choice
     extra = 0
 
@@ -27,7 +46,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(admin.ModelAdmin):
+class ChoiceAdmin(AnsweredReadOnly, admin.ModelAdmin):
     list_display = ["text", "question", "is_correct"]
     list_filter = ["is_correct", "question__kind"]
     search_fields = ["text", "question__text"]

@@ -137,13 +137,25 @@ def attempt_submit(request, pk):
     """Submit: the form carries every answer as shown, saved first if time remains. Without
     JavaScript this is how answers arrive at all."""
     attempt = own_attempt(request, pk)
-    answers = {}
+    answers = []
     for name in request.POST:
         if name[:1] in ("q", "t") and name[1:].isdigit():
-            if name[0] == "q":  # the options of a choice question
-                answers[int(name[1:])] = posted_answer(request.POST.getlist(name))
-            else:  # the text of a short answer
-                answers[int(name[1:])] = ([], request.POST[name])
+            # r<id> is the revision of what the page shows: one above the revision it loaded,
+            # or, with JavaScript, the revision of the trainee's last change.
+            revision = request.POST.get(f"r{name[1:]}", "")
+            choices, text = (
+                posted_answer(request.POST.getlist(name))
+                if name[0] == "q"  # the options of a choice question
+                else ([], request.POST[name])  # the text of a short answer
+            )
+            answers.append(
+                services.GivenAnswer(
+                    question_id=int(name[1:]),
+                    revision=int(revision) if revision.isdigit() else 1,
+                    choices=tuple(choices),
+                    text=text,
+                )
+            )
     attempt, submitted = services.attempt_submit(attempt=attempt, answers=answers)
     if submitted:
         messages.success(request, _("Your exam is submitted."))

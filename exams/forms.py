@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from exams import bank
 from exams.models import Exam, Question
 from trainees.forms import DateTimeInput
-from trainees.roster import RosterRow
+from trainees.roster import RosterRow, normalize_text
 
 
 class ExamForm(forms.ModelForm):
@@ -75,16 +75,18 @@ class QuestionForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        options = [line.strip() for line in cleaned["options"].splitlines() if line.strip()]
+        # Cleaned as an import cleans a cell, so that the bank's export imports back unchanged.
+        options = [normalize_text(line) for line in cleaned["options"].splitlines()]
+        options = [option for option in options if option]
         if len(options) > len(bank.LETTERS):
             raise forms.ValidationError(_("At most six options, A to F."))
         values = {
             "kind": cleaned["kind"],
-            "category": cleaned["category"],
-            "text": cleaned["text"].strip(),
-            "answer": cleaned["answer"],
+            "category": normalize_text(cleaned["category"]),
+            "text": normalize_text(cleaned["text"]),
+            "answer": normalize_text(cleaned["answer"]),
             "points": str(cleaned["points"]),
-            "explanation": cleaned["explanation"].strip(),
+            "explanation": normalize_text(cleaned["explanation"]),
         }
         values.update(zip("abcdef", options, strict=False))
         plan = bank.plan_rows([RosterRow(number=1, values=values)])

@@ -74,6 +74,8 @@ def scores_import(*, exam, name, content, user, dry_run=False):
             continue
         try:
             score = Decimal(text)
+            if not score.is_finite():
+                raise InvalidOperation
         except InvalidOperation:
             error("score", _("“%(value)s” is not a number.") % {"value": text or "—"})
             continue

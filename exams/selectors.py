@@ -6,7 +6,7 @@ import hashlib
 import random
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import mean, median
 
 from django.db.models import Prefetch, Q
@@ -83,7 +83,8 @@ class AttemptOwner:
 class AttemptOwners:
     """Whose an attempt is, of which exam, until when: fixed when it starts, so each process
     reads it once and an autosave costs no query for it. (Whether it is still open is not
-    kept here: the answer rows say so, see services.answers_save.)"""
+    kept here: the answer rows say so, see services.answers_save. A deadline that seems passed
+    is read again, in case an organizer gave more time.)"""
 
     most = 20_000
 
@@ -92,18 +93,24 @@ class AttemptOwners:
 
     def __call__(self, attempt_id):
         owner = self.kept.get(attempt_id)
-        if owner is None:
-            row = (
-                Attempt.objects.filter(pk=attempt_id, started_at__isnull=False)
-                .values_list("enrollment__trainee__user_id", "exam_id", "deadline")
-                .first()
-            )
-            if row is None:
-                return None
-            if len(self.kept) >= self.most:
-                self.kept.clear()
-            owner = self.kept[attempt_id] = AttemptOwner(*row)
+        return owner if owner is not None else self.reload(attempt_id)
+
+    def reload(self, attempt_id):
+        row = (
+            Attempt.objects.filter(pk=attempt_id, started_at__isnull=False)
+            .values_list("enrollment__trainee__user_id", "exam_id", "deadline")
+            .first()
+        )
+        if row is None:
+            self.forget(attempt_id)
+            return None
+        if len(self.kept) >= self.most:
+            self.kept.clear()
+        owner = self.kept[attempt_id] = AttemptOwner(*row)
         return owner
+
+    def forget(self, attempt_id):
+        self.kept.pop(attempt_id, None)
 
 
 attempt_owner = AttemptOwners()
@@ -131,6 +138,11 @@ class PaperItem:
     @property
     def question(self):
         return self.exam_question.question
+
+    @property
+    def next_revision(self):
+        """The revision the form gives what it shows: newer than what it was loaded with."""
+        return (self.answer.revision if self.answer else 0) + 1
 
     @property
     def chosen(self):
@@ -288,7 +300,7 @@ def item_analysis(exam):
         .order_by("-score", "pk")
         .values_list("pk", flat=True)
     )
-    group = round(len(attempts) * TOP_SHARE) if attempts else 0
+    group = int((len(attempts) * TOP_SHARE).to_integral_value(ROUND_HALF_UP))
     if attempts and group == 0:
         group = 1
     top, bottom = set(attempts[:group]), set(attempts[len(attempts) - group :])
@@ -381,7 +393,8 @@ def program_scores(program, *, released_only=False):
     chosen = [e.pk for e in (entry, graduation) if e is not None]
     scores = {}
     if chosen:
-        graded = Q(submitted_at__isnull=False, score__isnull=False)
+        # Only final scores: an attempt whose short answers wait for grading is left out.
+        graded = Q(status=Attempt.Status.GRADED, score__isnull=False)
         for exam_id, enrollment_id, score in Attempt.objects.filter(
             graded, exam_id__in=chosen
         ).values_list("exam_id", "enrollment_id", "score"):

@@ -119,10 +119,13 @@ def attempt_start(*, exam, enrollment, now=None):
         raise AttemptRefused(_("This exam has not opened yet."))
     if now >= exam.closes_at:
         raise AttemptRefused(_("This exam is closed."))
-    question_ids = list(exam.exam_questions.values_list("question_id", flat=True))
-    if not question_ids:
-        raise AttemptRefused(_("This exam has no questions yet."))
     with transaction.atomic():
+        # The exam's row orders a start with a change of its questions (exam_questions_set
+        # locks it too): the answer rows are made for the questions the exam has now.
+        Exam.objects.select_for_update(no_key=True).filter(pk=exam.pk).first()
+        question_ids = list(exam.exam_questions.values_list("question_id", flat=True))
+        if not question_ids:
+            raise AttemptRefused(_("This exam has no questions yet."))
         attempt, created = Attempt.objects.get_or_create(
             exam=exam,
             enrollment=enrollment,
@@ -184,7 +187,9 @@ def answers_save(*, attempt_id, user, answers, now=None):
     if owner is None or owner.user_id != user.pk:
         raise AnswerRefused(_("No such exam attempt."), missing=True)
     if now > owner.deadline:
-        raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
+        owner = attempt_owner.reload(attempt_id)  # an organizer may have given more time
+        if owner is None or now > owner.deadline:
+            raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
     key = answer_key(owner.exam_id)
     outcome = {}
     for given in answers:
@@ -198,10 +203,26 @@ def answers_save(*, attempt_id, user, answers, now=None):
         updated = Answer.objects.filter(
             attempt_id=attempt_id, question_id=given.question_id, revision__lt=given.revision
         ).update(choices=choices, text=text, revision=given.revision, saved_at=now)
-        if not updated and Answer.objects.filter(attempt_id=attempt_id, revision=SEALED).exists():
-            raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
-        outcome[given.question_id] = "saved" if updated else "stale"
+        outcome[given.question_id] = (
+            "saved" if updated else answer_not_saved(attempt_id, given.question_id)
+        )
     return outcome
+
+
+def answer_not_saved(attempt_id, question_id):
+    """Why an autosave changed no row (the rare path): "stale" if a newer answer is stored;
+    AnswerRefused if the attempt is handed in or gone; a message if the row is missing."""
+    revisions = dict(
+        Answer.objects.filter(attempt_id=attempt_id).values_list("question_id", "revision")
+    )
+    if not revisions:
+        attempt_owner.forget(attempt_id)
+        raise AnswerRefused(_("No such exam attempt."), missing=True)
+    if SEALED in revisions.values():
+        raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
+    if question_id not in revisions:
+        return _("This question is not in the exam.")
+    return "stale"
 
 
 def answer_save(*, attempt_id, user, question_id, choices=(), text="", revision, now=None):
@@ -215,8 +236,9 @@ def answer_save(*, attempt_id, user, question_id, choices=(), text="", revision,
 
 
 def attempt_submit(*, attempt, answers=None, now=None):
-    """Submit (once) and grade. `answers` ({question id: (choice ids, text)}) are the form's
-    final values, saved first if the deadline has not passed. Returns (attempt, submitted now).
+    """Submit (once) and grade. `answers` (GivenAnswers) are the form's final values, saved
+    first where newer than the stored ones, if the deadline has not passed. Returns (attempt,
+    submitted now).
     Two submissions at once make one: the second finds the attempt submitted."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -229,16 +251,16 @@ def attempt_submit(*, attempt, answers=None, now=None):
             return attempt, False
         if answers and now <= attempt.deadline:
             key = answer_key(attempt.exam_id)
-            cleaned = {}
-            for question_id, (choices, text) in answers.items():
+            for given in answers:
                 try:
-                    cleaned[question_id] = clean_answer(key, question_id, choices, text)
+                    choices, text = clean_answer(key, given.question_id, given.choices, given.text)
                 except AnswerRefused:
                     continue  # a tampered field is ignored; the saved answer stays
-            for answer in attempt.answers.filter(question_id__in=cleaned):
-                answer.choices, answer.text = cleaned[answer.question_id]
-                answer.saved_at = now
-                answer.save(update_fields=["choices", "text", "saved_at"])
+                # Only over an older answer: another phone may have saved a newer one since
+                # this page was loaded.
+                attempt.answers.filter(
+                    question_id=given.question_id, revision__lt=given.revision
+                ).update(choices=choices, text=text, revision=given.revision, saved_at=now)
         # The seal: it waits for any autosave of these rows in flight, and stops every later one.
         attempt.answers.update(revision=SEALED)
         attempt.submitted_at = min(now, attempt.deadline)

@@ -265,25 +265,41 @@ def parse_points(text):
     if not text:
         return None
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
 
 
-def posted_grid(post, rows, prefix, trainee_of):
-    """The numbers typed in a grid ({row pk: Decimal or None}, for the fields posted), and an
-    error naming the trainee for each field that is not a number."""
+def posted_grid(post, rows, prefix, trainee_of, stored_of):
+    """The numbers changed in a grid ({row pk: Decimal or None}) and the errors, each naming
+    its trainee: a field that is not a number, or one whose stored value someone else changed
+    since the page was loaded (its `was_` field), which is not overwritten."""
     values, errors = {}, []
     for row in rows:
         field = f"{prefix}_{row.pk}"
-        if field in post:
-            try:
-                values[row.pk] = parse_points(post[field])
-            except ValueError as bad:
-                errors.append(
-                    _("%(name)s: “%(value)s” is not a number.")
-                    % {"name": trainee_of(row).name, "value": bad}
-                )
+        if field not in post:
+            continue
+        name = trainee_of(row).name
+        try:
+            value = parse_points(post[field])
+            was = parse_points(post.get(f"was_{field}", ""))
+        except ValueError as bad:
+            errors.append(
+                _("%(name)s: “%(value)s” is not a number.") % {"name": name, "value": bad}
+            )
+            continue
+        if value == was:
+            continue  # not changed on this page
+        if stored_of(row) != was:
+            errors.append(
+                _("%(name)s: someone else has changed this score meanwhile; reload the page.")
+                % {"name": name}
+            )
+            continue
+        values[row.pk] = value
     return values, errors
 
 
@@ -306,7 +322,11 @@ def exam_grading(request, code, pk, question_pk):
     errors = []
     if request.method == "POST":
         points, errors = posted_grid(
-            request.POST, answers, "points", lambda answer: answer.attempt.enrollment.trainee
+            request.POST,
+            answers,
+            "points",
+            lambda answer: answer.attempt.enrollment.trainee,
+            lambda answer: answer.points_awarded,
         )
         if not errors:
             try:
@@ -322,6 +342,7 @@ def exam_grading(request, code, pk, question_pk):
     for answer in answers:  # after an error, the fields keep what was typed
         stored = "" if answer.points_awarded is None else services.plain(answer.points_awarded)
         answer.shown = request.POST.get(f"points_{answer.pk}", stored) if errors else stored
+        answer.was = request.POST.get(f"was_points_{answer.pk}", stored) if errors else stored
     return render(
         request,
         "exams/exam_grading.html",
@@ -344,7 +365,11 @@ def paper_scores(request, code, pk):
     errors = []
     if request.method == "POST":
         posted, errors = posted_grid(
-            request.POST, enrollments, "score", lambda enrollment: enrollment.trainee
+            request.POST,
+            enrollments,
+            "score",
+            lambda enrollment: enrollment.trainee,
+            lambda enrollment: scores.get(enrollment.pk),
         )
         if not errors:
             try:
@@ -354,13 +379,14 @@ def paper_scores(request, code, pk):
             else:
                 messages.success(request, _("%(count)s scores saved.") % {"count": changed})
                 return redirect("exams:paper-scores", code=program.code, pk=exam.pk)
-    rows = [
-        (
-            enrollment,
-            request.POST.get(f"score_{enrollment.pk}", "") if errors else scores.get(enrollment.pk),
-        )
-        for enrollment in enrollments
-    ]
+    rows = []
+    for enrollment in enrollments:
+        stored = scores.get(enrollment.pk)
+        stored = "" if stored is None else services.plain(stored)
+        field = f"score_{enrollment.pk}"
+        shown = request.POST.get(field, stored) if errors else stored
+        was = request.POST.get(f"was_{field}", stored) if errors else stored
+        rows.append((enrollment, shown, was))
     return render(
         request,
         "exams/paper_scores.html",

@@ -49,7 +49,11 @@
     fieldset.querySelectorAll("input:checked").forEach(function (input) { choices.push(input.value); });
     return { choices: choices, text: "" };
   }
+  function showRevision(fieldset, revision) {
+    fieldset.querySelector('input[name="r' + fieldset.dataset.question + '"]').value = revision;
+  }
   function apply(fieldset, answer) {
+    showRevision(fieldset, answer.revision);
     if (fieldset.dataset.kind === "short_answer") {
       fieldset.querySelector("textarea").value = answer.text;
       return;
@@ -147,6 +151,7 @@
   function changed(fieldset) {
     var answer = read(fieldset);
     answer.revision = nextRevision();
+    showRevision(fieldset, answer.revision);
     pending[fieldset.dataset.question] = answer;
     store();
     flush();
@@ -206,6 +211,7 @@
       var fieldset = fieldsetOf(question);
       var answer = read(fieldset);
       answer.revision = nextRevision();
+      showRevision(fieldset, answer.revision);
       pending[question] = answer;
     });
     store();

@@ -245,3 +245,46 @@ def test_exam_copy_gives_the_same_questions_in_order():
         return list(e.exam_questions.order_by("order").values_list("question_id", flat=True))
 
     assert questions(graduation) == questions(entry)
+
+
+def test_submit_keeps_a_newer_answer_saved_from_another_phone(sitting):
+    attempt, (single, _multiple, _tf), user = sitting
+    save(attempt, user, single, right_choices(single), revision=5_000)  # phone B, later
+
+    # Phone A hands in the page it loaded before (revision 1 shown), with a wrong answer.
+    given = services.GivenAnswer(single.pk, 1, tuple(wrong_choice(single)))
+    submitted, _ = services.attempt_submit(attempt=attempt, answers=[given])
+
+    assert submitted.answers.get(question=single).choices == right_choices(single)
+    assert submitted.score == Decimal(3)
+
+
+def test_more_time_given_after_the_start_is_honoured(sitting):
+    attempt, (single, _multiple, _tf), user = sitting
+    save(attempt, user, single, right_choices(single))  # the deadline is now kept in the process
+    later = attempt.deadline + timedelta(minutes=20)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=later)
+
+    saved = save(
+        attempt, user, single, wrong_choice(single), revision=2, now=later - timedelta(minutes=1)
+    )
+
+    assert saved is True
+
+
+def test_answer_to_a_question_without_its_row_is_refused_not_reported_stale(sitting):
+    attempt, (single, _multiple, _tf), user = sitting
+    Answer.objects.filter(attempt=attempt, question=single).delete()
+
+    with pytest.raises(services.AnswerRefused):
+        save(attempt, user, single, right_choices(single))
+
+
+def test_answer_after_the_hand_in_is_refused_as_closed(sitting):
+    attempt, (single, _multiple, _tf), user = sitting
+    services.attempt_submit(attempt=attempt)
+
+    with pytest.raises(services.AnswerRefused) as refusal:
+        save(attempt, user, single, right_choices(single), revision=10)
+
+    assert refusal.value.closed is True

@@ -323,3 +323,60 @@ def test_admin_shows_a_started_exams_questions_read_only(client, sitting):
     page = client.get(f"/admin/exams/examquestion/{row.pk}/change/").content.decode()
 
     assert 'name="_save"' not in page
+
+
+def test_paper_grid_does_not_overwrite_a_score_changed_meanwhile(client, organizer, program):
+    paper = exam(program, mode=Exam.Mode.PAPER)
+    a, b = factories.enrollment(program), factories.enrollment(program)
+    url = f"/exams/programs/ZK2013/{paper.pk}/scores/"
+    client.force_login(organizer)
+    # Loaded when both were empty; meanwhile another organizer imports 90 for b.
+    services.paper_scores_set(exam=paper, scores={b.pk: Decimal(90)}, user=organizer)
+
+    response = client.post(
+        url,
+        {
+            f"score_{a.pk}": "85",
+            f"was_score_{a.pk}": "",
+            f"score_{b.pk}": "70",
+            f"was_score_{b.pk}": "",
+        },
+    )
+
+    assert "在此期间有人修改了这个分数" in response.content.decode()
+    assert dict(paper.attempts.values_list("enrollment_id", "score")) == {b.pk: Decimal(90)}
+
+
+def test_paper_grid_leaves_untouched_fields_alone(client, organizer, program):
+    paper = exam(program, mode=Exam.Mode.PAPER)
+    a, b = factories.enrollment(program), factories.enrollment(program)
+    services.paper_scores_set(exam=paper, scores={b.pk: Decimal(90)}, user=organizer)
+    client.force_login(organizer)
+    services.paper_scores_set(exam=paper, scores={b.pk: Decimal(95)}, user=organizer)
+
+    # This page was loaded when b had 90 and did not touch it: b keeps 95.
+    client.post(
+        f"/exams/programs/ZK2013/{paper.pk}/scores/",
+        {
+            f"score_{a.pk}": "85",
+            f"was_score_{a.pk}": "",
+            f"score_{b.pk}": "90",
+            f"was_score_{b.pk}": "90",
+        },
+    )
+
+    assert dict(paper.attempts.values_list("enrollment_id", "score")) == {
+        a.pk: Decimal(85),
+        b.pk: Decimal(95),
+    }
+
+
+def test_score_grid_refuses_nan(client, organizer, program):
+    paper = exam(program, mode=Exam.Mode.PAPER)
+    a = factories.enrollment(program)
+    client.force_login(organizer)
+
+    response = client.post(f"/exams/programs/ZK2013/{paper.pk}/scores/", {f"score_{a.pk}": "NaN"})
+
+    assert response.status_code == 200
+    assert "“NaN”不是数字" in response.content.decode()
