@@ -13,7 +13,7 @@ in the same run, and the ratio; it fails if any check-in is lost or any answer i
 import argparse
 import sys
 
-from serving import ROOT, fresh_database, gunicorn, report, rush
+from serving import ROOT, fresh_database, gunicorn, report, rush, signed_in
 
 sys.path.insert(0, str(ROOT))
 DATABASE = "jingxun_bench_checkin"
@@ -29,7 +29,6 @@ def prepare(trainees):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -60,15 +59,7 @@ def prepare(trainees):
         Trainee(user=u, name=f"学员{u.username}", police_id=u.username, unit=unit) for u in users
     )
     Enrollment.objects.bulk_create(Enrollment(program=program, trainee=t) for t in people)
-    cookies = []
-    for user in users:
-        session = SessionStore()
-        session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-        session["_auth_user_hash"] = user.get_session_auth_hash()
-        session.create()
-        cookies.append(session.session_key)
-    return activity, cookies
+    return activity, [signed_in(user) for user in users]
 
 
 def main():

@@ -33,7 +33,7 @@ import re
 import sys
 import time
 
-from serving import ROOT, fresh_database, gunicorn, report, rush
+from serving import ROOT, fresh_database, gunicorn, report, rush, signed_in
 
 sys.path.insert(0, str(ROOT))
 DATABASE = "jingxun_bench_exam"
@@ -54,7 +54,6 @@ def prepare(trainees):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -123,14 +122,7 @@ def prepare(trainees):
             )
         )
 
-    sessions = []
-    for user in users:
-        session = SessionStore()
-        session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-        session["_auth_user_hash"] = user.get_session_auth_hash()
-        session.create()
-        sessions.append((user.username, session.session_key))
+    sessions = [(user.username, signed_in(user)) for user in users]
     return exam, sessions, key
 
 

@@ -122,3 +122,16 @@ def report(name, seconds, latencies):
         f"p50 {1000 * cuts[49]:6.1f} ms  p99 {1000 * cuts[98]:6.1f} ms  ({seconds:.1f} s)"
     )
     return rate
+
+
+def signed_in(user):
+    """The key of a new login session of `user`, written as a sign-in would (no password
+    hashing is measured)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
