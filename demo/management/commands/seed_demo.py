@@ -215,6 +215,7 @@ class Command(BaseCommand):
         handed_in = [e for e in enrollments if e.group and e.group.number in (1, 2)]
         self.sit(graduation, handed_in, graduation.opens_at + timedelta(minutes=5), skill=0.8)
         self.grade_short_answers(entry, organizer)
+        self.grade_short_answers(graduation, organizer)  # the gains of groups 1 and 2 show
 
     def sit(self, exam, enrollments, start, skill):
         """Each chief answers like themself: a steady ability from the police ID, plus what
