@@ -47,7 +47,7 @@ KINDS = {name: kind for kind, names in KIND_NAMES.items() for name in names}
 TRUE_WORDS = ("对", "正确", "√", "是", "T", "TRUE", "Y")
 FALSE_WORDS = ("错", "错误", "×", "否", "F", "FALSE", "N")
 TRUE_FALSE_CHOICES = ("正确", "错误")
-MAX_LENGTH = {"category": 50}
+MAX_LENGTH = {"category": 50, "option": 500}  # as the model's fields
 ANSWER_LETTERS = re.compile(r"^[A-F]+$")
 
 
@@ -100,6 +100,9 @@ def parse_row(row):
     options = [(letter, values.get(letter.lower(), "")) for letter in LETTERS]
     while options and not options[-1][1]:
         options.pop()
+    for letter, option in options:
+        if len(option) > MAX_LENGTH["option"]:
+            error(letter, _("At most %(max)s characters.") % {"max": MAX_LENGTH["option"]})
     if any(not option for _letter, option in options):
         error("A–F", _("The options must be filled from A on, without gaps."))
     answer = values.get("answer", "").strip()

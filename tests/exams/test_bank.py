@@ -234,3 +234,46 @@ def test_question_form_explains_a_bad_answer(client):
 
     assert response.status_code == 200
     assert "答案选项为空。" in response.content.decode()
+
+
+def test_bank_import_of_an_empty_file_or_one_without_its_columns_writes_nothing():
+    empty = bank.bank_import(name="bank.csv", content=b"")
+    wrong = bank.bank_import(
+        name="bank.csv", content=rosters.csv_bytes([["张伟", "410001"]], header=["姓名", "警号"])
+    )
+
+    assert [str(error) for error in empty.errors] == ["文件是空的。"]
+    assert [str(error) for error in wrong.errors] == [
+        "未找到表头行：文件须包含“题型”“题干”“答案”列。"
+    ]
+    assert not Question.objects.exists()
+
+
+def test_bank_import_refuses_values_too_long_for_their_field():
+    long_option = [*SINGLE[:3], "甲" * 501, *SINGLE[4:]]
+    long_category = [SINGLE[0], "类" * 51, *SINGLE[2:]]
+
+    result = import_rows([long_option, long_category])
+
+    assert [str(error) for error in result.errors] == [
+        "第 2 行，A：最多 500 个字符。",
+        "第 3 行，分类：最多 50 个字符。",
+    ]
+    assert not Question.objects.exists()
+
+
+def test_paper_scores_import_of_an_empty_file_or_wrong_columns_writes_nothing():
+    paper_, _alice, _bob = paper_exam()
+    user = factories.user()
+
+    empty = paper.scores_import(exam=paper_, name="s.csv", content=b"", user=user)
+    wrong = paper.scores_import(
+        exam=paper_,
+        name="s.xlsx",
+        content=rosters.xlsx([["410001", 80]], header=["警号", "备注"], title=None),
+        user=user,
+    )
+
+    assert [str(error) for error in empty.errors] == ["文件是空的。"]
+    assert [str(error) for error in wrong.errors] == ["未找到表头行：文件须包含“警号”“成绩”列。"]
+    assert not paper_.attempts.exists()
