@@ -270,10 +270,13 @@ def attempt_submit(*, attempt, answers=None, now=None):
     return attempt, True
 
 
-def attempts_close_expired(*, now=None):
-    """Submit every attempt whose deadline has passed (Celery beat, and before results)."""
+def attempts_close_expired(*, exam=None, now=None):
+    """Submit every attempt (of `exam`, if given) whose deadline has passed: Celery beat,
+    and the results and grading pages of that exam."""
     now = now or timezone.now()
     expired = Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=now)
+    if exam is not None:
+        expired = expired.filter(exam=exam)
     closed = 0
     for attempt in expired.only("pk"):
         closed += attempt_submit(attempt=attempt, now=now)[1]
@@ -308,24 +311,41 @@ def attempt_grade(*, attempt, user=None, reason="graded", now=None):
     attempt_total(attempt=attempt, answers=answers, user=user, reason=reason, now=now)
 
 
-def attempt_total(*, attempt, answers, user=None, reason, question=None, now=None):
-    """Recompute an attempt's score from its answers, and keep the change."""
-    waiting = any(a.points_awarded is None for a in answers)
-    score = sum((a.points_awarded or Decimal(0) for a in answers), Decimal(0))
-    status = Attempt.Status.SUBMITTED if waiting else Attempt.Status.GRADED
-    if score != attempt.score:
-        ScoreChange.objects.create(
-            attempt=attempt,
-            question=question,
-            old_score=attempt.score,
-            new_score=score,
-            changed_by=user,
-            changed_at=now or timezone.now(),
-            reason=reason,
-        )
-    if (score, status) != (attempt.score, attempt.status):
-        attempt.score, attempt.status = score, status
-        attempt.save(update_fields=["score", "status"])
+def attempts_total(*, attempts, answers, user=None, reason, question=None, now=None):
+    """Recompute the scores of `attempts` from their `answers` (all of them), in two bulk
+    writes, and keep each change."""
+    by_attempt = {}
+    for answer in answers:
+        by_attempt.setdefault(answer.attempt_id, []).append(answer)
+    now = now or timezone.now()
+    changes, changed = [], []
+    for attempt in attempts:
+        mine = by_attempt.get(attempt.pk, [])
+        waiting = any(a.points_awarded is None for a in mine)
+        score = sum((a.points_awarded or Decimal(0) for a in mine), Decimal(0))
+        status = Attempt.Status.SUBMITTED if waiting else Attempt.Status.GRADED
+        if score != attempt.score:
+            changes.append(
+                ScoreChange(
+                    attempt=attempt,
+                    question=question,
+                    old_score=attempt.score,
+                    new_score=score,
+                    changed_by=user,
+                    changed_at=now,
+                    reason=reason,
+                )
+            )
+        if (score, status) != (attempt.score, attempt.status):
+            attempt.score, attempt.status = score, status
+            changed.append(attempt)
+    ScoreChange.objects.bulk_create(changes)
+    Attempt.objects.bulk_update(changed, ["score", "status"])
+
+
+def attempt_total(*, attempt, answers, **change):
+    """Recompute one attempt's score from its answers, and keep the change."""
+    attempts_total(attempts=[attempt], answers=answers, **change)
 
 
 @transaction.atomic
@@ -360,19 +380,14 @@ def short_answers_grade(*, exam, question, points, user, now=None):
         answer.points_awarded, answer.graded_by = points[answer.pk], user
     Answer.objects.bulk_update(changed, ["points_awarded", "graded_by"])
     attempts = {a.attempt_id: a.attempt for a in changed}
-    siblings = Answer.objects.filter(attempt_id__in=attempts).only("attempt_id", "points_awarded")
-    by_attempt = {}
-    for answer in siblings:
-        by_attempt.setdefault(answer.attempt_id, []).append(answer)
-    for attempt_id, attempt in attempts.items():
-        attempt_total(
-            attempt=attempt,
-            answers=by_attempt[attempt_id],
-            user=user,
-            reason="short answer",
-            question=question,
-            now=now,
-        )
+    attempts_total(
+        attempts=attempts.values(),
+        answers=Answer.objects.filter(attempt_id__in=attempts).only("attempt_id", "points_awarded"),
+        user=user,
+        reason="short answer",
+        question=question,
+        now=now,
+    )
     return len(changed)
 
 

@@ -311,7 +311,7 @@ def exam_grading(request, code, pk, question_pk):
         question_id=question_pk,
         question__kind=Question.Kind.SHORT_ANSWER,
     )
-    services.attempts_close_expired()
+    services.attempts_close_expired(exam=exam)
     answers = (
         Answer.objects.filter(
             attempt__exam=exam, question_id=question_pk, attempt__submitted_at__isnull=False
@@ -429,7 +429,7 @@ def exam_results(request, code, pk):
     """成绩分析: distribution, mean, median, pass rate, ranking and item analysis."""
     program, exam = exam_for(request, code, pk)
     if may_change(request.user, program):
-        services.attempts_close_expired()
+        services.attempts_close_expired(exam=exam)
     results = selectors.exam_results(exam)
     peak = max((count for _label, count in results.distribution), default=0)
     return render(

@@ -380,3 +380,33 @@ def test_score_grid_refuses_nan(client, organizer, program):
 
     assert response.status_code == 200
     assert "“NaN”不是数字" in response.content.decode()
+
+
+def test_grading_a_column_takes_the_same_queries_at_10_and_200_trainees(
+    client, organizer, program, django_assert_max_num_queries
+):
+    client.force_login(organizer)
+
+    def grade_everyone(count):
+        questions = questions_for(2)
+        paper = exam(program, questions)
+        class_sits(paper, program, count, questions)
+        essay = questions[-1]
+        answers = Answer.objects.filter(attempt__exam=paper, question=essay)
+        url = f"/exams/programs/ZK2013/{paper.pk}/grading/{essay.pk}/"
+        data = {f"points_{a.pk}": "6" for a in answers} | {
+            f"was_points_{a.pk}": "1" for a in answers
+        }
+        return url, data, paper
+
+    small_url, small_data, _small = grade_everyone(10)
+    large_url, large_data, large = grade_everyone(200)
+    with django_assert_max_num_queries(40) as small:
+        assert client.post(small_url, small_data).status_code == 302
+
+    # One more at most: SQLite writes the 200 score changes in two batches (its limit of
+    # parameters a statement); PostgreSQL in one.
+    with django_assert_max_num_queries(len(small.captured_queries) + 1):
+        assert client.post(large_url, large_data).status_code == 302
+
+    assert set(large.attempts.values_list("score", flat=True)) == {Decimal(7)}
