@@ -12,9 +12,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# The embedded default's files: the SQLite database, uploads, mail (ignored by git).
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -94,6 +95,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": 10,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default keeps its database in var/, which a fresh clone does not have.
+    VAR_DIR.mkdir(exist_ok=True)
     # WAL lets readers run beside the one writer; IMMEDIATE makes a writing transaction take
     # the lock at BEGIN, so two writers queue up instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(

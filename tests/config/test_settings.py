@@ -13,6 +13,7 @@ INHERITED_SETTINGS = {
     "CELERY_BROKER_URL",
     "EMAIL_URL",
     "CACHE_URL",
+    "VAR_DIR",
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -148,3 +149,14 @@ def test_manage_py_in_a_checkout_assumes_development():
     result = run(["manage.py", "check"])
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_fresh_checkout_migrates_into_a_var_folder_it_creates(tmp_path):
+    var = tmp_path / "var"  # as in a fresh clone: not there yet
+
+    result = run(
+        ["manage.py", "migrate", "--noinput", "-v0"], DJANGO_DEBUG="true", VAR_DIR=str(var)
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (var / "jingxun.sqlite3").exists()
