@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,8 @@ from trainees.models import Enrollment, Group, Program
 
 
 class DiscussionRecord(models.Model):
-    """What one group said in one group-discussion activity."""
+    """What one group said in one group-discussion activity. Seen by the group and the
+    organizers until an organizer shares it with the class."""
 
     activity = models.ForeignKey(
         Activity,
@@ -21,6 +23,7 @@ class DiscussionRecord(models.Model):
     group = models.ForeignKey(
         Group, verbose_name=_("Group"), on_delete=models.CASCADE, related_name="discussion_records"
     )
+    # The host, or a trainee of the group, whom the organizer names to write the record.
     recorder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Recorder"),
@@ -30,6 +33,8 @@ class DiscussionRecord(models.Model):
         related_name="+",
     )
     summary = models.TextField(_("Summary of the discussion"), blank=True)
+    shared_at = models.DateTimeField(_("Shared with the class at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("Last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("Discussion record")
@@ -61,10 +66,12 @@ class Idea(models.Model):
     )
     text = models.TextField(_("Text"))
     starred = models.BooleanField(_("Starred"), default=False)
+    created_at = models.DateTimeField(_("Added at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("Idea")
         verbose_name_plural = _("Ideas")
+        ordering = ["record", "pk"]
 
     def __str__(self):
         return self.text[:40]
@@ -85,18 +92,34 @@ class ForumTalk(models.Model):
     title = models.CharField(_("Title"), max_length=200)
     summary = models.TextField(_("Summary"), blank=True)
     order = models.PositiveSmallIntegerField(_("Order"), default=0)
+    # Checked like the timetable's materials, and served only through a permission check.
+    slides = models.FileField(_("Slides"), upload_to="forum/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = _("Forum talk")
         verbose_name_plural = _("Forum talks")
-        ordering = ["program", "order"]
+        ordering = ["program", "order", "pk"]
 
     def __str__(self):
         return self.title
 
 
+class Grade(models.TextChoices):
+    """An essay's grade: 优秀, 良好, 合格, 不合格."""
+
+    EXCELLENT = "A", _("Excellent")
+    GOOD = "B", _("Good")
+    PASS = "C", _("Pass")
+    FAIL = "D", _("Fail")
+
+
 class Essay(models.Model):
-    """A trainee's reflection essay (学习心得体会): one per trainee per program."""
+    """A trainee's reflection essay (学习心得体会): one per trainee per program.
+
+    `revision` is the writer's clock (ms) of the text stored: an autosave is written only if
+    it is newer, so a slow request from another tab never overwrites a later text. The last
+    review's grade is kept here too, for the lists and the reports.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -109,19 +132,49 @@ class Essay(models.Model):
     title = models.CharField(_("Title"), max_length=200, blank=True)
     body = models.TextField(_("Body"), blank=True)
     status = models.CharField(_("Status"), max_length=10, choices=Status, default=Status.DRAFT)
+    revision = models.BigIntegerField(_("Revision"), default=0)
+    chars = models.PositiveIntegerField(_("Length (characters)"), default=0)
     submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("Last saved"), auto_now=True)
+    returned_at = models.DateTimeField(_("Returned at"), null=True, blank=True)
+    returned_comment = models.TextField(_("Why it was returned"), blank=True)
+    # 延期: an organizer lets this trainee hand in until then, past the program's deadline.
+    extended_until = models.DateTimeField(_("Extension until"), null=True, blank=True)
+    grade = models.CharField(_("Grade"), max_length=1, choices=Grade, blank=True)
+    excellent = models.BooleanField(_("Outstanding essay"), default=False)
+    reviewed_at = models.DateTimeField(_("Reviewed at"), null=True, blank=True)
+    # MinHash signature of the text handed in, for the similarity check (similarity.py).
+    signature = models.JSONField(_("Signature"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("Reflection essay")
         verbose_name_plural = _("Reflection essays")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="essay_handed_in_has_a_time",
+            ),
+        ]
 
     def __str__(self):
         return self.title or str(self.enrollment)
 
+    @property
+    def locked(self):
+        """Handed in: the trainee cannot change it until an organizer returns it."""
+        return self.status == self.Status.SUBMITTED
+
 
 class EssayRevision(models.Model):
-    """A saved draft of an essay, kept so the trainee can restore it."""
+    """A kept version of an essay, which the trainee can restore: a checkpoint of the writing
+    (one every few minutes), a text that lost to a newer one from another tab, the text
+    replaced by a restore, and each text handed in."""
+
+    class Reason(models.TextChoices):
+        CHECKPOINT = "checkpoint", _("Saved while writing")
+        CONFLICT = "conflict", _("Older text from another window")
+        RESTORE = "restore", _("Replaced by a restore")
+        SUBMITTED = "submitted", _("Handed in")
 
     essay = models.ForeignKey(
         Essay,
@@ -131,25 +184,26 @@ class EssayRevision(models.Model):
     )
     title = models.CharField(_("Title"), max_length=200, blank=True)
     body = models.TextField(_("Body"), blank=True)
-    created_at = models.DateTimeField(_("Saved at"), auto_now_add=True)
+    reason = models.CharField(
+        _("Why it was kept"), max_length=12, choices=Reason, default=Reason.CHECKPOINT
+    )
+    revision = models.BigIntegerField(_("Revision"), default=0)
+    chars = models.PositiveIntegerField(_("Length (characters)"), default=0)
+    created_at = models.DateTimeField(_("Saved at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("Essay revision")
         verbose_name_plural = _("Essay revisions")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.essay_id} @ {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class EssayReview(models.Model):
-    """An organizer's grade and comment on an essay."""
+    """A reviewer's grade and comment on an essay; the latest one is the essay's grade."""
 
-    class Grade(models.TextChoices):
-        EXCELLENT = "A", _("Excellent")
-        GOOD = "B", _("Good")
-        PASS = "C", _("Pass")
-        FAIL = "D", _("Fail")
+    Grade = Grade
 
     essay = models.ForeignKey(
         Essay, verbose_name=_("Reflection essay"), on_delete=models.CASCADE, related_name="reviews"
@@ -169,7 +223,59 @@ class EssayReview(models.Model):
     class Meta:
         verbose_name = _("Essay review")
         verbose_name_plural = _("Essay reviews")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.essay_id}: {self.get_grade_display()}"
+
+
+class EssayReviewer(models.Model):
+    """Someone an organizer names to review the essays of a program (besides the organizers)."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="essay_reviewers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Reviewer"),
+        on_delete=models.CASCADE,
+        related_name="essay_reviews_to_do",
+    )
+
+    class Meta:
+        verbose_name = _("Essay reviewer")
+        verbose_name_plural = _("Essay reviewers")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "user"], name="reviewer_unique_in_program"),
+        ]
+
+    def __str__(self):
+        return f"{self.program.code} · {self.user}"
+
+
+class EssayMatch(models.Model):
+    """How much of `essay` is found in `other` (of this program or an earlier one), worked out
+    when either was handed in. `similarity` is the Jaccard index of their shingles (symmetric);
+    `containment` the share of this essay's shingles found in the other."""
+
+    essay = models.ForeignKey(
+        Essay, verbose_name=_("Reflection essay"), on_delete=models.CASCADE, related_name="matches"
+    )
+    other = models.ForeignKey(
+        Essay, verbose_name=_("Similar essay"), on_delete=models.CASCADE, related_name="+"
+    )
+    similarity = models.FloatField(_("Similarity"))
+    containment = models.FloatField(_("Share found in the other"))
+    computed_at = models.DateTimeField(_("Compared at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Similar essay")
+        verbose_name_plural = _("Similar essays")
+        ordering = ["essay", "-similarity"]
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "other"], name="match_unique_pair"),
+            models.CheckConstraint(condition=~Q(essay=models.F("other")), name="match_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.essay_id} ~ {self.other_id}: {self.similarity:.2f}"

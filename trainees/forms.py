@@ -53,11 +53,13 @@ class ProgramForm(forms.ModelForm):
             "daily_routine",
             "rules",
             "essay_min_chars",
+            "essay_opens_at",
             "essay_deadline",
         ]
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
+            "essay_opens_at": DateTimeInput(),
             "essay_deadline": DateTimeInput(),
             "daily_routine": forms.Textarea(attrs={"rows": 6}),
             "rules": forms.Textarea(attrs={"rows": 4}),

@@ -145,6 +145,8 @@ class Program(models.Model):
     essay_min_chars = models.PositiveIntegerField(
         _("Essay minimum length (characters)"), default=1500
     )
+    # 学习心得体会: trainees may write from this moment (blank: from the program's start).
+    essay_opens_at = models.DateTimeField(_("Essay opens at"), null=True, blank=True)
     essay_deadline = models.DateTimeField(_("Essay deadline"), null=True, blank=True)
     # 点名: self check-in opens this long before an activity starts (seed 001: 10 minutes).
     checkin_opens_minutes = models.PositiveSmallIntegerField(

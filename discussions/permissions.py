@@ -1,0 +1,97 @@
+"""Who may see and change discussion records, forum talks and essays: the one place the
+discussions app decides it.
+
+- organizers of the program (and superusers) read and change everything of it;
+- leadership reads everything and changes nothing;
+- a reviewer named for the program reads and grades its essays;
+- a host or anyone else named the recorder of a record reads and writes that record;
+- a trainee of the program (active enrollment) reads the forum, their group's records and the
+  records shared with the class, writes a record they are named the recorder of, and writes
+  their own essay. Another trainee's essay is a 404;
+- anyone else gets 404 for every page of the program.
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from discussions.models import DiscussionRecord, EssayReviewer
+from trainees.models import Enrollment, Program
+from trainees.roles import user_roles
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the signed-in user may do in one program."""
+
+    program: Program
+    user: object
+    organizer: bool = False
+    leadership: bool = False
+    reviewer: bool = False
+    enrollment: Enrollment | None = None  # the user's own place in the class, if a trainee
+    recorder: bool = False  # named to write a record of this program (a host's account)
+
+    @property
+    def reads_all(self):
+        """Organizers and leadership read every record and every essay of the program."""
+        return self.organizer or self.leadership
+
+    @property
+    def reviews(self):
+        """May grade, comment on and mark essays."""
+        return self.organizer or self.reviewer
+
+    @property
+    def reads_essays(self):
+        return self.reads_all or self.reviewer
+
+
+def access_for(user, code):
+    """The user's Access to program `code`; 404 if they have none."""
+    program = get_object_or_404(Program, code=code)
+    roles = user_roles(user)
+    organizer = user.is_superuser or (
+        roles.organizer and program.organizers.filter(pk=user.pk).exists()
+    )
+    reviewer = not organizer and EssayReviewer.objects.filter(program=program, user=user).exists()
+    enrollment = None
+    if roles.trainee:
+        enrollment = (
+            Enrollment.objects.select_related("trainee", "group")
+            .filter(program=program, trainee__user=user, status=Enrollment.Status.ACTIVE)
+            .first()
+        )
+    recorder = not (organizer or roles.leadership or reviewer or enrollment) and (
+        DiscussionRecord.objects.filter(activity__program=program, recorder=user).exists()
+    )
+    access = Access(
+        program=program,
+        user=user,
+        organizer=organizer,
+        leadership=roles.leadership,
+        reviewer=reviewer,
+        enrollment=enrollment,
+        recorder=recorder,
+    )
+    if not (access.reads_all or reviewer or enrollment or recorder):
+        raise Http404
+    return access
+
+
+def may_read_record(access, record):
+    """Organizers and leadership; the record's group and recorder; the whole class once it is
+    shared."""
+    if access.reads_all or record.recorder_id == access.user.pk:
+        return True
+    if access.enrollment is None:
+        return False
+    return record.shared_at is not None or record.group_id == access.enrollment.group_id
+
+
+def may_write_record(access, record):
+    """Organizers, and the recorder they named (the host or a trainee of the group)."""
+    return access.organizer or (
+        record.recorder_id is not None and record.recorder_id == access.user.pk
+    )
