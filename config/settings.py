@@ -198,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.close_ended_activities",
         "schedule": 5 * 60,
     },
+    "compare-pending-essays": {
+        "task": "discussions.tasks.essays_compare_pending",
+        "schedule": 10 * 60,
+    },
     "clear-expired-login-sessions": {
         "task": "trainees.tasks.clear_expired_login_sessions",
         "schedule": 6 * 60 * 60,
