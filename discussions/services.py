@@ -236,7 +236,10 @@ def essay_return(*, essay, comment, now=None):
         raise EssayRefused(_("Say what should be revised."))
     essay.status = Essay.Status.RETURNED
     essay.returned_comment, essay.returned_at = comment.strip(), now or timezone.now()
-    essay.save(update_fields=["status", "returned_comment", "returned_at", "updated_at"])
+    essay.signature = None  # compared again when it is handed in again (or by the sweep)
+    essay.save(
+        update_fields=["status", "returned_comment", "returned_at", "signature", "updated_at"]
+    )
     return essay
 
 

@@ -1,5 +1,6 @@
 import random
 from datetime import datetime, time, timedelta
+from itertools import combinations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
@@ -9,6 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import data
+from demo import discussions_data as talk
+from discussions import services as essays
+from discussions.models import Essay
 from exams import bank
 from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
@@ -47,6 +51,7 @@ class Command(BaseCommand):
 
         self.timetable(program)
         self.exams(program, organizer)
+        self.essays(program, organizer)
 
         trainees = Trainee.objects.filter(police_id__in=data.DEMO_TRAINEES).select_related("unit")
         for trainee in trainees:
@@ -59,6 +64,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  考试 exams: {data.ENTRY_EXAM} (graded, released), {data.GRADUATION_EXAM} (open now)"
         )
+        handed_in = Essay.objects.filter(enrollment__program=program).exclude(status="draft")
+        self.stdout.write(f"  心得 essays: {handed_in.count()} handed in, due tomorrow 12:00")
         self.stdout.write(f"演示账号 demo logins (password for all: {data.DEMO_PASSWORD})")
         self.stdout.write(f"  教务 organizer     {organizer.username}")
         self.stdout.write(f"  领导 leadership    {leader.username}")
@@ -260,3 +267,110 @@ class Command(BaseCommand):
             exams.short_answers_grade(
                 exam=exam, question=eq.question, points=points, user=organizer
             )
+
+    def essays(self, program, organizer):
+        """Essays in every state on the second day: handed in and reviewed (some outstanding),
+        waiting for review, returned for revision, drafts, nothing yet, one extension, and one
+        essay that copies three paragraphs of another (the similarity check ranks it first)."""
+        Essay.objects.filter(enrollment__program=program).delete()
+        enrollments = list(
+            program.enrollments.filter(status=Enrollment.Status.ACTIVE)
+            .select_related("trainee")
+            .order_by("trainee__police_id")
+        )
+        by_id = {e.trainee.police_id: e for e in enrollments}
+        now = timezone.now()
+        # The three visitor logins: a draft to finish, nothing yet, returned for revision;
+        # the next three: outstanding, waiting for review, good.
+        plan = {
+            "320401": "draft",
+            "320402": "none",
+            "320403": "returned",
+            "320404": "excellent",
+            "320405": "submitted",
+            "320406": "reviewed",
+        }
+        others = [e for e in enrollments if e.trainee.police_id not in plan]
+        for index, enrollment in enumerate(others):
+            kind = ("handed_in", "draft", "none")[index % 3]
+            if kind == "handed_in":
+                step = index // 3
+                kind = ("reviewed", "reviewed", "excellent", "submitted", "reviewed")[step % 5]
+                if step % 10 == 9:
+                    kind = "returned"
+            plan[enrollment.trainee.police_id] = kind
+        full = [pid for pid, kind in sorted(plan.items()) if kind not in ("draft", "none")]
+        texts = dict(zip(full, essay_texts(len(full)), strict=True))
+        # 抄袭: the last essay waiting for review copies three paragraphs of the first reviewed.
+        copier = [pid for pid in full if plan[pid] == "submitted"][-1]
+        source = next(pid for pid in full if plan[pid] == "reviewed")
+        texts[copier] = texts[copier][:4] + texts[source][1:4] + texts[copier][7:]
+        reviews = iter(talk.REVIEW_COMMENTS * len(full))
+        for number, (police_id, kind) in enumerate(sorted(plan.items())):
+            enrollment = by_id[police_id]
+            if kind == "none":
+                continue
+            essay = essays.essay_for(enrollment=enrollment)
+            written = now - timedelta(hours=3, minutes=number)
+            parts = texts.get(police_id) or essay_texts(1, seed=police_id)[0][: 2 + number % 4]
+            title = talk.ESSAY_TITLES[number % len(talk.ESSAY_TITLES)]
+            # Two sittings ten minutes apart: each leaves a version to restore.
+            for sitting, upto in ((0, len(parts) // 2), (10, len(parts))):
+                essays.essay_save(
+                    essay=essay,
+                    title=title,
+                    body="\n".join(parts[:upto]),
+                    revision=int((written + timedelta(minutes=sitting)).timestamp() * 1000),
+                    base=essay.revision,
+                    now=written + timedelta(minutes=sitting),
+                )
+                essay.refresh_from_db()
+            if kind == "draft":
+                continue
+            essays.essay_submit(essay=essay, now=written + timedelta(minutes=20))
+            if kind == "returned":
+                comment = talk.RETURN_COMMENTS[number % len(talk.RETURN_COMMENTS)]
+                essays.essay_return(essay=essay, comment=comment, now=written + timedelta(hours=1))
+            elif kind in ("reviewed", "excellent"):
+                grade, comment = ("A", talk.REVIEW_COMMENTS[0][1])
+                if kind == "reviewed":
+                    grade, comment = next(reviews)
+                    while grade == "A":
+                        grade, comment = next(reviews)
+                essays.essay_review(
+                    essay=essay,
+                    reviewer=organizer,
+                    grade=grade,
+                    comment=comment,
+                    excellent=kind == "excellent",
+                    now=written + timedelta(hours=2),
+                )
+        # 延期: one chief called back to a case is given a day more.
+        late = next(pid for pid, kind in sorted(plan.items()) if kind == "none" and pid > "320410")
+        essays.essay_extend(
+            enrollment=by_id[late], until=program.essay_deadline + timedelta(days=1), now=now
+        )
+
+
+def essay_texts(count, seed="CZ2023"):
+    """`count` essays as lists of paragraphs (an opening, eight paragraphs, a closing) drawn
+    from the demo's pool so that no two share more than one paragraph: like real essays on one
+    course, similar in subject, not in passages."""
+    draw = random.Random(seed)
+    pool = range(len(talk.ESSAY_PARAGRAPHS))
+    taken, essays_ = set(), []
+    for number in range(count):
+        for _try in range(500):
+            pick = draw.sample(pool, 8)
+            pairs = set(combinations(sorted(pick), 2))
+            if not pairs & taken:
+                break
+        taken |= pairs
+        essays_.append(
+            [
+                talk.ESSAY_OPENINGS[number % len(talk.ESSAY_OPENINGS)],
+                *(talk.ESSAY_PARAGRAPHS[n] for n in pick),
+                talk.ESSAY_CLOSINGS[number % len(talk.ESSAY_CLOSINGS)],
+            ]
+        )
+    return essays_
