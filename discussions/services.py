@@ -82,6 +82,16 @@ def essay_for(*, enrollment):
     return essay
 
 
+# Control characters other than line breaks and tabs: pasted from Word now and then; XML (the
+# .docx export) forbids them and PostgreSQL refuses NUL.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text):
+    """The text without control characters, with Unix line breaks."""
+    return CONTROL.sub("", text.replace("\r\n", "\n"))
+
+
 def check_text(title, body):
     if len(title) > MAX_TITLE:
         raise EssayRefused(_("The title is longer than %(max)s characters.") % {"max": MAX_TITLE})
@@ -129,6 +139,7 @@ def essay_save(*, essay, title, body, revision, base, now=None):
     late (another tab, a resent request) is kept as a revision and the stored one stays.
     Refused once the essay is handed in, or before the program lets essays be written."""
     now = now or timezone.now()
+    title, body = clean_text(title), clean_text(body)
     check_text(title, body)
     essay = Essay.objects.select_for_update().select_related("enrollment__program").get(pk=essay.pk)
     check_writable(essay, now)
@@ -176,7 +187,8 @@ def essay_submit(*, essay, title=None, body=None, revision=None, base=None, now=
             % {"time": date_format(timezone.localtime(deadline), "DATETIME_FORMAT")}
         )
     if body is not None and revision is not None:
-        check_text(title or "", body)
+        title, body = clean_text(title or ""), clean_text(body)
+        check_text(title, body)
         if revision > essay.revision:
             write(essay, title=title or "", body=body, revision=revision, base=base, now=now)
         elif (title or "", body) != (essay.title, essay.body):

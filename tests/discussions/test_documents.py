@@ -247,7 +247,7 @@ def test_essays_docx_without_essays_is_a_document_with_an_empty_toc(program):
 
 def test_essays_docx_drops_characters_that_xml_forbids(program):
     enrollment = factories.enrollment(program, factories.trainee(name="邹雨枫"))
-    essay(enrollment, "心得\x0b体会", "第一段\x0c。\n第二段\x00。")
+    essay(enrollment, "心得\x0b体会", "第一段\x0c。\n第二段\x1f。")
 
     document = opened(essays_docx(program=program, essays=essays_of(program), title=ESSAYS_TITLE))
 

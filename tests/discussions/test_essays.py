@@ -296,3 +296,17 @@ def test_writing_before_the_essay_opens_is_refused(program, essay):
         services.essay_save(
             essay=essay, title="", body="早", revision=1, base=0, now=at("2023-01-04T07:59")
         )
+
+
+def test_control_characters_are_dropped_and_line_breaks_kept(essay):
+    services.essay_save(
+        essay=essay,
+        title="心得\x0b体会",
+        body="第一段\x00。\r\n第二段\x0c。\t完",
+        revision=1,
+        base=0,
+        now=at("2023-01-03T20:00"),
+    )
+
+    essay.refresh_from_db()
+    assert (essay.title, essay.body) == ("心得体会", "第一段。\n第二段。\t完")
