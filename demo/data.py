@@ -43,6 +43,9 @@ GROUPS = [
     (5, "李卫东", "市公安局党委委员、副局长", "综合指挥室的中枢作用"),
 ]
 
+# 潘立群 and 王晓飞 speak in seed 000 on the topics of groups 3 and 4: there they sit.
+REGROUP = {"320405": 3, "320406": 4}
+
 # The trainees whose logins the README lists: they get the demo password.
 DEMO_TRAINEES = ["320401", "320402", "320403", "320404", "320405", "320406"]
 

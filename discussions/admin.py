@@ -3,7 +3,9 @@ from django.contrib import admin
 from discussions.models import (
     DiscussionRecord,
     Essay,
+    EssayMatch,
     EssayReview,
+    EssayReviewer,
     EssayRevision,
     ForumTalk,
     Idea,
@@ -46,7 +48,7 @@ class ForumTalkAdmin(admin.ModelAdmin):
 
 @admin.register(Essay)
 class EssayAdmin(admin.ModelAdmin):
-    list_display = ["enrollment", "title", "status", "submitted_at"]
+    list_display = ["enrollment", "title", "status", "chars", "submitted_at", "grade", "excellent"]
     list_filter = ["status", "enrollment__program"]
     search_fields = ["title", "enrollment__trainee__name", "enrollment__trainee__police_id"]
     list_select_related = ["enrollment__trainee", "enrollment__program"]
@@ -68,3 +70,24 @@ class EssayReviewAdmin(admin.ModelAdmin):
     search_fields = ["essay__enrollment__trainee__name", "comment"]
     list_select_related = ["essay", "reviewer"]
     raw_id_fields = ["essay", "reviewer"]
+
+
+@admin.register(EssayReviewer)
+class EssayReviewerAdmin(admin.ModelAdmin):
+    list_display = ["user", "program"]
+    list_filter = ["program"]
+    search_fields = ["user__username", "user__first_name", "program__code"]
+    list_select_related = ["user", "program"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(EssayMatch)
+class EssayMatchAdmin(admin.ModelAdmin):
+    """Worked out by the similarity check; read here, never typed."""
+
+    list_display = ["essay", "other", "similarity", "containment", "computed_at"]
+    list_filter = ["essay__enrollment__program"]
+    search_fields = ["essay__enrollment__trainee__name", "other__enrollment__trainee__name"]
+    list_select_related = ["essay__enrollment__trainee", "other__enrollment__trainee"]
+    raw_id_fields = ["essay", "other"]
+    readonly_fields = ["essay", "other", "similarity", "containment", "computed_at"]

@@ -95,3 +95,9 @@ def may_write_record(access, record):
     return access.organizer or (
         record.recorder_id is not None and record.recorder_id == access.user.pk
     )
+
+
+def may_read_forum(access):
+    """The forum and its slides: organizers, leadership and the program's trainees (not a
+    reviewer or a host's account as such)."""
+    return access.reads_all or access.enrollment is not None

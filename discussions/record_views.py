@@ -1,11 +1,285 @@
-"""Discussion records and ideas (WIP: being written)."""
+"""Discussion records (分组讨论记录) and their ideas (金点子).
 
-from django.http import Http404
+One rule for every refusal here: whoever may not read a thing gets 404; whoever may read it but
+not change it (leadership, a trainee of the group who is not its recorder) gets 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from discussions import records
+from discussions.forms import IdeaForm, RecorderForm, RecordSummaryForm
+from discussions.permissions import access_for, may_read_record, may_write_record
+from trainees.roles import TRAINEE, role_required
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _todo(request, *args, **kwargs):
+def refuse(access, record):
+    """403 to whoever may read the record, 404 to the rest."""
+    if may_read_record(access, record):
+        raise PermissionDenied
     raise Http404
 
 
-my_discussions = record_list = record_detail = record_recorder = record_share = _todo
-idea_add = idea_delete = idea_star = idea_list = idea_export = _todo
+def require_write(access, record):
+    if not may_write_record(access, record):
+        refuse(access, record)
+
+
+def require_organizer(access, record):
+    if not access.organizer:
+        refuse(access, record)
+
+
+def detail_url(access, record):
+    return reverse(
+        "discussions:record-detail",
+        args=[access.program.code, record.activity_id, record.group.number],
+    )
+
+
+@role_required(TRAINEE)
+def my_discussions(request):
+    """The trainee's way in from the navbar: the records of their (latest) program."""
+    enrollment = records.latest_enrollment(request.user)
+    if enrollment is None:
+        return render(request, "discussions/record_none.html")
+    return redirect("discussions:record-list", code=enrollment.program.code)
+
+
+def record_list(request, code):
+    """Organizers and leadership: every discussion × group with its record's state. A trainee:
+    the records they may read, on a phone."""
+    access = access_for(request.user, code)
+    if access.reads_all:
+        return render(
+            request,
+            "discussions/record_list.html",
+            {
+                "program": access.program,
+                "access": access,
+                "board": records.record_board(access.program),
+            },
+        )
+    readable = records.readable_records(access)
+    group_id = access.enrollment.group_id if access.enrollment else None
+    own = [r for r in readable if r.group_id == group_id or r.recorder_id == request.user.pk]
+    return render(
+        request,
+        "discussions/record_list_mine.html",
+        {
+            "program": access.program,
+            "access": access,
+            "own": own,
+            "shared": [r for r in readable if r not in own],
+        },
+    )
+
+
+def record_detail(request, code, activity, group):
+    """A record: its summary (written here by an organizer or the recorder; the record is
+    created by its first save, never by a visit) and its ideas."""
+    access = access_for(request.user, code)
+    record = records.record_at(access.program, activity, group)
+    if not may_read_record(access, record):
+        raise Http404
+    if request.method != "POST":
+        return detail_page(request, access, record)
+    require_write(access, record)
+    form = RecordSummaryForm(request.POST)
+    if not form.is_valid():
+        return detail_page(request, access, record, summary_form=form)
+    try:
+        records.record_summary_save(
+            activity=record.activity,
+            group=record.group,
+            summary=form.cleaned_data["summary"],
+            base=form.cleaned_data["base"],
+        )
+    except records.SummaryConflict as conflict:
+        # Keep the writer's text in the box, show what is stored now, and let a second save
+        # (now based on the stored text) replace it knowingly.
+        form = RecordSummaryForm(
+            {
+                "summary": form.cleaned_data["summary"],
+                "base": records.summary_fingerprint(conflict.current),
+            }
+        )
+        form.is_valid()
+        form.add_error(
+            "summary",
+            _(
+                "Someone else changed the summary while you were writing. Their text is shown "
+                "above; merge it into yours and save again."
+            ),
+        )
+        record.summary = conflict.current
+        return detail_page(request, access, record, summary_form=form, conflict=True, status=409)
+    messages.success(request, _("The summary has been saved."))
+    return redirect(detail_url(access, record))
+
+
+def detail_page(
+    request, access, record, *, summary_form=None, idea_form=None, conflict=False, status=200
+):
+    """The record's page, with the forms its reader may use (bound ones when re-shown)."""
+    can_write = may_write_record(access, record)
+    context = {
+        "program": access.program,
+        "access": access,
+        "record": record,
+        "ideas": records.ideas_of(record),
+        "can_write": can_write,
+        "can_organize": access.organizer,
+        "conflict": conflict,
+    }
+    if can_write:
+        context["summary_form"] = summary_form or RecordSummaryForm(
+            initial={
+                "summary": record.summary,
+                "base": records.summary_fingerprint(record.summary),
+            }
+        )
+        context["idea_form"] = idea_form or IdeaForm(program=access.program, group=record.group)
+    if access.organizer:
+        context["recorder_form"] = RecorderForm(
+            initial={"recorder": record.recorder_id},
+            group=record.group,
+            current=record.recorder_id,
+        )
+    return render(request, "discussions/record_detail.html", context, status=status)
+
+
+@require_POST
+def record_recorder(request, code, activity, group):
+    """Name (or clear) the recorder of a group's record; creates the record if needed."""
+    access = access_for(request.user, code)
+    record = records.record_at(access.program, activity, group)
+    require_organizer(access, record)
+    form = RecorderForm(request.POST, group=record.group, current=record.recorder_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose a trainee of the group."))
+        return redirect(detail_url(access, record))
+    recorder = form.cleaned_data["recorder"]
+    records.record_recorder_set(activity=record.activity, group=record.group, recorder=recorder)
+    if recorder is None:
+        messages.success(request, _("No one is named the recorder now."))
+    else:
+        name = form.fields["recorder"].label_from_instance(recorder)
+        messages.success(request, _("%(name)s will write this record.") % {"name": name})
+    return redirect(detail_url(access, record))
+
+
+@require_POST
+def record_share(request, code, pk):
+    """Share a record with the whole class (shared=1), or take it back to its group."""
+    access = access_for(request.user, code)
+    record = records.record_of(access.program, pk)
+    require_organizer(access, record)
+    shared = request.POST.get("shared") == "1"
+    records.record_share(record=record, shared=shared)
+    if shared:
+        messages.success(request, _("The record is shared with the whole class."))
+    else:
+        messages.success(request, _("The record is back to its group only."))
+    return redirect(detail_url(access, record))
+
+
+@require_POST
+def idea_add(request, code, activity, group):
+    """Add an idea to a group's record (organizers and the recorder)."""
+    access = access_for(request.user, code)
+    record = records.record_at(access.program, activity, group)
+    require_write(access, record)
+    form = IdeaForm(request.POST, program=access.program, group=record.group)
+    if not form.is_valid():
+        return detail_page(request, access, record, idea_form=form, status=400)
+    records.idea_add(
+        activity=record.activity,
+        group=record.group,
+        text=form.cleaned_data["text"],
+        author=form.cleaned_data["author"],
+    )
+    messages.success(request, _("The idea has been added."))
+    return redirect(f"{detail_url(access, record)}#ideas")
+
+
+@require_POST
+def idea_delete(request, code, pk):
+    access = access_for(request.user, code)
+    idea = records.idea_of(access.program, pk)
+    require_write(access, idea.record)
+    records.idea_delete(idea=idea)
+    messages.success(request, _("The idea has been removed."))
+    return redirect(f"{detail_url(access, idea.record)}#ideas")
+
+
+@require_POST
+def idea_star(request, code, pk):
+    """One tap: star an idea (starred=1) or take the star off. With htmx the button comes back;
+    without, the page it was tapped on reloads."""
+    access = access_for(request.user, code)
+    idea = records.idea_of(access.program, pk)
+    require_organizer(access, idea.record)
+    records.idea_star(idea=idea, starred=request.POST.get("starred") == "1")
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "discussions/includes/idea_star.html",
+            {
+                "program": access.program,
+                "idea": idea,
+                "can_organize": True,
+                "back": request.POST.get("next", ""),
+            },
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = f"{detail_url(access, idea.record)}#ideas"
+    return redirect(back)
+
+
+def idea_list(request, code):
+    """The starred ideas of every group, for the leadership: organizers and leadership only."""
+    access = access_for(request.user, code)
+    if not access.reads_all:
+        raise Http404
+    return render(
+        request,
+        "discussions/idea_list.html",
+        {
+            "program": access.program,
+            "access": access,
+            "ideas": records.starred_ideas(access.program),
+            "can_organize": access.organizer,
+        },
+    )
+
+
+def idea_export(request, code):
+    """The starred ideas as a Word document (.docx), for the leadership."""
+    from discussions.documents import ideas_docx
+
+    access = access_for(request.user, code)
+    if not access.reads_all:
+        raise Http404
+    # The document has a heading per group: every group's ideas together, in time order.
+    ideas = sorted(
+        records.starred_ideas(access.program),
+        key=lambda idea: (idea.record.group.number, idea.record.activity.starts_at, idea.pk),
+    )
+    body = ideas_docx(
+        program=access.program,
+        ideas=ideas,
+        title=_("Golden ideas of the group discussions"),
+    )
+    response = HttpResponse(body, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{access.program.code}-ideas.docx"'
+    return response

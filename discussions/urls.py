@@ -15,11 +15,19 @@ urlpatterns = [
         record_views.record_detail,
         name="record-detail",
     ),
+    # Naming the recorder or adding an idea may come before the record's first save (which
+    # creates it), so these say which group of which discussion, as the record's page does.
     path(
-        f"{program}records/<int:pk>/recorder/", record_views.record_recorder, name="record-recorder"
+        f"{program}records/<int:activity>/<int:group>/recorder/",
+        record_views.record_recorder,
+        name="record-recorder",
+    ),
+    path(
+        f"{program}records/<int:activity>/<int:group>/ideas/",
+        record_views.idea_add,
+        name="idea-add",
     ),
     path(f"{program}records/<int:pk>/share/", record_views.record_share, name="record-share"),
-    path(f"{program}records/<int:pk>/ideas/", record_views.idea_add, name="idea-add"),
     path(f"{program}ideas/<int:pk>/delete/", record_views.idea_delete, name="idea-delete"),
     path(f"{program}ideas/<int:pk>/star/", record_views.idea_star, name="idea-star"),
     path(f"{program}ideas/", record_views.idea_list, name="idea-list"),

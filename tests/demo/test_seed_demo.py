@@ -2,9 +2,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 from django.utils import timezone
 
 from demo import data
+from discussions.models import DiscussionRecord, Essay, EssayMatch, ForumTalk, Idea
 from exams.models import Attempt, Exam, Question
 from tests.conftest import login
 from trainees.models import Enrollment, Program, Trainee
@@ -71,3 +73,50 @@ def test_seed_demo_entry_exam_graded_and_graduation_exam_open_now():
     assert entry.attempts.count() == 91  # every chief but three of the demo logins
     assert graduation.opens_at <= now < graduation.closes_at
     assert not graduation.attempts.filter(enrollment__trainee__police_id="320401").exists()
+
+
+def test_seed_demo_writes_up_the_discussions_and_the_forum():
+    seed()
+
+    program = Program.objects.get(code="CZ2023")
+    records = DiscussionRecord.objects.filter(activity__program=program)
+    assert sorted(records.values_list("group__number", flat=True)) == [1, 2, 3, 4, 5]
+    assert all(record.summary for record in records)
+    assert records.get(group__number=3).recorder.username == "320401"
+    assert sorted(
+        records.filter(shared_at__isnull=False).values_list("group__number", flat=True)
+    ) == [1, 2]
+    ideas = Idea.objects.filter(record__activity__program=program)
+    assert not ideas.exclude(author__group=models.F("record__group")).exists()
+    assert ideas.filter(starred=True).count() == 10
+    talks = list(ForumTalk.objects.filter(program=program).order_by("order"))
+    assert [talk.presenter.trainee.unit.name for talk in talks][:2] == [
+        "溧阳市公安局城南派出所",
+        "常州市公安局金坛分局滨湖派出所",
+    ]
+    assert len(talks) == 8
+
+
+def test_seed_demo_has_essays_in_every_state_and_finds_the_copied_one(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+
+    essays = Essay.objects.filter(enrollment__program__code="CZ2023")
+    states = {(e.status, bool(e.grade), e.excellent) for e in essays}
+    assert {
+        ("draft", False, False),
+        ("submitted", False, False),
+        ("returned", False, False),
+        ("submitted", True, False),
+        ("submitted", True, True),
+    } <= states
+    assert essays.filter(extended_until__isnull=False).count() == 1
+    assert all(e.chars >= 1500 for e in essays.exclude(status="draft"))
+    # The demo's copier took three paragraphs of another essay: that one comes first, well
+    # ahead of the essays it shares a paragraph with by chance.
+    copier = EssayMatch.objects.order_by("-similarity").first().essay
+    first, second = copier.matches.order_by("-similarity")[:2]
+    assert first.similarity > 1.5 * second.similarity
+    assert essays.get(enrollment__trainee__police_id="320403").status == "returned"

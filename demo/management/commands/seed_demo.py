@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from demo import data
 from demo import discussions_data as talk
+from discussions import records
 from discussions import services as essays
-from discussions.models import Essay
+from discussions.models import Essay, ForumTalk
 from exams import bank
 from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
@@ -47,10 +48,7 @@ class Command(BaseCommand):
         active = program.enrollments.filter(status=Enrollment.Status.ACTIVE)
         if active.filter(group__isnull=True).exists():
             services.groups_split(program=program)
-
-        self.timetable(program)
-        self.exams(program, organizer)
-        self.essays(program, organizer)
+        self.regroup(program)
 
         trainees = Trainee.objects.filter(police_id__in=data.DEMO_TRAINEES).select_related("unit")
         for trainee in trainees:
@@ -58,10 +56,19 @@ class Command(BaseCommand):
             trainee.initial_password = ""
             trainee.save(update_fields=["user", "initial_password"])
 
+        self.timetable(program)
+        self.exams(program, organizer)
+        self.discussions(program)
+        self.essays(program, organizer)
+
         self.stdout.write(self.style.SUCCESS(f"演示培训班 demo program: {program.code} {program}"))
         self.stdout.write(f"  名册 roster: {plan.summary}, {active.count()} trainees in 5 groups")
         self.stdout.write(
             f"  考试 exams: {data.ENTRY_EXAM} (graded, released), {data.GRADUATION_EXAM} (open now)"
+        )
+        self.stdout.write(
+            f"  讨论 discussions: {len(talk.DISCUSSION_RECORDS)} group records, "
+            f"{len(talk.FORUM_TALKS)} forum talks"
         )
         handed_in = Essay.objects.filter(enrollment__program=program).exclude(status="draft")
         self.stdout.write(f"  心得 essays: {handed_in.count()} handed in, due tomorrow 12:00")
@@ -265,6 +272,78 @@ class Command(BaseCommand):
             }
             exams.short_answers_grade(
                 exam=exam, question=eq.question, points=points, user=organizer
+            )
+
+    def regroup(self, program):
+        """Two chiefs whose words in seed 000 belong to another group's topic change places
+        with a chief of that group whom the demo does not name: the sizes stay even."""
+        named = {
+            *data.DEMO_TRAINEES,
+            *(pid for record in talk.DISCUSSION_RECORDS.values() for pid, *_ in record["ideas"]),
+            *(pid for pid, *_ in talk.FORUM_TALKS),
+        }
+        active = program.enrollments.filter(status=Enrollment.Status.ACTIVE)
+        for police_id, number in data.REGROUP.items():
+            chief = active.select_related("group").get(trainee__police_id=police_id)
+            if chief.group.number == number:
+                continue
+            target = program.groups.get(number=number)
+            swapped = (
+                active.filter(group=target)
+                .exclude(trainee__police_id__in=named)
+                .order_by("-trainee__police_id")
+                .first()
+            )
+            services.enrollment_move(enrollment=swapped, group=chief.group)
+            services.enrollment_move(enrollment=chief, group=target)
+
+    def discussions(self, program):
+        """This evening's five group discussions written up with their ideas (the records of
+        groups 1 and 2 shared with the class; 320401 writes his group's), and the eight talks
+        of tomorrow's chiefs' forum."""
+        enrollments = {
+            e.trainee.police_id: e
+            for e in program.enrollments.filter(status=Enrollment.Status.ACTIVE).select_related(
+                "trainee__user", "group"
+            )
+        }
+        discussions = {
+            activity.group.number: activity
+            for activity in records.discussion_activities(program).filter(group__isnull=False)
+        }
+        for number, written in sorted(talk.DISCUSSION_RECORDS.items()):
+            activity, group = discussions[number], discussions[number].group
+            members = sorted(pid for pid, e in enrollments.items() if e.group_id == group.pk)
+            # A demo login of the group writes it up (the others have no account until their
+            # first sign-in); a group without one is written by the organizer.
+            recorder = next((pid for pid in data.DEMO_TRAINEES if pid in members), None)
+            if recorder:
+                records.record_recorder_set(
+                    activity=activity, group=group, recorder=enrollments[recorder].trainee.user
+                )
+            record = records.record_summary_save(
+                activity=activity, group=group, summary=written["summary"]
+            )
+            for index, (police_id, text, starred) in enumerate(written["ideas"]):
+                # An author outside the group (the split may change) gives way to a member.
+                author = police_id if police_id in members else members[index % len(members)]
+                idea = records.idea_add(
+                    activity=activity, group=group, text=text, author=enrollments[author]
+                )
+                if starred:
+                    records.idea_star(idea=idea, starred=True)
+            if number in (1, 2):
+                records.record_share(record=record, shared=True)
+        ForumTalk.objects.filter(program=program).delete()
+        for order, (police_id, title, summary) in enumerate(talk.FORUM_TALKS, start=1):
+            records.forum_talk_save(
+                talk=ForumTalk(
+                    program=program,
+                    presenter=enrollments[police_id],
+                    title=title,
+                    summary=summary,
+                    order=order,
+                )
             )
 
     def essays(self, program, organizer):

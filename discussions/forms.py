@@ -1,0 +1,103 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from discussions import records
+from discussions.models import ForumTalk
+from sessions.materials import validate_material
+from trainees.models import Enrollment
+
+# --- discussion records and ideas ----------------------------------------------------------
+
+
+class TraineeChoiceField(forms.ModelChoiceField):
+    """An enrollment shown as "name · unit" (the queryset selects both)."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.trainee.name} · {obj.trainee.unit.name}"
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    """A user account shown by the trainee's name and police ID, else the person's name."""
+
+    def label_from_instance(self, obj):
+        trainee = getattr(obj, "trainee", None)
+        if trainee is not None:
+            return f"{trainee.name} ({trainee.police_id})"
+        return obj.get_full_name() or obj.get_username()
+
+
+class RecordSummaryForm(forms.Form):
+    # The page's heading is the field's label (record_detail.html).
+    summary = forms.CharField(
+        label="",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    # The fingerprint of the text the writer started from (records.summary_fingerprint).
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class IdeaForm(forms.Form):
+    text = forms.CharField(
+        label=_("Idea"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    author = TraineeChoiceField(
+        label=_("Raised by"),
+        queryset=Enrollment.objects.none(),
+        required=False,
+        empty_label=_("(not named)"),
+    )
+
+    def __init__(self, *args, program, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].queryset = records.author_choices(program, group)
+
+
+class RecorderForm(forms.Form):
+    recorder = AccountChoiceField(
+        label=_("Recorder"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("(nobody: the organizers write it)"),
+    )
+
+    def __init__(self, *args, group, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recorder"].queryset = records.recorder_choices(group, current)
+
+
+# --- the chiefs' forum ---------------------------------------------------------------------
+
+
+class ForumTalkForm(forms.ModelForm):
+    presenter = TraineeChoiceField(
+        label=_("Presenter"),
+        queryset=Enrollment.objects.none(),
+        empty_label=_("Choose a trainee of the program"),
+    )
+
+    class Meta:
+        model = ForumTalk
+        fields = ["presenter", "title", "summary", "order", "slides"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "slides": forms.ClearableFileInput(
+                attrs={"accept": ".pdf,.ppt,.pptx,.doc,.docx,.xls,.xlsx"}
+            ),
+        }
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"].queryset = records.presenter_choices(
+            program, self.instance.presenter_id
+        )
+        self.fields["order"].help_text = _("Talks are listed from the smallest number.")
+        self.fields["slides"].help_text = _("PDF, PPT/PPTX, DOC/DOCX or XLS/XLSX, up to 50 MB.")
+
+    def clean_slides(self):
+        slides = self.cleaned_data["slides"]
+        if isinstance(slides, UploadedFile):  # a new upload; not the file kept or cleared
+            validate_material(slides)
+        return slides
