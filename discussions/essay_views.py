@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from discussions import selectors, services
-from discussions.essay_forms import (
+from discussions.forms import (
     EssayExtendForm,
     EssayReturnForm,
     EssayReviewersForm,
