@@ -81,6 +81,9 @@ class ProgramForm(forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The program cannot end before it starts."))
+        opens, deadline = cleaned.get("essay_opens_at"), cleaned.get("essay_deadline")
+        if opens and deadline and deadline <= opens:
+            self.add_error("essay_deadline", _("The essay deadline must come after it opens."))
         return cleaned
 
 

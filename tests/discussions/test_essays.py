@@ -310,3 +310,21 @@ def test_control_characters_are_dropped_and_line_breaks_kept(essay):
 
     essay.refresh_from_db()
     assert (essay.title, essay.body) == ("心得体会", "第一段。\n第二段。\t完")
+
+
+def test_program_form_refuses_an_essay_deadline_before_the_opening():
+    from trainees.forms import ProgramForm
+
+    form = ProgramForm(
+        data={
+            "title": "培训班",
+            "code": "CZ2024",
+            "start_date": "2024-01-02",
+            "end_date": "2024-01-04",
+            "essay_min_chars": 1500,
+            "essay_opens_at": "2024-01-04T08:00",
+            "essay_deadline": "2024-01-03T12:00",
+        }
+    )
+
+    assert list(form.errors) == ["essay_deadline"]

@@ -1,5 +1,6 @@
 import random
 from datetime import datetime, time, timedelta
+from itertools import cycle
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
@@ -384,6 +385,7 @@ class Command(BaseCommand):
         source = next(pid for pid in full if plan[pid] == "reviewed")
         texts[copier] = texts[copier][:4] + texts[source][1:4] + texts[copier][7:]
         reviews = iter(talk.REVIEW_COMMENTS * len(full))
+        titles = cycle(talk.ESSAY_TITLES)
         for number, (police_id, kind) in enumerate(sorted(plan.items())):
             enrollment = by_id[police_id]
             if kind == "none":
@@ -391,7 +393,7 @@ class Command(BaseCommand):
             essay = essays.essay_for(enrollment=enrollment)
             written = now - timedelta(hours=3, minutes=number)
             parts = texts.get(police_id) or next(essay_texts(1, seed=police_id))[: 2 + number % 4]
-            title = talk.ESSAY_TITLES[number % len(talk.ESSAY_TITLES)]
+            title = next(titles)
             # Two sittings ten minutes apart: each leaves a version to restore.
             for sitting, upto in ((0, len(parts) // 2), (10, len(parts))):
                 essays.essay_save(
