@@ -96,7 +96,7 @@ def essay_save(request, code):
     try:
         title, body, revision, base = posted_text(request.POST)
     except (KeyError, ValueError):
-        return JsonResponse({"error": _("Incomplete essay.")}, status=400)
+        return JsonResponse({"error": _("Incomplete request: reload the page.")}, status=400)
     essay = services.essay_for(enrollment=enrollment)
     try:
         saved = services.essay_save(
@@ -121,7 +121,7 @@ def essay_submit(request, code):
     try:
         title, body, revision, base = posted_text(request.POST)
     except (KeyError, ValueError):
-        messages.error(request, _("Incomplete essay."))
+        messages.error(request, _("Incomplete request: reload the page."))
         return redirect("discussions:essay-edit", code=code)
     essay = services.essay_for(enrollment=enrollment)
     try:

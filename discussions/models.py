@@ -173,7 +173,7 @@ class EssayRevision(models.Model):
     class Reason(models.TextChoices):
         CHECKPOINT = "checkpoint", _("Saved while writing")
         CONFLICT = "conflict", _("Older text from another window")
-        RESTORE = "restore", _("Replaced by a restore")
+        RESTORE = "restore", _("Text before a restore")
         SUBMITTED = "submitted", _("Handed in")
 
     essay = models.ForeignKey(
@@ -265,7 +265,7 @@ class EssayMatch(models.Model):
         Essay, verbose_name=_("Similar essay"), on_delete=models.CASCADE, related_name="+"
     )
     similarity = models.FloatField(_("Similarity"))
-    containment = models.FloatField(_("Share found in the other"))
+    containment = models.FloatField(_("Share of this essay found in the other"))
     computed_at = models.DateTimeField(_("Compared at"), default=timezone.now)
 
     class Meta:

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('similarity', models.FloatField(verbose_name='Similarity')),
-                ('containment', models.FloatField(verbose_name='Share found in the other')),
+                ('containment', models.FloatField(verbose_name='Share of this essay found in the other')),
                 ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Compared at')),
             ],
             options={
@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='essayrevision',
             name='reason',
-            field=models.CharField(choices=[('checkpoint', 'Saved while writing'), ('conflict', 'Older text from another window'), ('restore', 'Replaced by a restore'), ('submitted', 'Handed in')], default='checkpoint', max_length=12, verbose_name='Why it was kept'),
+            field=models.CharField(choices=[('checkpoint', 'Saved while writing'), ('conflict', 'Older text from another window'), ('restore', 'Text before a restore'), ('submitted', 'Handed in')], default='checkpoint', max_length=12, verbose_name='Why it was kept'),
         ),
         migrations.AddField(
             model_name='essayrevision',

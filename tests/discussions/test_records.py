@@ -2,7 +2,7 @@ import io
 import zipfile
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from discussions import records
 from discussions.models import DiscussionRecord, EssayReviewer, Idea
@@ -575,11 +575,10 @@ def test_my_discussions_says_so_without_a_program(client):
     me = factories.trainee()
     client.force_login(me.user)
 
-    with translation.override("en"):
-        response = client.get("/discussions/mine/discussions/")
+    response = client.get("/discussions/mine/discussions/")
 
     assert response.status_code == 200
-    assert "You are not in a program at the moment." in response.content.decode()
+    assert "您目前没有在训的培训班。" in response.content.decode()
 
 
 # --- query counts --------------------------------------------------------------------------
