@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from discussions import selectors, services
@@ -18,7 +19,7 @@ from discussions.forms import (
     EssayReviewForm,
 )
 from discussions.models import Essay, EssayRevision
-from discussions.permissions import access_for
+from discussions.permissions import access_for, reads_essays_of
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
 
@@ -77,14 +78,16 @@ def essay_edit(request, code):
     )
 
 
+# Revisions are milliseconds of a clock: anything outside a BigIntegerField is malformed.
+MAX_REVISION = 2**62
+
+
 def posted_text(post):
     """(title, body, revision, base) of an essay form or autosave; ValueError if malformed."""
-    return (
-        post.get("title", "").strip(),
-        post["body"].replace("\r\n", "\n"),
-        int(post["revision"]),
-        int(post.get("base") or 0),
-    )
+    revision, base = int(post["revision"]), int(post.get("base") or 0)
+    if not (0 <= revision < MAX_REVISION and 0 <= base < MAX_REVISION):
+        raise ValueError(revision)
+    return post.get("title", "").strip(), post["body"], revision, base
 
 
 @require_POST
@@ -104,6 +107,8 @@ def essay_save(request, code):
         )
     except services.EssayRefused as refusal:
         return JsonResponse({"error": str(refusal)}, status=409)
+    if saved.result == "locked":
+        return JsonResponse({"error": str(HANDED_IN), "result": "locked"}, status=409)
     return JsonResponse(
         {
             "result": saved.result,
@@ -114,30 +119,41 @@ def essay_save(request, code):
     )
 
 
+HANDED_IN = gettext_lazy(
+    "The essay is already handed in; the text sent from here is kept under Versions."
+)
+NEWER_ELSEWHERE = gettext_lazy(
+    "A newer text was saved in another window; the text from here is kept under Versions."
+)
+
+
 @require_POST
 def essay_submit(request, code):
-    """The editor's form: "save" (without JavaScript) or "hand in", with the text on screen."""
+    """The editor's form: "save" (without JavaScript) or "submit". The text on screen is
+    saved first, in its own transaction, so a refused hand-in (too short, no title, past the
+    deadline) never loses it."""
     enrollment = own_enrollment(request, code)
+    action = request.POST.get("action")
     try:
         title, body, revision, base = posted_text(request.POST)
+        if action not in ("save", "submit"):
+            raise ValueError(action)
     except (KeyError, ValueError):
         messages.error(request, _("Incomplete request: reload the page."))
         return redirect("discussions:essay-edit", code=code)
     essay = services.essay_for(enrollment=enrollment)
     try:
-        if request.POST.get("action") == "save":
-            saved = services.essay_save(
-                essay=essay, title=title, body=body, revision=revision, base=base
-            )
-            if saved.result == "saved":
-                messages.success(request, _("Your essay is saved."))
-            else:
-                messages.warning(
-                    request,
-                    _("A newer text was saved in another window; yours is kept under Versions."),
-                )
+        saved = services.essay_save(
+            essay=essay, title=title, body=body, revision=revision, base=base
+        )
+        if saved.result == "locked":
+            messages.error(request, HANDED_IN)
+        elif saved.result == "stale":
+            messages.warning(request, NEWER_ELSEWHERE)
+        elif action == "save":
+            messages.success(request, _("Your essay is saved."))
         else:
-            services.essay_submit(essay=essay, title=title, body=body, revision=revision, base=base)
+            services.essay_submit(essay=essay)
             messages.success(request, _("Your essay is handed in."))
     except services.EssayRefused as refusal:
         messages.error(request, str(refusal))
@@ -181,7 +197,7 @@ def essay_list(request, code):
         rows = [row for row in rows if row.late]
     elif state in selectors.STATES:
         rows = [row for row in rows if row.state == state]
-    if group.isdigit():
+    if group.isascii() and group.isdigit():
         rows = [
             row
             for row in rows
@@ -229,7 +245,7 @@ def essay_review(request, code, pk):
     elif form is not None and essay is not None and essay.grade:
         form = EssayReviewForm(initial={"grade": essay.grade, "excellent": essay.excellent})
     matches = selectors.essay_matches(essay) if essay else []
-    compared = comparison(essay, matches, request.GET.get("vs"))
+    compared = comparison(request, access, essay, matches, request.GET.get("vs"))
     return render(
         request,
         "discussions/essay_review.html",
@@ -253,11 +269,18 @@ def essay_review(request, code, pk):
     )
 
 
-def comparison(essay, matches, chosen):
+def comparison(request, access, essay, matches, chosen):
     """The essay and one similar essay (the most similar, or ?vs=<essay id>) with the
-    passages they share marked."""
+    passages they share marked. An essay of another program is shown only to those who may
+    read that program's essays; others see its figures and the marked passages of this one."""
     from discussions import similarity
 
+    readable = {access.program.pk: True}
+    for match in matches:
+        program = match.other.enrollment.program
+        if program.pk not in readable:
+            readable[program.pk] = reads_essays_of(request.user, program)
+        match.readable = readable[program.pk]
     match = next((m for m in matches if str(m.other_id) == chosen), matches[0] if matches else None)
     if match is None:
         return None
@@ -265,7 +288,9 @@ def comparison(essay, matches, chosen):
     return {
         "match": match,
         "mine": similarity.highlight(essay.body, similarity.shared_spans(essay.body, other.body)),
-        "theirs": similarity.highlight(other.body, similarity.shared_spans(other.body, essay.body)),
+        "theirs": similarity.highlight(other.body, similarity.shared_spans(other.body, essay.body))
+        if match.readable
+        else None,
     }
 
 

@@ -117,8 +117,12 @@ def forum_slides(request, code, pk):
     if not talk.slides:
         raise Http404
     extension = talk.slides.name[talk.slides.name.rfind(".") :]
+    try:
+        slides = talk.slides.open("rb")
+    except FileNotFoundError as missing:  # removed from the disk behind the app's back
+        raise Http404 from missing
     return FileResponse(
-        talk.slides.open("rb"),
+        slides,
         as_attachment=True,
         filename=f"{talk.presenter.trainee.name} {talk.title}{extension}",
     )

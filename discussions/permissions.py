@@ -101,3 +101,14 @@ def may_read_forum(access):
     """The forum and its slides: organizers, leadership and the program's trainees (not a
     reviewer or a host's account as such)."""
     return access.reads_all or access.enrollment is not None
+
+
+def reads_essays_of(user, program):
+    """Whether the user may read the essays of `program` (for the similar essays of other
+    programs: a match shows another program's text only to those who may read it there)."""
+    if user.is_superuser or user_roles(user).leadership:
+        return True
+    return (
+        program.organizers.filter(pk=user.pk).exists()
+        or EssayReviewer.objects.filter(program=program, user=user).exists()
+    )

@@ -68,6 +68,8 @@ def record_list(request, code):
                 "board": records.record_board(access.program),
             },
         )
+    if not (access.enrollment or access.recorder):
+        raise Http404  # a named essay reviewer reads essays, not records
     readable = records.readable_records(access)
     group_id = access.enrollment.group_id if access.enrollment else None
     own = [r for r in readable if r.group_id == group_id or r.recorder_id == request.user.pk]

@@ -45,6 +45,7 @@ def essay_progress(program):
     enrollments = (
         Enrollment.objects.filter(program=program, status=Enrollment.Status.ACTIVE)
         .select_related("trainee__unit", "group", "essay")
+        .defer("essay__body", "essay__signature")
         .annotate(top_similarity=Subquery(top.values("similarity")[:1]))
         .order_by("group__number", "trainee__police_id")
     )

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from discussions.models import Essay, EssayReview, EssayReviewer, EssayRevision
+from discussions.models import Essay, EssayMatch, EssayReview, EssayReviewer, EssayRevision
 
 logger = logging.getLogger(__name__)
 
@@ -135,18 +136,22 @@ def write(essay, *, title, body, revision, base, now):
 
 @transaction.atomic
 def essay_save(*, essay, title, body, revision, base, now=None):
-    """Autosave: store the text if it is newer than the stored one. An older text arriving
-    late (another tab, a resent request) is kept as a revision and the stored one stays.
-    Refused once the essay is handed in, or before the program lets essays be written."""
+    """Autosave: store the text if it is newer than the stored one. A text that is not stored
+    (older than the stored one, or sent to an essay already handed in) is kept as a version,
+    never dropped: the result says "stale" or "locked". Refused before the program lets
+    essays be written."""
     now = now or timezone.now()
     title, body = clean_text(title), clean_text(body)
     check_text(title, body)
     essay = Essay.objects.select_for_update().select_related("enrollment__program").get(pk=essay.pk)
-    check_writable(essay, now)
-    if revision <= essay.revision:
+    check_open(essay, now)
+    if essay.locked or revision <= essay.revision:
         if (title, body) == (essay.title, essay.body):
-            return Saved("saved", essay)  # the server holds this text already (a resend)
-        if not EssayRevision.objects.filter(essay=essay, revision=revision).exists():
+            return Saved("locked" if essay.locked else "saved", essay)  # held already
+        already = EssayRevision.objects.filter(
+            essay=essay, revision=revision, title=title, body=body
+        )
+        if not already.exists():
             keep(
                 essay,
                 EssayRevision.Reason.CONFLICT,
@@ -155,14 +160,12 @@ def essay_save(*, essay, title, body, revision, base, now=None):
                 revision=revision,
                 now=now,
             )
-        return Saved("stale", essay)
+        return Saved("locked" if essay.locked else "stale", essay)
     write(essay, title=title, body=body, revision=revision, base=base, now=now)
     return Saved("saved", essay)
 
 
-def check_writable(essay, now):
-    if essay.locked:
-        raise EssayRefused(_("The essay is handed in and can no longer change."))
+def check_open(essay, now):
     opens, _deadline = essay_window(essay.enrollment.program)
     if now < opens:
         raise EssayRefused(
@@ -171,9 +174,15 @@ def check_writable(essay, now):
         )
 
 
+def check_writable(essay, now):
+    if essay.locked:
+        raise EssayRefused(_("The essay is handed in and can no longer change."))
+    check_open(essay, now)
+
+
 @transaction.atomic
-def essay_submit(*, essay, title=None, body=None, revision=None, base=None, now=None):
-    """Hand the essay in: the text on screen (saved first if newer), long enough and titled,
+def essay_submit(*, essay, now=None):
+    """Hand the stored essay in (the page saves its text first): long enough and titled,
     before the deadline or the trainee's extension. Locks it; the similarity check runs
     after the commit."""
     now = now or timezone.now()
@@ -186,15 +195,6 @@ def essay_submit(*, essay, title=None, body=None, revision=None, base=None, now=
             _("The deadline (%(time)s) has passed: ask the organizers for an extension.")
             % {"time": date_format(timezone.localtime(deadline), "DATETIME_FORMAT")}
         )
-    if body is not None and revision is not None:
-        title, body = clean_text(title or ""), clean_text(body)
-        check_text(title, body)
-        if revision > essay.revision:
-            write(essay, title=title or "", body=body, revision=revision, base=base, now=now)
-        elif (title or "", body) != (essay.title, essay.body):
-            raise EssayRefused(
-                _("A newer text of this essay was saved in another window. Reload the page.")
-            )
     if not essay.title.strip():
         raise EssayRefused(_("Give the essay a title."))
     if essay.chars < program.essay_min_chars:
@@ -248,10 +248,22 @@ def essay_return(*, essay, comment, now=None):
         raise EssayRefused(_("Say what should be revised."))
     essay.status = Essay.Status.RETURNED
     essay.returned_comment, essay.returned_at = comment.strip(), now or timezone.now()
-    essay.signature = None  # compared again when it is handed in again (or by the sweep)
+    # Reviewed and compared again when it is handed in again; its reviews stay in history.
+    essay.grade, essay.excellent, essay.reviewed_at = "", False, None
+    essay.signature = None
     essay.save(
-        update_fields=["status", "returned_comment", "returned_at", "signature", "updated_at"]
+        update_fields=[
+            "status",
+            "returned_comment",
+            "returned_at",
+            "grade",
+            "excellent",
+            "reviewed_at",
+            "signature",
+            "updated_at",
+        ]
     )
+    EssayMatch.objects.filter(Q(essay=essay) | Q(other=essay)).delete()
     return essay
 
 

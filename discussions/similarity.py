@@ -211,14 +211,32 @@ def essay_text(title, body):
     return f"{title}\n{body}"
 
 
+def handed_in(essay):
+    """Lock the essay's row and say whether it is still handed in (not returned meanwhile)."""
+    return (
+        Essay.objects.select_for_update()
+        .filter(pk=essay.pk, status=Essay.Status.SUBMITTED)
+        .exists()
+    )
+
+
 def essay_matches_update(*, essay, limit=5, candidates=20):
     """Sign `essay` and store its `limit` most similar essays as EssayMatch rows, both ways, in
     place of its earlier matches; return its own rows, most similar first. Idempotent."""
     text = essay_text(essay.title, essay.body)
     mine = shingles(text)
-    essay.signature = _signature_of(mine)
+    signature = _signature_of(mine)
+    # The signature is committed before any other is read: of two essays handed in at the
+    # same moment, the one that reads later sees the other, so the pair is compared.
+    with transaction.atomic():
+        if not handed_in(essay):
+            return []  # returned meanwhile: compared again when handed in again
+        Essay.objects.filter(pk=essay.pk).update(signature=signature)
+    essay.signature = signature
 
     with transaction.atomic():
+        if not handed_in(essay):
+            return []
         # isnull, not signature=None: on a JSONField, None means the JSON value null.
         stored = Essay.objects.exclude(pk=essay.pk).filter(signature__isnull=False)
         ranked = heapq.nlargest(
@@ -269,7 +287,6 @@ def essay_matches_update(*, essay, limit=5, candidates=20):
             if overlaps.get(other_id, (0.0,))[0] >= FLOOR
         ]
 
-        Essay.objects.filter(pk=essay.pk).update(signature=essay.signature)
         EssayMatch.objects.filter(Q(essay=essay) | Q(other=essay)).delete()
         # An upsert: the essay handed in at the same moment may be writing the same pair.
         EssayMatch.objects.bulk_create(

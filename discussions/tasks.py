@@ -29,9 +29,9 @@ def essays_compare_pending():
     """Compare the handed-in essays that have no signature yet: their task was lost (the
     broker was down at submission, or a worker died). Runs on beat."""
     pending = list(
-        Essay.objects.filter(status=Essay.Status.SUBMITTED, signature__isnull=True).values_list(
-            "pk", flat=True
-        )[:200]
+        Essay.objects.filter(status=Essay.Status.SUBMITTED, signature__isnull=True)
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:200]
     )
     for essay_id in pending:
         essay_compare.delay(essay_id)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from discussions import services
-from discussions.models import Essay, EssayRevision
+from discussions.models import Essay, EssayMatch, EssayRevision
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,9 @@ def test_organizer_grades_returns_and_extends(client, organizer, a, b):
     client.post(f"/discussions/programs/CZ2023/essays/{b.pk}/extend/", {"until": until})
 
     essay = Essay.objects.get(enrollment=a)
-    assert (essay.grade, essay.excellent, essay.status) == ("A", True, "returned")
+    # Returned: graded afresh when handed in again; the review stays in the history.
+    assert (essay.grade, essay.excellent, essay.status) == ("", False, "returned")
+    assert list(essay.reviews.values_list("grade", "excellent")) == [("A", True)]
     extended = Essay.objects.get(enrollment=b).extended_until
     assert timezone.localtime(extended).strftime("%Y-%m-%dT%H:%M") == until
 
@@ -289,3 +291,75 @@ def test_export_is_a_word_document_of_the_handed_in_essays(client, organizer, a,
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
     assert a.trainee.name in text
     assert b.trainee.name not in text
+
+
+def test_autosave_of_a_handed_in_essay_keeps_the_text_as_a_version(client, a):
+    handed_in(a)
+    client.force_login(a.trainee.user)
+
+    response = save(client, 99999999999999, body="交了以后才到的内容")
+
+    assert (response.status_code, response.json()["result"]) == (409, "locked")
+    kept = EssayRevision.objects.get(essay__enrollment=a, reason="conflict")
+    assert kept.body == "交了以后才到的内容"
+
+
+@pytest.mark.parametrize("revision", ["-1", str(2**62), "1e3", "x"])
+def test_autosave_with_an_impossible_revision_is_400(client, a, revision):
+    client.force_login(a.trainee.user)
+
+    response = save(client, revision)
+
+    assert response.status_code == 400
+    assert not Essay.objects.filter(enrollment=a, body=BODY).exists()
+
+
+def test_a_refused_hand_in_keeps_the_text(client, a):
+    client.force_login(a.trainee.user)
+
+    client.post(
+        "/discussions/programs/CZ2023/essay/submit/",
+        {"title": "", "body": BODY, "revision": 1, "base": 0, "action": "submit"},
+    )
+
+    essay = Essay.objects.get(enrollment=a)
+    assert (essay.status, essay.body) == ("draft", BODY)
+
+
+def test_the_form_hands_in_only_when_asked(client, a):
+    client.force_login(a.trainee.user)
+
+    client.post(
+        "/discussions/programs/CZ2023/essay/submit/",
+        {"title": "心得体会", "body": BODY, "revision": 1, "base": 0},
+    )
+
+    assert not Essay.objects.filter(enrollment=a).exclude(status="draft").exists()
+
+
+def test_review_list_ignores_a_group_that_is_not_a_number(client, organizer, a):
+    client.force_login(organizer)
+
+    response = client.get("/discussions/programs/CZ2023/essays/", {"group": "²"})
+
+    assert response.status_code == 200
+
+
+def test_an_essay_of_another_program_is_shown_only_to_its_readers(client, organizer, a):
+    mine = handed_in(a)
+    zhoukou = factories.program(
+        code="ZK2013", start_date=timezone.localdate() - timedelta(days=1), essay_min_chars=10
+    )
+    elsewhere = factories.enrollment(zhoukou)
+    theirs = handed_in(elsewhere, body=BODY + "周口的学员写的另一段。")
+    EssayMatch.objects.create(essay=mine, other=theirs, similarity=0.8, containment=0.9)
+    client.force_login(organizer)
+
+    page = client.get(f"/discussions/programs/CZ2023/essays/{a.pk}/").content.decode()
+
+    assert "周口的学员写的另一段" not in page
+    assert elsewhere.trainee.name not in page
+    assert "ZK2013" in page
+    client.force_login(factories.user("leadership"))
+    page = client.get(f"/discussions/programs/CZ2023/essays/{a.pk}/").content.decode()
+    assert "周口的学员写的另一段" in page

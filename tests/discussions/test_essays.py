@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from discussions import services
-from discussions.models import Essay, EssayReview, EssayRevision
+from discussions.models import Essay, EssayMatch, EssayReview, EssayRevision
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -171,11 +171,14 @@ def test_submit_locks_the_essay(essay):
 
     essay.refresh_from_db()
     assert (essay.status, essay.submitted_at) == ("submitted", at("2023-01-04T11:00"))
-    with pytest.raises(services.EssayRefused):
-        services.essay_save(
-            essay=essay, title="改", body="改", revision=5, base=1, now=at("2023-01-04T11:01")
-        )
+    late = services.essay_save(
+        essay=essay, title="改", body="改", revision=5, base=1, now=at("2023-01-04T11:01")
+    )
+    essay.refresh_from_db()
+    assert (late.result, essay.body) == ("locked", PARAGRAPH)
     assert EssayRevision.objects.filter(essay=essay, reason="submitted").count() == 1
+    # The text sent too late is not lost: it is kept as a version.
+    assert EssayRevision.objects.get(essay=essay, reason="conflict").body == "改"
 
 
 def test_submit_refuses_an_essay_too_short_or_without_title(essay):
@@ -328,3 +331,39 @@ def test_program_form_refuses_an_essay_deadline_before_the_opening():
     )
 
     assert list(form.errors) == ["essay_deadline"]
+
+
+def test_two_late_texts_with_the_same_revision_are_both_kept(essay):
+    now = at("2023-01-03T20:00")
+    services.essay_save(essay=essay, title="", body="最新", revision=500, base=0, now=now)
+
+    services.essay_save(essay=essay, title="", body="甲", revision=101, base=0, now=now)
+    services.essay_save(essay=essay, title="", body="乙", revision=101, base=0, now=now)
+    services.essay_save(essay=essay, title="", body="乙", revision=101, base=0, now=now)
+
+    kept = EssayRevision.objects.filter(essay=essay, reason="conflict")
+    assert sorted(kept.values_list("body", flat=True)) == ["乙", "甲"]
+
+
+def test_returning_an_essay_clears_its_grade_and_similar_essays(program, essay):
+    other = services.essay_for(enrollment=factories.enrollment(program))
+    for each in (essay, other):
+        written(each, body=PARAGRAPH * 3)
+        services.essay_submit(essay=each, now=at("2023-01-04T10:00"))
+    EssayMatch.objects.create(essay=essay, other=other, similarity=0.9, containment=0.9)
+    EssayMatch.objects.create(essay=other, other=essay, similarity=0.9, containment=0.9)
+    services.essay_review(
+        essay=essay, reviewer=factories.user("organizer"), grade="A", excellent=True
+    )
+
+    services.essay_return(essay=essay, comment="请结合本所实际。", now=at("2023-01-04T10:30"))
+
+    essay.refresh_from_db()
+    assert (essay.grade, essay.excellent, essay.reviewed_at, essay.signature) == (
+        "",
+        False,
+        None,
+        None,
+    )
+    assert EssayMatch.objects.count() == 0
+    assert EssayReview.objects.filter(essay=essay).count() == 1  # the history stays

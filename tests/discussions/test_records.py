@@ -537,7 +537,7 @@ def test_an_essay_reviewer_reads_no_record(client, program, groups, evening):
         client.get(record_url(record, groups[0])).status_code,
     ]
 
-    assert answers == [200, 404]
+    assert answers == [404, 404]
 
 
 def test_a_host_account_named_recorder_writes_only_that_record(client, program, groups, evening):

@@ -9,7 +9,8 @@ from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from discussions.models import Essay
+from discussions import services
+from discussions.models import Essay, EssayRevision
 from discussions.services import essay_length
 from tests import factories
 from tests.e2e.test_exam import sign_in
@@ -54,8 +55,9 @@ def server_holds(page, enrollment, body, seconds=15):
     return False
 
 
-def kept_in_browser(page):
-    return page.evaluate("() => localStorage.getItem('jingxun-essay-CZ2023')")
+def kept_in_browser(page, police_id):
+    """What the page keeps in localStorage for this trainee: texts the server has not taken."""
+    return page.evaluate("key => localStorage.getItem(key)", f"jingxun-essay-CZ2023:{police_id}")
 
 
 def test_text_typed_offline_reaches_the_server_when_the_network_returns(phone, screenshot):
@@ -77,14 +79,14 @@ def test_text_typed_offline_reaches_the_server_when_the_network_returns(phone, s
     body.type(OFFLINE, delay=5)
     expect(status).to_contain_text("离线", timeout=5000)
     assert stored(enrollment)[1] == ONLINE
-    assert OFFLINE.strip() in kept_in_browser(phone)
+    assert OFFLINE.strip() in kept_in_browser(phone, "320401")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "essay-offline-phone", full_page=False)
 
     phone.context.set_offline(False)
     assert server_holds(phone, enrollment, ONLINE + OFFLINE), stored(enrollment)
     expect(status).to_contain_text("已保存")
-    assert kept_in_browser(phone) is None
+    assert kept_in_browser(phone, "320401") is None
 
     phone.reload()
     assert body.input_value() == ONLINE + OFFLINE
@@ -124,5 +126,59 @@ def test_handing_in_locks_the_essay(phone, screenshot):
 
     expect(phone.locator("#essay-done")).to_be_visible()
     assert Essay.objects.get(enrollment=enrollment).status == "submitted"
-    assert kept_in_browser(phone) is None
+    # What the phone held is sent once more (the server keeps a differing text), then dropped.
+    phone.wait_for_function(
+        "key => localStorage.getItem(key) === null", arg="jingxun-essay-CZ2023:320403"
+    )
     screenshot(phone, "essay-handed-in-phone")
+
+
+def keep_in_browser(page, police_id, text, revision):
+    page.evaluate(
+        "([key, text]) => localStorage.setItem(key, JSON.stringify(text))",
+        [
+            f"jingxun-essay-CZ2023:{police_id}",
+            {"live": {"title": "", "body": text, "revision": revision, "base": 0}, "older": []},
+        ],
+    )
+
+
+def test_another_trainee_on_the_same_browser_never_gets_the_text(phone):
+    a = class_with("320404")
+    b = factories.enrollment(a.program, factories.trainee(police_id="320405", name="潘立群"))
+    sign_in(phone, "320404")
+    phone.goto("/discussions/mine/essay/")
+    keep_in_browser(phone, "320404", "甲在断网时写下、尚未保存的内容", 10**13)
+    phone.context.clear_cookies()  # A's session ends; B signs in on the same phone
+
+    sign_in(phone, "320405")
+    phone.goto("/discussions/mine/essay/")
+    phone.wait_for_timeout(1000)
+
+    assert phone.locator("#essay-body").input_value() == ""
+    assert stored(b) == ("", "")
+    assert "甲在断网时写下" in kept_in_browser(phone, "320404")
+
+
+def test_a_kept_text_older_than_the_servers_is_sent_and_kept_as_a_version(phone):
+    enrollment = class_with("320406")
+    services.essay_save(
+        essay=services.essay_for(enrollment=enrollment),
+        title="心得",
+        body="在电脑上写的较新内容",
+        revision=2 * 10**12,
+        base=0,
+    )
+    sign_in(phone, "320406")
+    phone.goto("/discussions/mine/essay/")
+    keep_in_browser(phone, "320406", "手机上断网时写的旧内容", 10**12)
+
+    phone.reload()
+
+    phone.wait_for_function(
+        "key => localStorage.getItem(key) === null", arg="jingxun-essay-CZ2023:320406"
+    )
+    assert phone.locator("#essay-body").input_value() == "在电脑上写的较新内容"
+    assert stored(enrollment)[1] == "在电脑上写的较新内容"
+    kept = EssayRevision.objects.filter(essay__enrollment=enrollment, reason="conflict")
+    assert list(kept.values_list("body", flat=True)) == ["手机上断网时写的旧内容"]

@@ -82,7 +82,10 @@ def test_handing_in_while_a_save_is_in_flight_locks_a_text_that_was_saved():
     handed_in = EssayRevision.objects.get(essay=essay, reason="submitted")
     assert handed_in.body == stored.body  # what was locked is what is stored
     saved_late = outcomes[1]
-    if isinstance(saved_late, services.EssayRefused):  # the hand-in went first
+    assert not isinstance(saved_late, Exception), saved_late
+    if saved_late.result == "locked":  # the hand-in went first: the late text is kept aside
         assert stored.body == TEXT
+        kept = EssayRevision.objects.get(essay=essay, reason="conflict")
+        assert kept.body == TEXT + "补充"
     else:
         assert stored.body == TEXT + "补充"
