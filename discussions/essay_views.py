@@ -244,6 +244,7 @@ def essay_review(request, code, pk):
                 return redirect(request.get_full_path())
     elif form is not None and essay is not None and essay.grade:
         form = EssayReviewForm(initial={"grade": essay.grade, "excellent": essay.excellent})
+    deadline = services.essay_deadline(essay or Essay(), access.program)
     matches = selectors.essay_matches(essay) if essay else []
     compared = comparison(request, access, essay, matches, request.GET.get("vs"))
     return render(
@@ -254,7 +255,8 @@ def essay_review(request, code, pk):
             "access": access,
             "enrollment": enrollment,
             "essay": essay,
-            "deadline": services.essay_deadline(essay or Essay(), access.program),
+            "deadline": deadline,
+            "past_deadline": bool(deadline and timezone.now() > deadline),
             "form": form,
             "return_form": EssayReturnForm() if access.organizer else None,
             "extend_form": EssayExtendForm(

@@ -1,5 +1,3 @@
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,35 +8,17 @@ from discussions.models import EssayReviewer, ForumTalk
 from sessions import materials
 from sessions.models import Activity
 from tests import factories
+from tests.files import PDF, office
 from tests.timetable.factories import activity
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/discussions/programs/CZ2023/forum"
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def office(folder):
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
-        package.writestr(f"{folder}document.xml", "<x/>")
-    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
-def program(organizer):
-    return factories.program(organizers=[organizer], code="CZ2023", title="常州市所长培训班")
 
 
 @pytest.fixture

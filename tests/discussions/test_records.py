@@ -16,16 +16,6 @@ BASE = "/discussions/programs/CZ2023"
 
 
 @pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
-def program(organizer):
-    return factories.program(organizers=[organizer], code="CZ2023", title="常州市所长培训班")
-
-
-@pytest.fixture
 def groups(program):
     return [
         factories.group(program, number=n, host_name=f"主持人{n}", topic="落实“派出所主防”")

@@ -1,24 +1,12 @@
-import io
-import zipfile
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sessions import materials
 from sessions.models import Material
 from tests import factories
+from tests.files import PDF, office
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def office(folder):
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
-        package.writestr(f"{folder}document.xml", "<x/>")
-    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)
