@@ -63,8 +63,10 @@ def access_for(user, code):
             .filter(program=program, trainee__user=user, status=Enrollment.Status.ACTIVE)
             .first()
         )
+    # A host's account named the recorder; a withdrawn trainee keeps no way in.
     recorder = not (organizer or roles.leadership or reviewer or enrollment) and (
         DiscussionRecord.objects.filter(activity__program=program, recorder=user).exists()
+        and not Enrollment.objects.filter(program=program, trainee__user=user).exists()
     )
     access = Access(
         program=program,

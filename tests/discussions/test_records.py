@@ -643,3 +643,18 @@ def test_records_pages_query_count_is_the_same_at_10_and_200_trainees(
 
     assert response.status_code == 200
     assert Idea.objects.filter(record__activity__program=program).count() == 240
+
+
+def test_a_withdrawn_trainee_named_recorder_loses_the_record(client, program, groups, evening):
+    member = factories.enrollment(program, group=groups[0])
+    record = write(evening, groups[0], recorder=member.trainee.user)
+    member.status = "withdrawn"
+    member.save()
+    client.force_login(member.trainee.user)
+
+    answers = [
+        client.get(f"{BASE}/records/").status_code,
+        client.get(record_url(record, groups[0])).status_code,
+    ]
+
+    assert answers == [404, 404]
