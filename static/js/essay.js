@@ -149,6 +149,7 @@
     sending = true;
     post(saveUrl, payload(csrf, sent))
       .then(function (response) {
+        if (response.status >= 500) throw { status: response.status }; // tried again later
         // A signed-out session is redirected to the login page: not an acknowledgement.
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         if (response.redirected || response.status === 401 || response.status === 403 || !json) {
