@@ -173,6 +173,7 @@ class DisciplineLine:
     left_early: int = 0
     absent: int = 0
     leave: int = 0
+    enrollment_id: int | None = None  # a trainee's line; None for the sums
 
     @property
     def attended(self):
@@ -240,7 +241,13 @@ def discipline(program, now=None):
         trainee = enrollment.trainee
         unit = trainee.unit.parent or trainee.unit
         line = DisciplineLine(
-            labels=[trainee.police_id, trainee.name, trainee.unit.name, str(enrollment.group or "")]
+            labels=[
+                trainee.police_id,
+                trainee.name,
+                trainee.unit.name,
+                str(enrollment.group or ""),
+            ],
+            enrollment_id=enrollment.pk,
         )
         mine = {pk for pk, group in ended.items() if group in (None, enrollment.group_id)}
         line.expected = len(mine)

@@ -1,0 +1,276 @@
+"""成绩通报: the score report of a program, one row per trainee with the summaries by branch
+and by group, as circulated to the bureau. The figures come from the selectors that the
+pages show (exams.selectors.program_scores for the scores, sessions.selectors.discipline for
+attendance), so the report, the results pages and the dashboards never disagree.
+
+Definitions, written once here:
+
+- branch (分局/县局): the unit a "by unit" summary counts a trainee under. Walking up from the
+  trainee's unit, it is the highest branch or bureau (Unit.Kind.BRANCH / BUREAU) below the
+  root of the tree; without one, the root itself. So 常州市公安局 → 金坛分局 → 儒林派出所 counts
+  under 金坛分局, and 溧阳市公安局 → 竹箦派出所, where the county bureau is a root of its own (as
+  the roster import leaves it), counts under 溧阳市公安局; moved under 常州市公安局, still under
+  溧阳市公安局. A unit directly under the city bureau (a 支队, a station) counts under the city
+  bureau.
+- pass rate: of the trainees with a final graduation score, the share at or above the
+  graduation exam's pass mark, in percent with one decimal (as on the results page). A trainee
+  without a graduation score is not in it; `sat` says how many are.
+- attendance rate: attended (present, late or left early) over the activities that have ended
+  and were the trainee's (the whole class's and the trainee's group's), in percent with one
+  decimal; a summary pools its trainees' activities (sum attended / sum expected), as the
+  discipline record does. Leave (请假) is not attendance and not an absence.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from discussions.models import Essay, Grade
+from exams.selectors import TraineeGain, program_scores, summarize
+from sessions.selectors import DisciplineLine, discipline
+from trainees.models import Unit
+
+TOP_COUNT = 5  # 优秀与后进: the best and the lowest five graduation scores
+BRANCH_KINDS = {Unit.Kind.BRANCH, Unit.Kind.BUREAU}
+
+
+@dataclass
+class ReportRow:
+    """One trainee: the program_scores row and the discipline line, joined."""
+
+    scores: TraineeGain
+    attendance: DisciplineLine
+    branch_id: int
+    branch: str
+    essay_grade: str  # discussions Grade value ("A"…"D"), or "" if not graded
+    passed: bool | None  # None without a graduation score (or exam)
+
+    @property
+    def enrollment(self):
+        return self.scores.enrollment
+
+    @property
+    def trainee(self):
+        return self.scores.enrollment.trainee
+
+    @property
+    def police_id(self):
+        return self.trainee.police_id
+
+    @property
+    def name(self):
+        return self.trainee.name
+
+    @property
+    def unit(self):
+        return self.trainee.unit.name
+
+    @property
+    def group(self):
+        return self.scores.enrollment.group
+
+    @property
+    def entry(self):
+        return self.scores.entry
+
+    @property
+    def graduation(self):
+        return self.scores.graduation
+
+    @property
+    def gain(self):
+        return self.scores.gain
+
+    @property
+    def essay_grade_label(self):
+        return str(Grade(self.essay_grade).label) if self.essay_grade else ""
+
+    @property
+    def attendance_rate(self):
+        return self.attendance.rate
+
+    @property
+    def late(self):
+        return self.attendance.late
+
+    @property
+    def absent(self):
+        return self.attendance.absent
+
+    @property
+    def leave(self):
+        return self.attendance.leave
+
+
+@dataclass
+class ReportSummary:
+    """A branch, a group or the whole report: means of the scores, pass and attendance rates."""
+
+    name: str
+    trainees: int
+    entry: Decimal | None
+    graduation: Decimal | None
+    gain: Decimal | None
+    sat: int  # trainees with a graduation score
+    passed: int
+    attendance: DisciplineLine
+    key: int | None = None  # the branch's unit id, or the group's number
+
+    @property
+    def pass_rate(self):
+        return round(100 * self.passed / self.sat, 1) if self.sat else None
+
+    @property
+    def attendance_rate(self):
+        return self.attendance.rate
+
+
+@dataclass
+class ProgramReport:
+    """The score report of a program, or of the part of it under `scope_unit`."""
+
+    program: object
+    scope_unit: Unit | None
+    entry_exam: object
+    graduation_exam: object
+    rows: list  # ReportRow, in roster order (group, police ID)
+    units: list  # ReportSummary per branch, by name
+    groups: list  # ReportSummary per group, by number; trainees without a group last
+    overall: ReportSummary
+    top: list  # ReportRow, best graduation score first
+    bottom: list  # ReportRow, worst graduation score first
+
+    @property
+    def pass_mark(self):
+        return self.graduation_exam.pass_mark if self.graduation_exam else None
+
+    @property
+    def pass_rate(self):
+        return self.overall.pass_rate
+
+
+def summary_of(name, rows, key=None):
+    gains = summarize(name, [row.scores for row in rows])
+    attendance = DisciplineLine(labels=[name])
+    for row in rows:
+        attendance.add(row.attendance)
+    scored = [row for row in rows if row.passed is not None]
+    return ReportSummary(
+        name=name,
+        trainees=gains.trainees,
+        entry=gains.entry,
+        graduation=gains.graduation,
+        gain=gains.gain,
+        sat=len(scored),
+        passed=sum(1 for row in scored if row.passed),
+        attendance=attendance,
+        key=key,
+    )
+
+
+def unit_branches(unit_ids):
+    """{unit id: (branch id, branch name)} for `unit_ids` (see the module's docstring): one
+    query, the whole tree, which is a city's units, not a class's trainees."""
+    tree = {
+        pk: (parent_id, name, kind)
+        for pk, parent_id, name, kind in Unit.objects.values_list("pk", "parent_id", "name", "kind")
+    }
+    branches = {}
+    for unit_id in unit_ids:
+        path, current = [], unit_id
+        while current is not None and current not in path:  # a cycle cannot happen; no hang
+            path.append(current)
+            current = tree[current][0]
+        highest = [pk for pk in path[:-1] if tree[pk][2] in BRANCH_KINDS]
+        branch = highest[-1] if highest else path[-1]
+        branches[unit_id] = (branch, tree[branch][1])
+    return branches
+
+
+def ends(rows, count=TOP_COUNT):
+    """The best and the lowest graduation scores: `count` of each, or half of those who sat
+    when fewer than twice `count` did (so that no one is among both, and a branch with five
+    scores has two and two, not five best and no lowest); everyone tied with the last one
+    taken is taken too (two chiefs with the same score are not told apart by police ID)."""
+    scored = sorted(
+        (row for row in rows if row.graduation is not None),
+        key=lambda row: (-row.graduation, row.police_id),
+    )
+    count = min(count, len(scored) // 2)
+    if count == 0:
+        return [], []
+    cut = scored[count - 1].graduation
+    top = [row for row in scored if row.graduation >= cut]
+    rest = sorted(scored[len(top) :], key=lambda row: (row.graduation, row.police_id))
+    if not rest:
+        return top, []
+    cut = rest[min(count, len(rest)) - 1].graduation
+    return top, [row for row in rest if row.graduation <= cut]
+
+
+def program_report(program, *, scope_unit=None, released_only=False, now=None):
+    """The score report (成绩通报) of `program`: a row per active trainee with scores, essay
+    grade and attendance; summaries by branch, by group and overall; the best and worst five.
+    With `scope_unit`, only the trainees of that unit and the units under it, and the
+    summaries of those alone. A fixed number of queries, whatever the size of the class."""
+    scores = program_scores(program, released_only=released_only)
+    lines = {line.enrollment_id: line for line in discipline(program, now=now).trainees}
+    grades = dict(
+        Essay.objects.filter(enrollment__program=program).values_list("enrollment_id", "grade")
+    )
+    scope = scope_unit.descendant_ids() if scope_unit is not None else None
+    chosen = [
+        gain
+        for gain in scores.trainees
+        if scope is None or gain.enrollment.trainee.unit_id in scope
+    ]
+    branches = unit_branches({gain.enrollment.trainee.unit_id for gain in chosen})
+    pass_mark = scores.graduation_exam.pass_mark if scores.graduation_exam else None
+    rows = []
+    for gain in chosen:
+        branch_id, branch = branches[gain.enrollment.trainee.unit_id]
+        rows.append(
+            ReportRow(
+                scores=gain,
+                # Both selectors read the same active enrollments; a line can only be missing
+                # if a trainee joined between the two queries.
+                attendance=lines.get(gain.enrollment.pk) or DisciplineLine(labels=[]),
+                branch_id=branch_id,
+                branch=branch,
+                essay_grade=grades.get(gain.enrollment.pk, ""),
+                passed=None if gain.graduation is None else gain.graduation >= pass_mark,
+            )
+        )
+    by_branch, by_group = {}, {}
+    for row in rows:
+        by_branch.setdefault((row.branch, row.branch_id), []).append(row)
+        group = row.group
+        key = (group is None, group.number if group else None)
+        by_group.setdefault(key, (str(group) if group else "—", []))[1].append(row)
+    top, bottom = ends(rows)
+    return ProgramReport(
+        program=program,
+        scope_unit=scope_unit,
+        entry_exam=scores.entry_exam,
+        graduation_exam=scores.graduation_exam,
+        rows=rows,
+        units=[
+            summary_of(name, members, key=pk)
+            for (name, pk), members in sorted(by_branch.items(), key=lambda item: item[0])
+        ],
+        groups=[
+            summary_of(name, members, key=number)
+            for (_none, number), (name, members) in sorted(by_group.items())
+        ],
+        overall=summary_of("", rows),
+        top=top,
+        bottom=bottom,
+    )
+
+
+def program_branches(program):
+    """[(unit id, name)] of the branches with active trainees in `program`, by name: the
+    scopes a report can be cut to."""
+    unit_ids = set(
+        program.enrollments.filter(status="active").values_list("trainee__unit_id", flat=True)
+    )
+    return sorted(set(unit_branches(unit_ids).values()), key=lambda branch: (branch[1], branch[0]))
