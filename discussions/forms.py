@@ -99,6 +99,15 @@ class ForumTalkForm(forms.ModelForm):
         self.fields["order"].help_text = _("Talks are listed from the smallest number.")
         self.fields["slides"].help_text = _("PDF, PPT/PPTX, DOC/DOCX or XLS/XLSX, up to 50 MB.")
 
+    def clean_presenter(self):
+        presenter = self.cleaned_data["presenter"]
+        others = ForumTalk.objects.filter(presenter=presenter).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("%(name)s already presents at the forum.") % {"name": presenter.trainee.name}
+            )
+        return presenter
+
     def clean_slides(self):
         slides = self.cleaned_data["slides"]
         if isinstance(slides, UploadedFile):  # a new upload; not the file kept or cleared

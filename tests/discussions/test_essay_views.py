@@ -363,3 +363,26 @@ def test_an_essay_of_another_program_is_shown_only_to_its_readers(client, organi
     client.force_login(factories.user("leadership"))
     page = client.get(f"/discussions/programs/CZ2023/essays/{a.pk}/").content.decode()
     assert "周口的学员写的另一段" in page
+
+
+def test_autosave_of_a_title_too_long_is_refused_and_changes_nothing(client, a):
+    client.force_login(a.trainee.user)
+    save(client, 1000)
+
+    response = save(client, 2000, title="长" * 201)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == "标题不能超过 200 个字符。"
+    assert Essay.objects.get(enrollment=a).revision == 1000
+
+
+def test_an_extension_in_the_past_is_refused_and_changes_nothing(client, organizer, a):
+    client.force_login(organizer)
+    past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+    response = client.post(
+        f"/discussions/programs/CZ2023/essays/{a.pk}/extend/", {"until": past}, follow=True
+    )
+
+    assert "延期时间须晚于当前时间" in response.content.decode()
+    assert not Essay.objects.filter(enrollment=a, extended_until__isnull=False).exists()

@@ -348,3 +348,19 @@ def test_forum_query_count_is_the_same_at_10_and_200_trainees(
         response = client.get(f"{BASE}/")
 
     assert len(response.context["talks"]) == 8
+
+
+def test_forum_refuses_a_presenter_twice_an_empty_file_and_a_title_too_long(
+    client, organizer, program, presenter
+):
+    client.force_login(organizer)
+    add(client, presenter)
+
+    twice = add(client, presenter, title="第二次发言")
+    empty = add(client, presenter, slides=SimpleUploadedFile("空.pdf", b""))
+    long_title = add(client, presenter, title="长" * 201)
+
+    assert "周所长已在论坛发言名单中。" in twice.content.decode()
+    assert empty.status_code == 200
+    assert "不超过 200 字符" in long_title.content.decode()
+    assert list(ForumTalk.objects.values_list("title", flat=True)) == ["打造“枫桥式”派出所"]
