@@ -20,6 +20,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 LANGUAGE = "zh-hans"
 
 # 宋体 and 黑体 by their English names, which Word and WPS know as well as the Chinese ones:

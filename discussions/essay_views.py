@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from discussions import selectors, services
+from discussions import documents, selectors, services
 from discussions.forms import (
     EssayExtendForm,
     EssayReturnForm,
@@ -19,7 +19,7 @@ from discussions.forms import (
     EssayReviewForm,
 )
 from discussions.models import Essay, EssayRevision
-from discussions.permissions import access_for, reads_essays_of
+from discussions.permissions import access_for, essay_access, reads_essays_of
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
 
@@ -178,18 +178,10 @@ def essay_restore(request, code, pk):
     return redirect("discussions:essay-edit", code=code)
 
 
-def reading_access(request, code):
-    """Organizers, leadership and named reviewers read the essays; trainees get 404."""
-    access = access_for(request.user, code)
-    if not access.reads_essays:
-        raise Http404
-    return access
-
-
 def essay_list(request, code):
     """审阅: every trainee's essay and where it stands (handed in, reviewed, missing, late),
     filtered by state or group."""
-    access = reading_access(request, code)
+    access = essay_access(request.user, code)
     progress = selectors.essay_progress(access.program)
     state, group = request.GET.get("state", ""), request.GET.get("group", "")
     rows = progress.rows
@@ -223,7 +215,7 @@ def essay_list(request, code):
 def essay_review(request, code, pk):
     """One trainee's essay for review: the text, the essays most like it with the shared
     passages marked, the reviews so far, and the organizer's return and extension."""
-    access = reading_access(request, code)
+    access = essay_access(request.user, code)
     enrollment = get_object_or_404(
         Enrollment.objects.select_related("trainee__unit", "group"), pk=pk, program=access.program
     )
@@ -297,13 +289,9 @@ def comparison(request, access, essay, matches, chosen):
 
 
 def organizer_essay(request, code, pk):
-    access = access_for(request.user, code)
-    if not access.organizer:
-        if access.reads_essays:
-            raise PermissionDenied
-        raise Http404
-    enrollment = get_object_or_404(Enrollment, pk=pk, program=access.program)
-    return access, enrollment
+    """The Access of an organizer of the program, and the trainee's place in it."""
+    access = essay_access(request.user, code, change=True)
+    return access, get_object_or_404(Enrollment, pk=pk, program=access.program)
 
 
 @require_POST
@@ -342,9 +330,7 @@ def essay_extend(request, code, pk):
 def essay_export(request, code):
     """Every handed-in essay of the program (or ?excellent=1, the outstanding ones) as one
     Word compilation with a table of contents."""
-    from discussions import documents
-
-    access = reading_access(request, code)
+    access = essay_access(request.user, code)
     program = access.program
     excellent = request.GET.get("excellent") == "1"
     essays = selectors.essays_for_export(program, excellent_only=excellent)
@@ -356,7 +342,7 @@ def essay_export(request, code):
     content = documents.essays_docx(program=program, essays=essays, title=title)
     response = HttpResponse(
         content,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        content_type=documents.DOCX_TYPE,
     )
     name = f"{program.code}-{'excellent-' if excellent else ''}essays.docx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -1,11 +1,8 @@
 """The chiefs' forum (所长论坛): the talks, and their slides served behind a permission check.
-
-As for the records: whoever may not read the forum gets 404; whoever reads it but may not
-change it (leadership, a trainee) gets 403 on a change.
+Who may do what: permissions.py.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,18 +12,7 @@ from django.views.generic import CreateView, UpdateView
 
 from discussions import records
 from discussions.forms import ForumTalkForm
-from discussions.permissions import access_for, may_read_forum
-
-
-def forum_access(user, code, *, change=False):
-    """The user's Access to the program's forum: 404 if they may not read it, 403 if they may
-    read it but a change was asked."""
-    access = access_for(user, code)
-    if not may_read_forum(access):
-        raise Http404
-    if change and not access.organizer:
-        raise PermissionDenied
-    return access
+from discussions.permissions import forum_access
 
 
 def forum(request, code):

@@ -9,10 +9,14 @@ discussions app decides it.
   records shared with the class, writes a record they are named the recorder of, and writes
   their own essay. Another trainee's essay is a 404;
 - anyone else gets 404 for every page of the program.
+
+One rule for every refusal: whoever may not read a thing gets 404; whoever may read it but
+not change it (leadership, a trainee of the group who is not its recorder) gets 403.
 """
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -114,3 +118,40 @@ def reads_essays_of(user, program):
         program.organizers.filter(pk=user.pk).exists()
         or EssayReviewer.objects.filter(program=program, user=user).exists()
     )
+
+
+def refuse(readable):
+    """403 to whoever may read the thing, 404 to the rest."""
+    if readable:
+        raise PermissionDenied
+    raise Http404
+
+
+def require_record_write(access, record):
+    """Organizers and the record's recorder write it."""
+    if not may_write_record(access, record):
+        refuse(may_read_record(access, record))
+
+
+def require_record_organizer(access, record):
+    """Naming the recorder, sharing, starring: organizers only."""
+    if not access.organizer:
+        refuse(may_read_record(access, record))
+
+
+def forum_access(user, code, *, change=False):
+    """The user's Access to the program's forum (change=True: to change it)."""
+    access = access_for(user, code)
+    if not may_read_forum(access) or (change and not access.organizer):
+        refuse(may_read_forum(access))
+    return access
+
+
+def essay_access(user, code, *, change=False):
+    """The user's Access to the program's essays: organizers, leadership and named reviewers
+    read them (trainees reach only their own, through the editor); change=True: organizers
+    only (returns, extensions, reviewers)."""
+    access = access_for(user, code)
+    if not access.reads_essays or (change and not access.organizer):
+        refuse(access.reads_essays)
+    return access

@@ -1,11 +1,6 @@
-"""Discussion records (分组讨论记录) and their ideas (金点子).
-
-One rule for every refusal here: whoever may not read a thing gets 404; whoever may read it but
-not change it (leadership, a trainee of the group who is not its recorder) gets 403.
-"""
+"""Discussion records (分组讨论记录) and their ideas (金点子). Who may do what: permissions.py."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,29 +8,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from discussions import records
+from discussions import documents, records
+from discussions.documents import DOCX_TYPE
 from discussions.forms import IdeaForm, RecorderForm, RecordSummaryForm
-from discussions.permissions import access_for, may_read_record, may_write_record
+from discussions.permissions import (
+    access_for,
+    may_read_record,
+    may_write_record,
+    require_record_organizer,
+    require_record_write,
+)
 from trainees.roles import TRAINEE, role_required
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def refuse(access, record):
-    """403 to whoever may read the record, 404 to the rest."""
-    if may_read_record(access, record):
-        raise PermissionDenied
-    raise Http404
-
-
-def require_write(access, record):
-    if not may_write_record(access, record):
-        refuse(access, record)
-
-
-def require_organizer(access, record):
-    if not access.organizer:
-        refuse(access, record)
 
 
 def detail_url(access, record):
@@ -94,7 +77,7 @@ def record_detail(request, code, activity, group):
         raise Http404
     if request.method != "POST":
         return detail_page(request, access, record)
-    require_write(access, record)
+    require_record_write(access, record)
     form = RecordSummaryForm(request.POST)
     if not form.is_valid():
         return detail_page(request, access, record, summary_form=form)
@@ -164,7 +147,7 @@ def record_recorder(request, code, activity, group):
     """Name (or clear) the recorder of a group's record; creates the record if needed."""
     access = access_for(request.user, code)
     record = records.record_at(access.program, activity, group)
-    require_organizer(access, record)
+    require_record_organizer(access, record)
     form = RecorderForm(request.POST, group=record.group, current=record.recorder_id)
     if not form.is_valid():
         messages.error(request, _("Choose a trainee of the group."))
@@ -184,7 +167,7 @@ def record_share(request, code, pk):
     """Share a record with the whole class (shared=1), or take it back to its group."""
     access = access_for(request.user, code)
     record = records.record_of(access.program, pk)
-    require_organizer(access, record)
+    require_record_organizer(access, record)
     shared = request.POST.get("shared") == "1"
     records.record_share(record=record, shared=shared)
     if shared:
@@ -199,7 +182,7 @@ def idea_add(request, code, activity, group):
     """Add an idea to a group's record (organizers and the recorder)."""
     access = access_for(request.user, code)
     record = records.record_at(access.program, activity, group)
-    require_write(access, record)
+    require_record_write(access, record)
     form = IdeaForm(request.POST, program=access.program, group=record.group)
     if not form.is_valid():
         return detail_page(request, access, record, idea_form=form, status=400)
@@ -217,7 +200,7 @@ def idea_add(request, code, activity, group):
 def idea_delete(request, code, pk):
     access = access_for(request.user, code)
     idea = records.idea_of(access.program, pk)
-    require_write(access, idea.record)
+    require_record_write(access, idea.record)
     records.idea_delete(idea=idea)
     messages.success(request, _("The idea has been removed."))
     return redirect(f"{detail_url(access, idea.record)}#ideas")
@@ -229,7 +212,7 @@ def idea_star(request, code, pk):
     without, the page it was tapped on reloads."""
     access = access_for(request.user, code)
     idea = records.idea_of(access.program, pk)
-    require_organizer(access, idea.record)
+    require_record_organizer(access, idea.record)
     records.idea_star(idea=idea, starred=request.POST.get("starred") == "1")
     if request.headers.get("HX-Request"):
         return render(
@@ -267,8 +250,6 @@ def idea_list(request, code):
 
 def idea_export(request, code):
     """The starred ideas as a Word document (.docx), for the leadership."""
-    from discussions.documents import ideas_docx
-
     access = access_for(request.user, code)
     if not access.reads_all:
         raise Http404
@@ -277,11 +258,11 @@ def idea_export(request, code):
         records.starred_ideas(access.program),
         key=lambda idea: (idea.record.group.number, idea.record.activity.starts_at, idea.pk),
     )
-    body = ideas_docx(
+    body = documents.ideas_docx(
         program=access.program,
         ideas=ideas,
         title=_("Golden ideas of the group discussions"),
     )
-    response = HttpResponse(body, content_type=DOCX)
+    response = HttpResponse(body, content_type=DOCX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{access.program.code}-ideas.docx"'
     return response
