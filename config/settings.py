@@ -169,6 +169,17 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jingxun@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
+# The right-hand side of the Message-IDs of report emails (<jingxun.report-7.3@domain>).
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
+# Score report emails (exams.mailing): a transient SMTP error is tried again after the base
+# delay doubled per attempt, capped; after the last attempt, or at once on a 5xx, the delivery
+# is failed. A delivery still pending this long after its attempt was due is sent again.
+REPORT_MAIL_RETRY_BASE = env.float("REPORT_MAIL_RETRY_BASE", default=60)
+REPORT_MAIL_RETRY_CAP = env.float("REPORT_MAIL_RETRY_CAP", default=3600)
+REPORT_MAIL_MAX_ATTEMPTS = env.int("REPORT_MAIL_MAX_ATTEMPTS", default=8)
+REPORT_MAIL_STALE_SECONDS = env.int("REPORT_MAIL_STALE_SECONDS", default=5 * 60)
 
 # Celery: a Redis broker in production; without one, tasks run eagerly in the web process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -201,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
     "compare-pending-essays": {
         "task": "discussions.tasks.essays_compare_pending",
         "schedule": 10 * 60,
+    },
+    "resend-due-report-deliveries": {
+        "task": "exams.tasks.report_deliveries_resend_due",
+        "schedule": 60,
     },
     "clear-expired-login-sessions": {
         "task": "trainees.tasks.clear_expired_login_sessions",

@@ -8,6 +8,7 @@ from exams.models import (
     ExamQuestion,
     Question,
     ReportDelivery,
+    ReportRecipient,
     ScoreChange,
     ScoreReport,
 )
@@ -129,12 +130,24 @@ class ScoreChangeAdmin(admin.ModelAdmin):
 class ReportDeliveryInline(admin.TabularInline):
     model = ReportDelivery
     extra = 0
-    raw_id_fields = ["scope_unit"]
+    fields = ["recipient_name", "recipient_email", "scope_unit", "status", "attempts", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(ReportRecipient)
+class ReportRecipientAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "scope_unit", "program"]
+    list_filter = ["program"]
+    search_fields = ["name", "email"]
+    list_select_related = ["program", "scope_unit"]
+    raw_id_fields = ["program", "scope_unit"]
 
 
 @admin.register(ScoreReport)
 class ScoreReportAdmin(admin.ModelAdmin):
-    list_display = ["program", "status", "created_by", "created_at"]
+    list_display = ["program", "number", "status", "created_by", "created_at"]
+    exclude = ["fingerprint"]
     list_filter = ["status", "program"]
     search_fields = ["program__title", "program__code"]
     list_select_related = ["program", "created_by"]
@@ -147,4 +160,4 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["recipient_email", "message_id", "last_error"]
     list_select_related = ["report__program", "scope_unit"]
-    raw_id_fields = ["report", "scope_unit"]
+    raw_id_fields = ["report", "scope_unit", "enrollment", "file"]

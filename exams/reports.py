@@ -21,6 +21,7 @@ Definitions, written once here:
   discipline record does. Leave (请假) is not attendance and not an absence.
 """
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -240,6 +241,11 @@ def program_report(program, *, scope_unit=None, released_only=False, now=None):
                 passed=None if gain.graduation is None else gain.graduation >= pass_mark,
             )
         )
+    return assemble(program, scope_unit, scores.entry_exam, scores.graduation_exam, rows)
+
+
+def assemble(program, scope_unit, entry_exam, graduation_exam, rows):
+    """A ProgramReport of `rows`: the summaries by branch and group, the ends."""
     by_branch, by_group = {}, {}
     for row in rows:
         by_branch.setdefault((row.branch, row.branch_id), []).append(row)
@@ -250,8 +256,8 @@ def program_report(program, *, scope_unit=None, released_only=False, now=None):
     return ProgramReport(
         program=program,
         scope_unit=scope_unit,
-        entry_exam=scores.entry_exam,
-        graduation_exam=scores.graduation_exam,
+        entry_exam=entry_exam,
+        graduation_exam=graduation_exam,
         rows=rows,
         units=[
             summary_of(name, members, key=pk)
@@ -265,6 +271,37 @@ def program_report(program, *, scope_unit=None, released_only=False, now=None):
         top=top,
         bottom=bottom,
     )
+
+
+def narrowed(report, scope_unit):
+    """`report` (of the whole program) cut to the trainees of `scope_unit` and the units under
+    it, its summaries counting them alone: what program_report(scope_unit=…) gives, without
+    reading the scores again (a report mailed to twelve bureaus reads them once)."""
+    scope = scope_unit.descendant_ids()
+    rows = [row for row in report.rows if row.trainee.unit_id in scope]
+    return assemble(report.program, scope_unit, report.entry_exam, report.graduation_exam, rows)
+
+
+def fingerprint(report):
+    """A hash of every figure of `report`: two reports with the same figures have the same
+    fingerprint, so a published report can tell whether the scores have changed since."""
+    digest = hashlib.sha256()
+    for row in report.rows:
+        figures = (
+            row.enrollment.pk,
+            row.entry,
+            row.graduation,
+            row.essay_grade,
+            row.attendance.attended,
+            row.attendance.expected,
+            row.late,
+            row.absent,
+            row.leave,
+            row.unit,
+            row.group.pk if row.group else None,
+        )
+        digest.update(repr(figures).encode())
+    return digest.hexdigest()
 
 
 def program_branches(program):

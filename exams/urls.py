@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams import attempt_views, views
+from exams import attempt_views, report_views, views
 
 app_name = "exams"
 
@@ -16,9 +16,37 @@ urlpatterns = [
     path("programs/<str:code>/", views.exam_list, name="exam-list"),
     path("programs/<str:code>/new/", views.exam_form, name="exam-create"),
     path("programs/<str:code>/gains/", views.program_gains, name="program-gains"),
-    path("programs/<str:code>/report/", views.report, name="report"),
-    path("programs/<str:code>/report/xlsx/", views.report_xlsx, name="report-xlsx"),
-    path("programs/<str:code>/report/pdf/", views.report_pdf, name="report-pdf"),
+    # The score report: preview, recipients, publishing, the delivery log
+    path("programs/<str:code>/report/", report_views.report, name="report"),
+    path("programs/<str:code>/report/xlsx/", report_views.report_xlsx, name="report-xlsx"),
+    path("programs/<str:code>/report/pdf/", report_views.report_pdf, name="report-pdf"),
+    path(
+        "programs/<str:code>/report/recipients/",
+        report_views.recipients,
+        name="report-recipients",
+    ),
+    path(
+        "programs/<str:code>/report/recipients/default/",
+        report_views.recipients_default,
+        name="report-recipients-default",
+    ),
+    path(
+        "programs/<str:code>/report/recipients/<int:pk>/delete/",
+        report_views.recipient_delete,
+        name="report-recipient-delete",
+    ),
+    path("programs/<str:code>/report/publish/", report_views.report_publish, name="report-publish"),
+    path("programs/<str:code>/reports/<int:number>/", report_views.report_log, name="report-log"),
+    path(
+        "programs/<str:code>/reports/<int:number>/resend/",
+        report_views.report_resend,
+        name="report-resend",
+    ),
+    path(
+        "programs/<str:code>/reports/<int:number>/files/<int:pk>.<str:kind>",
+        report_views.report_file,
+        name="report-file",
+    ),
     path("programs/<str:code>/<int:pk>/", views.exam_detail, name="exam-detail"),
     path("programs/<str:code>/<int:pk>/edit/", views.exam_form, name="exam-update"),
     path("programs/<str:code>/<int:pk>/questions/", views.exam_questions, name="exam-questions"),

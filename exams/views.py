@@ -6,18 +6,16 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exams import bank, paper, report_files, reports, selectors, services
+from exams import bank, paper, selectors, services
 from exams.forms import DrawForm, ExamForm, QuestionForm
 from exams.models import Answer, Attempt, Exam, Question
 from trainees.forms import RosterUploadForm
-from trainees.models import Unit
 from trainees.permissions import may_change, program_for
 from trainees.roles import LEADERSHIP, ORGANIZER, role_required
 from trainees.uploads import PendingUpload, preview_then_confirm
@@ -458,64 +456,3 @@ def program_gains(request, code):
         "exams/program_gains.html",
         {"program": program, "scores": selectors.program_scores(program)},
     )
-
-
-# The score report (成绩通报) -----------------------------------------------------------------
-
-
-def report_for(request, code):
-    """The program, its report cut to `?unit=` (a unit and the units under it; the whole
-    program without one) and the report's title."""
-    program = program_for(request.user, code)
-    unit = request.GET.get("unit", "")
-    if unit and not (unit.isascii() and unit.isdigit()):  # "²".isdigit() is true
-        raise Http404
-    scope_unit = get_object_or_404(Unit, pk=unit) if unit else None
-    report = reports.program_report(program, scope_unit=scope_unit)
-    if scope_unit is None:
-        title = _("%(program)s score report") % {"program": program.title}
-    else:
-        title = _("%(program)s score report (%(unit)s)") % {
-            "program": program.title,
-            "unit": scope_unit.name,
-        }
-    return program, report, title
-
-
-def report_download(content, content_type, title, extension):
-    response = HttpResponse(content, content_type=content_type)
-    name = "".join("_" if c in '/\\:*?"<>|' else c for c in title)
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{extension}")
-    return response
-
-
-def report(request, code):
-    """成绩通报 preview: the report as it will be circulated, with its .xlsx and PDF."""
-    program, score_report, title = report_for(request, code)
-    branches = reports.program_branches(program)
-    scope = score_report.scope_unit
-    return render(
-        request,
-        "exams/report.html",
-        {
-            "program": program,
-            "report": score_report,
-            "title": title,
-            "branches": branches,
-            # A scope that is not a branch (a station's link) is still offered as chosen.
-            "other_scope": scope if scope and scope.pk not in dict(branches) else None,
-            "query": f"?unit={scope.pk}" if scope else "",
-        },
-    )
-
-
-def report_xlsx(request, code):
-    _program, score_report, title = report_for(request, code)
-    content = report_files.report_xlsx(score_report, title=title)
-    return report_download(content, XLSX, title, "xlsx")
-
-
-def report_pdf(request, code):
-    _program, score_report, title = report_for(request, code)
-    content = report_files.report_pdf(score_report, title=title)
-    return report_download(content, "application/pdf", title, "pdf")

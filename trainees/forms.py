@@ -129,7 +129,7 @@ class EnrollmentMoveForm(forms.Form):
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["name", "kind", "parent"]
+        fields = ["name", "kind", "parent", "email"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,6 +45,11 @@ class Unit(models.Model):
         blank=True,
         related_name="children",
     )
+    email = models.EmailField(
+        _("Email"),
+        blank=True,
+        help_text=_("Where the unit's copy of a score report is mailed."),
+    )
 
     class Meta:
         verbose_name = _("Unit")
