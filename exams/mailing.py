@@ -21,10 +21,14 @@ use to recognise it.
 """
 
 import contextlib
+import functools
 import logging
 import smtplib
+import threading
 import time
 from datetime import timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -213,7 +217,9 @@ def deliveries_enqueue(ids):
                     (pk,), producer=producer, retry_policy={"max_retries": 1}
                 )
     except Exception:  # the broker's errors are many; none may undo a publication
-        logger.warning("%s report deliveries not queued; the sweep will send them", len(ids), exc_info=True)
+        logger.warning(
+            "%s report deliveries not queued; the sweep will send them", len(ids), exc_info=True
+        )
 
 
 @transaction.atomic
@@ -255,37 +261,35 @@ def deliveries_resend_due(*, now=None):
 # Sending --------------------------------------------------------------------------------------
 
 
-class Connections:
-    """The SMTP connection a worker process keeps open between deliveries, so a batch of
-    emails goes over one connection instead of one each. Other backends (files in the demo,
-    memory in tests) get a fresh connection per message."""
+class KeptConnection(threading.local):
+    """The SMTP connection a worker keeps open between deliveries (one per process, or per
+    thread with --pool=threads), so a batch of emails goes over one connection instead of
+    one each. Other backends (files in the demo, memory in tests) get a fresh connection per
+    message."""
 
     connection = None
     used_at = 0.0
 
-    @classmethod
-    def get(cls):
-        if cls.connection is not None and time.monotonic() - cls.used_at > IDLE_SECONDS:
-            cls.drop()
-        if cls.connection is None:
+    def get(self):
+        if self.connection is not None and time.monotonic() - self.used_at > IDLE_SECONDS:
+            self.drop()
+        if self.connection is None:
             connection = get_connection(fail_silently=False)
             if not isinstance(connection, SMTPBackend):
                 return connection, False
             connection.open()
-            cls.connection = connection
+            self.connection = connection
             return connection, False
-        return cls.connection, True
+        return self.connection, True
 
-    @classmethod
-    def drop(cls):
-        if cls.connection is not None:
+    def drop(self):
+        if self.connection is not None:
             with contextlib.suppress(Exception):  # a broken connection may fail to say bye
-                cls.connection.close()
-        cls.connection = None
+                self.connection.close()
+        self.connection = None
 
-    @classmethod
-    def send(cls, message):
-        connection, reused = cls.get()
+    def send(self, message):
+        connection, reused = self.get()
         try:
             try:
                 sent = connection.send_messages([message])
@@ -294,15 +298,18 @@ class Connections:
             except OSError:  # smtplib's errors are OSErrors too: a dropped connection
                 if not reused:
                     raise
-                cls.drop()
-                connection, _reused = cls.get()  # the server closed the idle connection
+                self.drop()
+                connection, _reused = self.get()  # the server closed the idle connection
                 sent = connection.send_messages([message])
             if not sent:
                 raise smtplib.SMTPException("the mail backend sent nothing")
         except Exception:
-            cls.drop()  # after an error the session's state is unknown: start a new one
+            self.drop()  # after an error the session's state is unknown: start a new one
             raise
-        cls.used_at = time.monotonic()
+        self.used_at = time.monotonic()
+
+
+smtp = KeptConnection()
 
 
 def email_of(delivery):
@@ -312,11 +319,31 @@ def email_of(delivery):
         to=[delivery.recipient_email],
         headers={"Message-ID": delivery.message_id},
     )
-    if delivery.file is not None:
-        name = "".join("_" if c in '/\\:*?"<>|' else c for c in delivery.file.title)
-        message.attach(f"{name}.xlsx", bytes(delivery.file.xlsx), XLSX)
-        message.attach(f"{name}.pdf", bytes(delivery.file.pdf), "application/pdf")
+    if delivery.file_id is not None:
+        for part in attachments(delivery.file_id):
+            message.attach(part)
     return message
+
+
+@functools.lru_cache(maxsize=16)
+def attachments(file_id):
+    """The .xlsx and PDF of a ReportFile as MIME parts, encoded once per worker process: a
+    report's hundreds of emails share a dozen files, which never change (a published report
+    is frozen)."""
+    file = ReportFile.objects.get(pk=file_id)
+    name = "".join("_" if c in '/\\:*?"<>|' else c for c in file.title)
+    parts = []
+    for extension, content, (main, sub) in (
+        ("xlsx", file.xlsx, XLSX.split("/")),
+        ("pdf", file.pdf, ("application", "pdf")),
+    ):
+        part = MIMEBase(main, sub)
+        part.set_payload(bytes(content))
+        encoders.encode_base64(part)
+        filename = ("utf-8", "", f"{name}.{extension}")  # RFC 2231, as Django writes it
+        part.add_header("Content-Disposition", "attachment", filename=filename)
+        parts.append(part)
+    return parts
 
 
 def smtp_code(error):
@@ -353,18 +380,13 @@ def delivery_send(delivery_id, *, now=None):
     """Send one delivery if it is pending, under its row lock. Returns the seconds to wait
     before trying again after a transient error, else None (sent, failed, or nothing to do)."""
     with transaction.atomic():
-        delivery = (
-            ReportDelivery.objects.select_for_update(of=("self",))
-            .select_related("file")
-            .filter(pk=delivery_id)
-            .first()
-        )
+        delivery = ReportDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.status != ReportDelivery.Status.PENDING:
             return None
         now = now or timezone.now()
         delivery.attempts += 1
         try:
-            Connections.send(email_of(delivery))
+            smtp.send(email_of(delivery))
         except (smtplib.SMTPException, OSError) as error:
             code = smtp_code(error)
             delivery.last_error = describe(error)[:2000]

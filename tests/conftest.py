@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from config.celery import app as celery_app
+from exams import mailing
 from exams.selectors import answer_key, attempt_owner
 
 
@@ -45,11 +46,17 @@ def _celery_eager(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_answer_keys():
-    """Answer keys and attempt owners are kept in the process; a rolled-back test's ids come
-    back in the next test, so each test starts with none."""
-    answer_key.kept.clear()
-    attempt_owner.kept.clear()
+def _fresh_process_caches():
+    """Answer keys, attempt owners and report attachments are kept in the process; a
+    rolled-back test's ids come back in the next test, so each test starts with none. A kept
+    SMTP connection would outlive the test's mail server."""
+
+    def clear():
+        answer_key.kept.clear()
+        attempt_owner.kept.clear()
+        mailing.attachments.cache_clear()
+        mailing.smtp.drop()
+
+    clear()
     yield
-    answer_key.kept.clear()
-    attempt_owner.kept.clear()
+    clear()

@@ -3,12 +3,15 @@ keeps every message it accepts, and can be told to answer the next DATA commands
 error (451, 550) or to refuse a recipient, as a bureau's mail server would."""
 
 import email
+import email.parser
 import email.policy
 import socket
 import threading
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
+
+HEADERS = email.parser.BytesHeaderParser()
 
 
 def free_port():
@@ -21,7 +24,6 @@ def free_port():
 class Received:
     message_id: str
     to: list
-    subject: str
     raw: bytes
 
     def parsed(self):
@@ -66,12 +68,11 @@ class Handler:
         with self.lock:
             if self.data_replies:
                 return self.data_replies.pop(0)
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            headers = HEADERS.parsebytes(envelope.content)  # the body is parsed when asked
             self.received.append(
                 Received(
-                    message_id=str(message["Message-ID"]),
+                    message_id=str(headers["Message-ID"]),
                     to=list(envelope.rcpt_tos),
-                    subject=str(message["Subject"]),
                     raw=envelope.content,
                 )
             )

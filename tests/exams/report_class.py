@@ -118,3 +118,57 @@ def small_class(program, units, organizer):
     Essay.objects.create(enrollment=d, status="submitted", submitted_at=now, grade="B")
     Essay.objects.create(enrollment=e, status="draft")
     return people
+
+
+BRANCHES = [
+    "常州市公安局天宁分局",
+    "常州市公安局钟楼分局",
+    "常州市公安局新北分局",
+    "常州市公安局武进分局",
+    "常州市公安局金坛分局",
+    "常州市公安局经开区分局",
+    "溧阳市公安局",
+    "常州市公安局交警支队",
+    "常州市公安局巡特警支队",
+    "常州市公安局水上分局",
+    "常州市公安局高铁新城分局",
+]
+
+
+def city_class(program, organizer, size=220, emails=0):
+    """A class the size of seed 001's: `size` chiefs from the stations of the eleven branches
+    of a city bureau (two stations each), entry and graduation scores on paper; the bureau's
+    political department and every branch have an email, and so do the first `emails`
+    trainees. Returns {"bureau", "department", "branches": [...], "enrollments": [...]}."""
+    bureau = Unit.objects.create(name="常州市公安局", kind=Unit.Kind.BUREAU)
+    department = Unit.objects.create(
+        name="政治部", kind=Unit.Kind.DEPARTMENT, parent=bureau, email="zzb@czga.test"
+    )
+    branches, stations = [], []
+    for n, name in enumerate(BRANCHES):
+        branch = Unit.objects.create(
+            name=name, kind=Unit.Kind.BRANCH, parent=bureau, email=f"branch{n}@czga.test"
+        )
+        branches.append(branch)
+        stations += [factories.unit(f"第{2 * n + k}派出所", parent=branch) for k in (1, 2)]
+    enrollments = []
+    for n in range(size):
+        trainee = factories.trainee(
+            f"{200001 + n}",
+            with_login=False,
+            unit=stations[n % len(stations)],
+            email=f"{200001 + n}@czga.test" if n < emails else "",
+        )
+        enrollments.append(factories.enrollment(program, trainee))
+    entry = exam(program, kind=Exam.Kind.ENTRY, mode=Exam.Mode.PAPER, title="入学摸底考试")
+    graduation = exam(
+        program, kind=Exam.Kind.GRADUATION, mode=Exam.Mode.PAPER, title="结业考试", pass_mark=60
+    )
+    scores_set(entry, {e: 40 + n * 7 % 50 for n, e in enumerate(enrollments)}, organizer)
+    scores_set(graduation, {e: 55 + n * 11 % 45 for n, e in enumerate(enrollments)}, organizer)
+    return {
+        "bureau": bureau,
+        "department": department,
+        "branches": branches,
+        "enrollments": enrollments,
+    }
