@@ -197,3 +197,15 @@ ACTIVITIES = [
     ),
     (2, "17:00", "17:30", "ceremony", "结业式", [YU], HALL, None, "总结讲话"),
 ]
+
+# 成绩通报: the mailboxes of the political department and of each branch (demo addresses).
+REPORT_MAILBOXES = {
+    "政治部": "zhengzhibu@czga.test",
+    "常州市公安局天宁分局": "tianning@czga.test",
+    "常州市公安局钟楼分局": "zhonglou@czga.test",
+    "常州市公安局新北分局": "xinbei@czga.test",
+    "常州市公安局武进分局": "wujin@czga.test",
+    "常州市公安局经开区分局": "jingkai@czga.test",
+    "常州市公安局金坛分局": "jintan@czga.test",
+    "溧阳市公安局": "liyang@czga.test",
+}

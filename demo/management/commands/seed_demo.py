@@ -14,14 +14,14 @@ from demo import discussions_data as talk
 from discussions import records
 from discussions import services as essays
 from discussions.models import Essay, ForumTalk
-from exams import bank
+from exams import bank, mailing
 from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
 from sessions import attendance as rollcall
 from sessions import services as timetable
 from sessions.models import Activity, ActivityChange, LeaveRequest, Speaker, Venue
 from trainees import services
-from trainees.models import Enrollment, Group, Program, Trainee
+from trainees.models import Enrollment, Group, Program, Trainee, Unit
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
 
 ORGANIZER_APPS = ["trainees", "timetable", "discussions", "exams"]
@@ -61,6 +61,7 @@ class Command(BaseCommand):
         self.exams(program, organizer)
         self.discussions(program)
         self.essays(program, organizer)
+        recipients = self.report_recipients(program)
 
         self.stdout.write(self.style.SUCCESS(f"演示培训班 demo program: {program.code} {program}"))
         self.stdout.write(f"  名册 roster: {plan.summary}, {active.count()} trainees in 5 groups")
@@ -73,6 +74,10 @@ class Command(BaseCommand):
         )
         handed_in = Essay.objects.filter(enrollment__program=program).exclude(status="draft")
         self.stdout.write(f"  心得 essays: {handed_in.count()} handed in, due tomorrow 12:00")
+        self.stdout.write(
+            f"  通报 score report: {recipients} recipients (political department and branches), "
+            "not published yet"
+        )
         self.stdout.write(f"演示账号 demo logins (password for all: {data.DEMO_PASSWORD})")
         self.stdout.write(f"  教务 organizer     {organizer.username}")
         self.stdout.write(f"  领导 leadership    {leader.username}")
@@ -84,6 +89,25 @@ class Command(BaseCommand):
         self.stdout.write(
             "The other trainees sign in with the initial passwords of the login slips."
         )
+
+    def report_recipients(self, program):
+        """The mailboxes of the political department (政治部, under the city bureau) and of
+        the branches, and the program's default recipients taken from them."""
+        bureau = Unit.objects.get(name="常州市公安局", parent=None)
+        Unit.objects.update_or_create(
+            name="政治部",
+            parent=bureau,
+            defaults={"kind": Unit.Kind.DEPARTMENT, "email": data.REPORT_MAILBOXES["政治部"]},
+        )
+        for name, email in data.REPORT_MAILBOXES.items():
+            Unit.objects.filter(name=name, kind__in=[Unit.Kind.BRANCH, Unit.Kind.BUREAU]).update(
+                email=email
+            )
+        program.report_recipients.all().delete()
+        added, missing = mailing.recipients_fill_default(program=program)
+        if missing:
+            raise CommandError(f"no mailbox for {missing}")
+        return len(added)
 
     def user(self, fields, role=None, **flags):
         """Create or reset one demo login with the demo password."""
