@@ -209,3 +209,15 @@ REPORT_MAILBOXES = {
     "常州市公安局金坛分局": "jintan@czga.test",
     "溧阳市公安局": "liyang@czga.test",
 }
+
+# Leadership: the city bureau's leader reads everything; 金坛分局's reads its own stations.
+JINTAN_LEADER = {"username": "jintan", "first_name": "金坛分局领导"}
+JINTAN = "常州市公安局金坛分局"
+
+# Two earlier programs of the bureau, for the dashboard across years: (code, title, kind,
+# start, trainees drawn from today's class, lectures, mean entry, mean gain).
+HISTORY = [
+    ("CZ2021", "常州市新任派出所所长任职培训班", "new_chiefs", (2021, 9, 13), 48, 10, 58, 17),
+    ("CZ2022", "常州市派出所所长“枫桥经验”专题培训班", "thematic", (2022, 6, 20), 60, 12, 62, 14),
+]
+LECTURES = ["新时代“枫桥经验”与派出所工作", "执法规范化建设", "警务实战训练", "基层治理与群众工作"]

@@ -8,6 +8,7 @@ from exams.models import (
     ExamQuestion,
     Question,
     ReportDelivery,
+    ReportFile,
     ReportRecipient,
     ScoreChange,
     ScoreReport,
@@ -161,3 +162,18 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["recipient_email", "message_id", "last_error"]
     list_select_related = ["report__program", "scope_unit"]
     raw_id_fields = ["report", "scope_unit", "enrollment", "file"]
+
+
+@admin.register(ReportFile)
+class ReportFileAdmin(admin.ModelAdmin):
+    """The files as mailed; a published report is frozen, so they are only read here."""
+
+    list_display = ["title", "report", "scope_unit", "rows"]
+    list_filter = ["report__program"]
+    search_fields = ["title"]
+    list_select_related = ["report__program", "scope_unit"]
+    raw_id_fields = ["report", "scope_unit"]
+    exclude = ["xlsx", "pdf"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -135,8 +135,12 @@ class RecipientForm(forms.ModelForm):
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["scope_unit"].queryset = Unit.objects.order_by("name")
+        self.fields["scope_unit"].queryset = Unit.objects.select_related("parent").order_by("name")
         self.fields["scope_unit"].empty_label = _("Whole program")
+        # Two stations may share a name under different branches: say whose.
+        self.fields["scope_unit"].label_from_instance = lambda unit: (
+            f"{unit.name}（{unit.parent.name}）" if unit.parent else unit.name
+        )
 
     def clean(self):
         cleaned = super().clean()

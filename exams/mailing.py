@@ -14,10 +14,12 @@ marks it sent or failed in the same transaction:
   pending, and the beat sweep (deliveries_resend_due) sends it again.
 
 Two tasks for one delivery (the sweep and a late original) send one email: the second waits
-for the row lock and finds it sent. The one case that can send twice is a worker dying after
-the SMTP server accepted a message and before its transaction committed (a window of one
-round trip to the database); the copy then carries the same Message-ID, which mail clients
-use to recognise it.
+for the row lock and finds it sent, or finds its next attempt not due yet. Two cases can send
+twice, both where SMTP itself cannot tell: a worker dying after the server accepted a message
+and before the transaction committed (one round trip to the database), and a connection lost
+while waiting for the server's answer to the message, which is then tried again later. The
+copy carries the same Message-ID, by which mail clients recognise it. Any other failure is an
+attempt, counted and shown in the delivery log.
 """
 
 import contextlib
@@ -34,9 +36,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from exams import report_files, reports
@@ -49,6 +52,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 POLITICAL_DEPARTMENT = "政治部"
 # A server drops an idle connection after a while (Postfix: 300 s); ours is closed before.
 IDLE_SECONDS = 60
+# A connection idle this long is checked (NOOP) before it carries a message; within a batch
+# the check would cost a round trip per email for nothing.
+CHECK_AFTER_SECONDS = 2
+# A second "publish" of the same figures this soon is a double click, refused.
+REPUBLISH_AFTER = timedelta(minutes=2)
+# A task may run this much ahead of its delivery's next attempt (clocks, countdown rounding).
+EARLY = timedelta(seconds=5)
 
 
 class ReportRefused(Exception):
@@ -59,22 +69,28 @@ class ReportRefused(Exception):
 
 
 def default_recipients(program):
-    """The default list: the political department (政治部) for the whole program, and each
-    branch with trainees in the program for its own units, as (name, email, scope_unit);
-    and the branches left out because their unit has no email."""
+    """The default list: the city bureau's political department (a unit named 政治部 directly
+    under a root unit) for the whole program, and each branch with trainees in the program for
+    its own units, as (name, email, scope_unit); and the units left out for want of an email.
+    The city bureau itself is not a branch here: its department already gets every row."""
     chosen, missing = [], []
     department = (
-        Unit.objects.filter(name=POLITICAL_DEPARTMENT).exclude(email="").order_by("pk").first()
+        Unit.objects.filter(name=POLITICAL_DEPARTMENT, parent__parent__isnull=True)
+        .exclude(parent=None)
+        .exclude(email="")
+        .select_related("parent")
+        .order_by("pk")
+        .first()
     )
     if department is None:
         missing.append(POLITICAL_DEPARTMENT)
     else:
-        name = (
-            f"{department.parent.name}{department.name}" if department.parent else department.name
-        )
-        chosen.append((name, department.email, None))
+        chosen.append((f"{department.parent.name}{department.name}", department.email, None))
     branch_ids = [pk for pk, _name in reports.program_branches(program)]
-    for unit in Unit.objects.filter(pk__in=branch_ids).order_by("name"):
+    branches = Unit.objects.filter(pk__in=branch_ids).order_by("name")
+    if department is not None:
+        branches = branches.exclude(pk=department.parent_id)
+    for unit in branches:
         if unit.email:
             chosen.append((unit.name, unit.email, unit))
         else:
@@ -101,12 +117,16 @@ def recipients_fill_default(*, program):
 
 
 def report_title(program, scope_unit):
+    """The report's title, cut to the 300 characters its fields hold (a 200-character program
+    name and a 100-character unit name would not fit)."""
     if scope_unit is None:
-        return _("%(program)s score report") % {"program": program.title}
-    return _("%(program)s score report (%(unit)s)") % {
-        "program": program.title,
-        "unit": scope_unit.name,
-    }
+        title = _("%(program)s score report") % {"program": program.title}
+    else:
+        title = _("%(program)s score report (%(unit)s)") % {
+            "program": program.title,
+            "unit": scope_unit.name,
+        }
+    return Truncator(title).chars(300)
 
 
 def message_id(report, number):
@@ -127,9 +147,17 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
     whole = reports.program_report(program, now=now)
     if not whole.rows:
         raise ReportRefused(_("The program has no trainees to report on."))
-    # Numbering under the program's row lock: two organizers publishing at once get 1 and 2.
+    # Under the program's row lock: two organizers publishing at once get 1 and 2, and a
+    # second click on "publish" finds the first report.
     type(program).objects.select_for_update().filter(pk=program.pk).first()
-    last = program.score_reports.aggregate(last=Max("number"))["last"] or 0
+    figures = reports.fingerprint(whole)
+    latest = program.score_reports.order_by("-number").first()
+    if latest and latest.fingerprint == figures and now - latest.created_at < REPUBLISH_AFTER:
+        raise ReportRefused(
+            _("Report no. %(number)s with these figures was published a moment ago.")
+            % {"number": latest.number}
+        )
+    last = latest.number if latest else 0
     program.score_reports.filter(status=ScoreReport.Status.PUBLISHED).update(
         status=ScoreReport.Status.SUPERSEDED
     )
@@ -140,7 +168,7 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
             title=report_title(program, None),
             created_by=user,
             notify_trainees=notify_trainees,
-            fingerprint=reports.fingerprint(whole),
+            fingerprint=figures,
         )
         files, deliveries = {}, []
         for recipient in recipients:
@@ -177,6 +205,8 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
                         next_attempt_at=now,
                     )
                 )
+    if not deliveries:
+        raise ReportRefused(_("No recipient and no trainee with an email: nothing to mail."))
     for number, delivery in enumerate(deliveries, start=1):
         delivery.message_id = message_id(report, number)
     created = ReportDelivery.objects.bulk_create(deliveries)
@@ -234,7 +264,7 @@ def deliveries_resend(*, report, delivery=None, now=None):
         chosen = chosen.filter(status=ReportDelivery.Status.FAILED)
     ids = list(chosen.values_list("pk", flat=True))
     ReportDelivery.objects.filter(pk__in=ids).update(
-        status=ReportDelivery.Status.PENDING, next_attempt_at=now
+        status=ReportDelivery.Status.PENDING, next_attempt_at=now, attempts=0
     )
     transaction.on_commit(lambda: deliveries_enqueue(ids))
     return len(ids)
@@ -290,23 +320,28 @@ class KeptConnection(threading.local):
 
     def send(self, message):
         connection, reused = self.get()
+        idle = time.monotonic() - self.used_at
+        if reused and idle > CHECK_AFTER_SECONDS and not self.alive(connection):
+            self.drop()  # the server closed the idle connection: open another before sending
+            connection, _reused = self.get()
         try:
-            try:
-                sent = connection.send_messages([message])
-            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
-                raise  # the server answered: no reason to think the connection is stale
-            except OSError:  # smtplib's errors are OSErrors too: a dropped connection
-                if not reused:
-                    raise
-                self.drop()
-                connection, _reused = self.get()  # the server closed the idle connection
-                sent = connection.send_messages([message])
+            sent = connection.send_messages([message])
             if not sent:
                 raise smtplib.SMTPException("the mail backend sent nothing")
         except Exception:
-            self.drop()  # after an error the session's state is unknown: start a new one
+            # After an error the session's state is unknown: start a new one. The message is
+            # never sent again here: a timeout after DATA may hide an accepted message, so
+            # that is for a later attempt, which the delivery log counts.
+            self.drop()
             raise
         self.used_at = time.monotonic()
+
+    @staticmethod
+    def alive(connection):
+        try:
+            return connection.connection.noop()[0] == 250
+        except (OSError, AttributeError):
+            return False
 
 
 smtp = KeptConnection()
@@ -384,10 +419,12 @@ def delivery_send(delivery_id, *, now=None):
         if delivery is None or delivery.status != ReportDelivery.Status.PENDING:
             return None
         now = now or timezone.now()
+        if delivery.next_attempt_at > now + EARLY:
+            return None  # a duplicate task ahead of the backoff: the retry, or the sweep, comes
         delivery.attempts += 1
         try:
             smtp.send(email_of(delivery))
-        except (smtplib.SMTPException, OSError) as error:
+        except Exception as error:
             code = smtp_code(error)
             delivery.last_error = describe(error)[:2000]
             permanent = code is not None and code >= 500

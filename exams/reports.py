@@ -169,14 +169,15 @@ def summary_of(name, rows, key=None):
 
 
 def unit_branches(unit_ids):
-    """{unit id: (branch id, branch name)} for `unit_ids` (see the module's docstring): one
-    query, the whole tree, which is a city's units, not a class's trainees."""
+    """{unit id: (branch id, branch name)} for `unit_ids`, or every unit with None (see the
+    module's docstring): one query, the whole tree, which is a city's units, not a class's
+    trainees."""
     tree = {
         pk: (parent_id, name, kind)
         for pk, parent_id, name, kind in Unit.objects.values_list("pk", "parent_id", "name", "kind")
     }
     branches = {}
-    for unit_id in unit_ids:
+    for unit_id in tree if unit_ids is None else unit_ids:
         path, current = [], unit_id
         while current is not None and current not in path:  # a cycle cannot happen; no hang
             path.append(current)
@@ -285,7 +286,7 @@ def narrowed(report, scope_unit):
 def fingerprint(report):
     """A hash of every figure of `report`: two reports with the same figures have the same
     fingerprint, so a published report can tell whether the scores have changed since."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(repr(report.pass_mark).encode())
     for row in report.rows:
         figures = (
             row.enrollment.pk,

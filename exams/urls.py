@@ -1,11 +1,19 @@
 from django.urls import path
 
-from exams import attempt_views, report_views, views
+from exams import attempt_views, dashboard_views, report_views, views
 
 app_name = "exams"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
+    # Dashboards: the bureau, a program, the drill-down to a unit and a trainee
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path(
+        "dashboard/programs/<str:code>/",
+        dashboard_views.program_dashboard,
+        name="dashboard-program",
+    ),
+    path("dashboard/units/<int:pk>/", dashboard_views.unit_detail, name="dashboard-unit"),
+    path("dashboard/trainees/<int:pk>/", dashboard_views.trainee_detail, name="dashboard-trainee"),
     # The question bank
     path("bank/", views.bank_list, name="bank"),
     path("bank/import/", views.bank_import, name="bank-import"),

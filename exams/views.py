@@ -17,16 +17,10 @@ from exams.forms import DrawForm, ExamForm, QuestionForm
 from exams.models import Answer, Attempt, Exam, Question
 from trainees.forms import RosterUploadForm
 from trainees.permissions import may_change, program_for
-from trainees.roles import LEADERSHIP, ORGANIZER, role_required
+from trainees.roles import ORGANIZER, role_required
 from trainees.uploads import PendingUpload, preview_then_confirm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@role_required(LEADERSHIP)
-def dashboard(request):
-    """Leadership's start page; the charts arrive with the dashboards issue."""
-    return render(request, "exams/dashboard.html")
 
 
 # The question bank --------------------------------------------------------------------------

@@ -6,20 +6,24 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 
-from trainees.models import Enrollment, Group, Program, Trainee, Unit
+from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 
 PASSWORD = "pass-for-tests-1"
 _sequence = itertools.count(1)
 
 
-def user(role=None, username=None, **fields):
-    """A user with PASSWORD, in the auth group of `role` if given."""
+def user(role=None, username=None, unit=None, **fields):
+    """A user with PASSWORD, in the auth group of `role` if given. A leadership account
+    belongs to `unit`, by default a root unit of its own: it reads everything."""
     account = get_user_model().objects.create_user(
         username=username or f"user{next(_sequence)}", password=PASSWORD, **fields
     )
     if role:
         # get_or_create: transactional tests flush the groups that migration 0002 made.
         account.groups.add(AuthGroup.objects.get_or_create(name=role)[0])
+    if role == "leadership":
+        unit = unit or Unit.objects.create(name=f"市公安局{next(_sequence)}", kind="bureau")
+        Leader.objects.create(user=account, unit=unit)
     return account
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from trainees.models import Enrollment, Group, Program, Trainee, Unit
+from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 
 
 @admin.register(Unit)
@@ -28,8 +28,8 @@ class GroupInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "start_date", "end_date", "venue"]
-    list_filter = ["start_date"]
+    list_display = ["code", "title", "kind", "start_date", "end_date", "venue"]
+    list_filter = ["kind", "start_date"]
     search_fields = ["code", "title", "venue"]
     date_hierarchy = "start_date"
     filter_horizontal = ["organizers"]
@@ -51,3 +51,14 @@ class EnrollmentAdmin(admin.ModelAdmin):
     search_fields = ["trainee__name", "trainee__police_id", "trainee__unit__name"]
     list_select_related = ["trainee", "program", "group"]
     autocomplete_fields = ["trainee"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(admin.ModelAdmin):
+    """Which unit a leadership account reads (its subtree; a root unit reads everything)."""
+
+    list_display = ["user", "unit"]
+    list_filter = ["unit__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
+    list_select_related = ["user", "unit"]
+    autocomplete_fields = ["user", "unit"]

@@ -46,6 +46,7 @@ class ProgramForm(forms.ModelForm):
         fields = [
             "title",
             "code",
+            "kind",
             "start_date",
             "end_date",
             "venue",

@@ -124,7 +124,14 @@ class Trainee(models.Model):
 class Program(models.Model):
     """A residential training program (培训班), e.g. 常州市派出所长素质能力提升专题培训班."""
 
+    class Kind(models.TextChoices):
+        CHIEFS = "chiefs", _("Station chiefs' training")
+        NEW_CHIEFS = "new_chiefs", _("Newly appointed chiefs")
+        THEMATIC = "thematic", _("Thematic training")
+        OTHER = "other", _("Other")
+
     title = models.CharField(_("Name"), max_length=200)
+    kind = models.CharField(_("Kind"), max_length=20, choices=Kind, default=Kind.CHIEFS)
     code = models.CharField(
         _("Code"),
         max_length=32,
@@ -267,3 +274,26 @@ class Enrollment(models.Model):
     def clean(self):
         if self.group_id and self.group.program_id != self.program_id:
             raise ValidationError({"group": _("This group belongs to another program.")})
+
+
+class Leader(models.Model):
+    """A leadership account's unit: the leader reads the dashboards, programs and trainees of
+    that unit and of the units under it. The leader of a root unit (the city bureau) reads
+    everything; a leadership account without a unit reads nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Account"),
+        on_delete=models.CASCADE,
+        related_name="leader",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("Unit"), on_delete=models.PROTECT, related_name="leaders"
+    )
+
+    class Meta:
+        verbose_name = _("Leader's unit")
+        verbose_name_plural = _("Leaders' units")
+
+    def __str__(self):
+        return f"{self.user} · {self.unit}"

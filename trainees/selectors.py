@@ -3,13 +3,14 @@
 from django.db.models import Count, Q
 
 from trainees.models import Enrollment, Program, Trainee, Unit
-from trainees.roles import user_roles
+from trainees.permissions import reads_every_program
 
 
 def program_list_for(user):
-    """The programs a user may read: those they organize, or all for superusers and leadership;
-    each with its number of active trainees."""
-    if user.is_superuser or user_roles(user).leadership:
+    """The programs a user may read: those they organize, all for superusers and the city
+    bureau's leadership, none for a branch's (it reads the dashboards); each with its number
+    of active trainees."""
+    if reads_every_program(user):
         programs = Program.objects.all()
     else:
         programs = Program.objects.filter(organizers=user)

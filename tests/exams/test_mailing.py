@@ -251,7 +251,7 @@ def test_550_fails_the_delivery_with_the_servers_message_and_resend_sends_it(
         response = client.post(reverse("exams:report-resend", args=[program.code, 1]))
     assert response.status_code == 302
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts) == ("sent", 2)
+    assert (failed.status, failed.attempts) == ("sent", 1)  # a resend starts the count afresh
     assert sorted(smtp.message_ids()) == sorted(d.message_id for d in report.deliveries.all())
 
 
@@ -264,7 +264,10 @@ def test_transient_errors_back_off_exponentially_up_to_a_cap_then_fail(
     delivery = report.deliveries.first()
     smtp.handler.data_replies = ["421 4.4.2 Too busy"] * 10
 
-    waits = [mailing.delivery_send(delivery.pk) for _ in range(5)]
+    waits, now = [], timezone.now()
+    for _attempt in range(5):
+        waits.append(mailing.delivery_send(delivery.pk, now=now))
+        now += timedelta(seconds=waits[-1] or 0)  # each retry when it falls due
 
     assert waits == [60, 120, 240, 300, None]
     delivery.refresh_from_db()
@@ -305,6 +308,7 @@ def test_a_connection_the_server_closed_while_idle_is_reopened(
     first, second, _third = report.deliveries.all()
     mailing.delivery_send(first.pk)
     smtp.restart()  # the server goes away and comes back: our kept connection is dead
+    mailing.smtp.used_at -= 30  # … after the connection sat idle for half a minute
 
     mailing.delivery_send(second.pk)
 
@@ -323,12 +327,13 @@ def test_the_sweep_sends_the_deliveries_whose_task_was_lost(
     assert set(report.deliveries.values_list("status", flat=True)) == {"pending"}
 
     assert mailing.deliveries_resend_due() == 0  # not overdue yet: their task may be coming
-    later = timezone.now() + timedelta(seconds=settings.REPORT_MAIL_STALE_SECONDS + 1)
-    assert mailing.deliveries_resend_due(now=later) == 3
+    stale = timedelta(seconds=settings.REPORT_MAIL_STALE_SECONDS + 1)
+    report.deliveries.update(next_attempt_at=timezone.now() - stale)  # the sweep, later on
+    assert mailing.deliveries_resend_due() == 3
 
     assert set(report.deliveries.values_list("status", flat=True)) == {"sent"}
     assert len(mail.outbox) == 3
-    assert mailing.deliveries_resend_due(now=later + timedelta(hours=1)) == 0
+    assert mailing.deliveries_resend_due(now=timezone.now() + timedelta(hours=1)) == 0
 
 
 def test_publishing_stands_when_the_broker_is_down(
@@ -453,3 +458,67 @@ def test_the_delivery_log_query_count_is_the_same_at_10_and_200_deliveries(
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_message_that_may_have_reached_the_server_is_not_sent_again_at_once(
+    program, organizer, small_class, recipients, smtp, settings
+):
+    """A connection lost in the middle of a batch (the server's answer never came) is an
+    attempt that failed: tried again later, by the backoff, never resent blindly."""
+    report = mailing.report_publish(program=program, user=organizer)
+    first, second, _third = report.deliveries.all()
+    mailing.delivery_send(first.pk)
+    smtp.restart()  # no idle time: the connection is trusted, and the send fails
+
+    assert mailing.delivery_send(second.pk) == settings.REPORT_MAIL_RETRY_BASE
+
+    second.refresh_from_db()
+    assert (second.status, second.attempts) == ("pending", 1)
+    assert smtp.message_ids() == [first.message_id]
+
+
+def test_a_second_click_on_publish_is_refused_and_mails_nothing_twice(
+    program, organizer, small_class, recipients, django_capture_on_commit_callbacks
+):
+    publish(program, organizer, django_capture_on_commit_callbacks)
+
+    with pytest.raises(mailing.ReportRefused, match="刚刚已发布"):
+        publish(program, organizer, django_capture_on_commit_callbacks)
+    assert ScoreReport.objects.count() == 1 and len(mail.outbox) == 3
+
+
+def test_a_duplicate_task_ahead_of_the_backoff_does_not_attempt(
+    program, organizer, small_class, recipients, smtp
+):
+    report = mailing.report_publish(program=program, user=organizer)
+    delivery = report.deliveries.first()
+    smtp.handler.data_replies = ["451 4.3.0 Try later"]
+    assert mailing.delivery_send(delivery.pk) == 60
+
+    assert mailing.delivery_send(delivery.pk) is None  # e.g. redelivered by Redis
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert smtp.message_ids() == []
+
+
+def test_the_default_list_leaves_out_a_branchs_political_department_and_the_city_bureau(
+    program, units
+):
+    """Trainees of a unit directly under the city bureau count under the city bureau, whose
+    political department already gets every row; a branch's own 政治部 is not the bureau's."""
+    Unit.objects.create(
+        name="政治部", parent=units["jintan"], kind=Unit.Kind.DEPARTMENT, email="jt-zzb@czga.test"
+    )
+    Unit.objects.create(
+        name="政治部", parent=units["bureau"], kind=Unit.Kind.DEPARTMENT, email="zzb@czga.test"
+    )
+    units["bureau"].email = "bureau@czga.test"
+    units["bureau"].save()
+    direct = factories.unit("市局直属派出所", parent=units["bureau"])
+    factories.enrollment(program, factories.trainee(unit=direct, with_login=False))
+
+    chosen, missing = mailing.default_recipients(program)
+
+    assert chosen == [("常州市公安局政治部", "zzb@czga.test", None)]
+    assert missing == []

@@ -1,5 +1,5 @@
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import cycle
 
 from django.contrib.auth import get_user_model
@@ -19,9 +19,9 @@ from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
 from sessions import attendance as rollcall
 from sessions import services as timetable
-from sessions.models import Activity, ActivityChange, LeaveRequest, Speaker, Venue
+from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker, Venue
 from trainees import services
-from trainees.models import Enrollment, Group, Program, Trainee, Unit
+from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
 
 ORGANIZER_APPS = ["trainees", "timetable", "discussions", "exams"]
@@ -62,6 +62,8 @@ class Command(BaseCommand):
         self.discussions(program)
         self.essays(program, organizer)
         recipients = self.report_recipients(program)
+        jintan = self.leaders(leader)
+        history = self.history(program, organizer)
 
         self.stdout.write(self.style.SUCCESS(f"演示培训班 demo program: {program.code} {program}"))
         self.stdout.write(f"  名册 roster: {plan.summary}, {active.count()} trainees in 5 groups")
@@ -78,9 +80,13 @@ class Command(BaseCommand):
             f"  通报 score report: {recipients} recipients (political department and branches), "
             "not published yet"
         )
+        self.stdout.write(f"  往期 earlier programs: {history}")
         self.stdout.write(f"演示账号 demo logins (password for all: {data.DEMO_PASSWORD})")
         self.stdout.write(f"  教务 organizer     {organizer.username}")
-        self.stdout.write(f"  领导 leadership    {leader.username}")
+        self.stdout.write(f"  领导 leadership    {leader.username}  (市局 city bureau: everything)")
+        self.stdout.write(
+            f"  领导 leadership    {jintan.username}  ({data.JINTAN}: its stations only)"
+        )
         for trainee in trainees:
             self.stdout.write(
                 f"  学员 trainee       {trainee.police_id}  ({trainee.name}，{trainee.unit})"
@@ -108,6 +114,91 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"no mailbox for {missing}")
         return len(added)
+
+    def leaders(self, leader):
+        """The city bureau's leader reads everything (溧阳市公安局, a county bureau, is put under
+        the city bureau, as it is); 金坛分局's leader reads its stations only."""
+        bureau = Unit.objects.get(name="常州市公安局", parent=None)
+        Unit.objects.filter(name="溧阳市公安局", parent=None).update(parent=bureau)
+        Leader.objects.update_or_create(user=leader, defaults={"unit": bureau})
+        jintan = self.user(data.JINTAN_LEADER, role=LEADERSHIP)
+        Leader.objects.update_or_create(
+            user=jintan, defaults={"unit": Unit.objects.get(name=data.JINTAN)}
+        )
+        return jintan
+
+    def history(self, program, organizer):
+        """Two earlier programs (data.HISTORY), attended by some of today's chiefs, with paper
+        exam scores and roll call, for the bureau dashboard across years."""
+        Program.objects.filter(code__in=[row[0] for row in data.HISTORY]).delete()
+        chiefs = [e.trainee for e in program.enrollments.select_related("trainee")]
+        rng = random.Random(2021)
+        made = []
+        for code, title, kind, (year, month, day), size, lectures, entry_mean, gain in data.HISTORY:
+            start = date(year, month, day)
+            past = Program.objects.create(
+                code=code,
+                title=title,
+                kind=kind,
+                start_date=start,
+                end_date=start + timedelta(days=4),
+                venue=data.PROGRAM.get("venue", ""),
+            )
+            past.organizers.add(organizer)
+            enrollments = Enrollment.objects.bulk_create(
+                Enrollment(program=past, trainee=trainee)
+                for trainee in sorted(rng.sample(chiefs, size), key=lambda t: t.police_id)
+            )
+            entry_scores, graduation_scores = {}, {}
+            for enrollment in enrollments:
+                before = max(30, min(95, round(rng.gauss(entry_mean, 9))))
+                entry_scores[enrollment.pk] = before
+                graduation_scores[enrollment.pk] = min(
+                    100, before + max(0, round(rng.gauss(gain, 6)))
+                )
+            for exam_kind, exam_title, scores, when in (
+                (Exam.Kind.ENTRY, data.ENTRY_EXAM, entry_scores, start),
+                (Exam.Kind.GRADUATION, data.GRADUATION_EXAM, graduation_scores, past.end_date),
+            ):
+                opens = timezone.make_aware(datetime.combine(when, time(8, 30)))
+                paper = Exam.objects.create(
+                    program=past,
+                    kind=exam_kind,
+                    title=exam_title,
+                    mode=Exam.Mode.PAPER,
+                    opens_at=opens,
+                    closes_at=opens + timedelta(hours=2),
+                    duration_minutes=90,
+                    pass_mark=60,
+                )
+                exams.paper_scores_set(exam=paper, scores=scores, user=organizer)
+            activities = Activity.objects.bulk_create(
+                Activity(
+                    program=past,
+                    kind=Activity.Kind.LECTURE,
+                    title=data.LECTURES[n % len(data.LECTURES)],
+                    starts_at=timezone.make_aware(
+                        datetime.combine(start + timedelta(days=n // 3), time(8 + 3 * (n % 3), 30))
+                    ),
+                    ends_at=timezone.make_aware(
+                        datetime.combine(start + timedelta(days=n // 3), time(10 + 3 * (n % 3), 0))
+                    ),
+                )
+                for n in range(lectures)
+            )
+            statuses = ["present"] * 94 + ["late"] * 4 + ["absent", "leave"]
+            Attendance.objects.bulk_create(
+                Attendance(
+                    activity=activity,
+                    enrollment=enrollment,
+                    status=(status := rng.choice(statuses)),
+                    minutes_late=rng.randint(2, 15) if status == "late" else 0,
+                )
+                for activity in activities
+                for enrollment in enrollments
+            )
+            made.append(f"{code} ({size} trainees)")
+        return ", ".join(made)
 
     def user(self, fields, role=None, **flags):
         """Create or reset one demo login with the demo password."""
