@@ -19,16 +19,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
-    IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -274,7 +272,7 @@ def program_dashboard(program, *, scope_unit=None, now=None):
                     [s.name for s in summaries],
                     (_("Mean gain"), [s.gain for s in summaries]),
                     (_("Pass rate"), [s.pass_rate for s in summaries]),
-                    (_("Attendance rate"), [s.attendance_rate for s in summaries]),
+                    dual=True,  # points on the left, percent on the right
                 ),
             )
         )
@@ -414,31 +412,23 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
     grad_ids = [e[Exam.Kind.GRADUATION].pk for e in exams.values() if Exam.Kind.GRADUATION in e]
     by_program = {program.pk: Sums() for program in programs}
     by_branch = defaultdict(Sums)
-    # Every figure is summed by (program, branch) in SQL: a few hundred rows come back,
-    # however many trainees and stations there are.
+    # Every figure is summed in SQL by program and by the trainee's own unit (an integer
+    # column: cheap to group by), then by branch here: a few thousand rows at most, however
+    # many trainees there are.
     tree = unit_branches(None)
-    names, stations = {}, defaultdict(list)
-    for unit_id, (branch_id, name) in tree.items():
-        names[branch_id] = name
-        stations[branch_id].append(unit_id)
+    names = dict(tree.values())
 
-    def branch(prefix):
-        return Case(
-            *[
-                When(**{f"{prefix}trainee__unit_id__in": ids}, then=Value(branch_id))
-                for branch_id, ids in stations.items()
-            ],
-            output_field=IntegerField(),
-        )
+    def branch(unit_id):
+        return tree[unit_id][0]
 
     enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
     members = defaultdict(int)  # (program, group, branch) → trainees
-    for program_id, group_id, branch_id, count in (
-        enrollments.annotate(branch=branch(""))
-        .values("program_id", "group_id", "branch")
+    for program_id, group_id, unit_id, count in (
+        enrollments.values("program_id", "group_id", "trainee__unit_id")
         .annotate(count=Count("pk"))
-        .values_list("program_id", "group_id", "branch", "count")
+        .values_list("program_id", "group_id", "trainee__unit_id", "count")
     ):
+        branch_id = branch(unit_id)
         by_program[program_id].trainees += count
         by_branch[branch_id].trainees += count
         members[program_id, group_id, branch_id] += count
@@ -450,18 +440,17 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
         for program_id, e in exams.items()
         for exam_id in (x.pk for x in e.values())
     }
-    for exam_id, branch_id, count, total, passed in (
+    for exam_id, unit_id, count, total, passed in (
         attempts.filter(exam_id__in=entry_ids + grad_ids)
-        .annotate(branch=branch("enrollment__"))
-        .values("exam_id", "branch")
+        .values("exam_id", "enrollment__trainee__unit_id")
         .annotate(
             count=Count("pk"),
             total=Sum("score"),
             passed=Count("pk", filter=Q(score__gte=F("exam__pass_mark"))),
         )
-        .values_list("exam_id", "branch", "count", "total", "passed")
+        .values_list("exam_id", "enrollment__trainee__unit_id", "count", "total", "passed")
     ):
-        for sums in (by_program[exam_program[exam_id]], by_branch[branch_id]):
+        for sums in (by_program[exam_program[exam_id]], by_branch[branch(unit_id)]):
             if exam_id in grad_ids:
                 sums.grad += total
                 sums.grad_n += count
@@ -470,24 +459,23 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
                 sums.entry += total
                 sums.entry_n += count
     # Gain: each graduation score joined to the same enrollment's entry score.
-    for exam_id, branch_id, count, total in (
+    for exam_id, unit_id, count, total in (
         attempts.filter(
             exam_id__in=grad_ids,
             enrollment__attempts__exam_id__in=entry_ids,
             enrollment__attempts__status=Attempt.Status.GRADED,
             enrollment__attempts__score__isnull=False,
         )
-        .annotate(branch=branch("enrollment__"))
-        .values("exam_id", "branch")
+        .values("exam_id", "enrollment__trainee__unit_id")
         .annotate(
             count=Count("pk"),
             total=Sum(
                 ExpressionWrapper(F("score") - F("enrollment__attempts__score"), output_field=SCORE)
             ),
         )
-        .values_list("exam_id", "branch", "count", "total")
+        .values_list("exam_id", "enrollment__trainee__unit_id", "count", "total")
     ):
-        for sums in (by_program[exam_program[exam_id]], by_branch[branch_id]):
+        for sums in (by_program[exam_program[exam_id]], by_branch[branch(unit_id)]):
             sums.gain += total
             sums.gain_n += count
 
@@ -507,7 +495,7 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
         expected = count * (class_wide[program_id] + (of_group[group_id] if group_id else 0))
         by_program[program_id].expected += expected
         by_branch[branch_id].expected += expected
-    for program_id, branch_id, attended, late, absent in (
+    for program_id, unit_id, attended, late, absent in (
         scoped(
             Attendance.objects.filter(
                 Q(activity__group__isnull=True) | Q(activity__group=F("enrollment__group")),
@@ -517,16 +505,17 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
             unit_ids,
             "enrollment__",
         )
-        .annotate(branch=branch("enrollment__"))
-        .values("activity__program_id", "branch")
+        .values("activity__program_id", "enrollment__trainee__unit_id")
         .annotate(
             attended=Count("pk", filter=Q(status__in=ATTENDED)),
             late=Count("pk", filter=Q(status="late")),
             absent=Count("pk", filter=Q(status="absent")),
         )
-        .values_list("activity__program_id", "branch", "attended", "late", "absent")
+        .values_list(
+            "activity__program_id", "enrollment__trainee__unit_id", "attended", "late", "absent"
+        )
     ):
-        for sums in (by_program[program_id], by_branch[branch_id]):
+        for sums in (by_program[program_id], by_branch[branch(unit_id)]):
             sums.attended += attended
             sums.late += late
             sums.absent += absent
@@ -640,25 +629,30 @@ def repeat_trainees(programs, grad_ids, unit_ids, trainee_link=None):
         .order_by("-count", "trainee_id")
     )
     top = repeaters.values("trainee_id")[:REPEATERS_SHOWN]
-    shown = {
-        trainee_id: (name, unit, count)
-        for trainee_id, name, unit, count in repeaters.values_list(
-            "trainee_id", "trainee__name", "trainee__unit__name", "count"
-        )[:REPEATERS_SHOWN]
-    }
-    scores = defaultdict(list)
-    for trainee_id, score in (
-        Attempt.objects.filter(
-            status=Attempt.Status.GRADED,
-            score__isnull=False,
-            exam__in=Exam.objects.filter(pk__in=grad_ids),  # a subquery: no list, no skip
-            enrollment__trainee_id__in=top,
-            enrollment__status=Enrollment.Status.ACTIVE,
+    # trainee id → programs, most first; then → (name, unit, programs)
+    shown = dict(repeaters.values_list("trainee_id", "count")[:REPEATERS_SHOWN])
+    scores, who = defaultdict(list), {}
+    for trainee_id, name, unit, score in (
+        Enrollment.objects.filter(
+            trainee_id__in=top, program__in=programs, status=Enrollment.Status.ACTIVE
         )
-        .order_by("exam__program__start_date", "exam_id")
-        .values_list("enrollment__trainee_id", "score")
+        .annotate(
+            score=Subquery(
+                Attempt.objects.filter(
+                    enrollment=OuterRef("pk"),
+                    exam_id__in=Exam.objects.filter(pk__in=grad_ids),  # a subquery: no skip
+                    status=Attempt.Status.GRADED,
+                    score__isnull=False,
+                ).values("score")[:1]
+            )
+        )
+        .order_by("program__start_date", "program_id")
+        .values_list("trainee_id", "trainee__name", "trainee__unit__name", "score")
     ):
-        scores[trainee_id].append(score)
+        who[trainee_id] = (name, unit)
+        if score is not None:
+            scores[trainee_id].append(score)
+    shown = {pk: (*who.get(pk, ("", "")), count) for pk, count in shown.items()}
     rows, lines = [], []
     for trainee_id, (name, unit, count) in shown.items():
         series = scores[trainee_id]

@@ -41,6 +41,9 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ProgramForm(forms.ModelForm):
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Program.Kind.CHIEFS
+
     class Meta:
         model = Program
         fields = [
@@ -73,6 +76,7 @@ class ProgramForm(forms.ModelForm):
             get_user_model().objects.filter(groups__name=ORGANIZER).order_by("username")
         )
         self.fields["organizers"].required = False
+        self.fields["kind"].required = False  # a station chiefs' training unless said
         self.fields["organizers"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
         )

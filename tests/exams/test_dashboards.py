@@ -196,6 +196,7 @@ def test_the_dashboards_read_as_many_queries_for_1_or_50_programs_and_100_or_100
     client.force_login(leader)
     units = stations(20)
     (small,) = populate(programs=1, trainees_per_program=100, stations=units)
+    client.get(reverse("exams:dashboard"))  # the session's first request writes it once
     bureau_small = count_queries(client, reverse("exams:dashboard"))
     program_small = count_queries(client, reverse("exams:dashboard-program", args=[small.code]))
     trainee = small.enrollments.first().trainee
