@@ -5,9 +5,11 @@ tasks executed eagerly in the web process, mail written to files in var/mail/. P
 sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, SECRET_KEY and ALLOWED_HOSTS (README.md).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "simple_history",
     "trainees",
     "sessions.apps.TimetableConfig",
     "discussions",
@@ -52,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,9 +68,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "trainees.middleware.PasswordChangeRequiredMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made a change (audit)
     "django.contrib.messages.middleware.MessageMiddleware",
+    "trainees.middleware.SessionLifetimeMiddleware",
+    "trainees.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the "locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,12 +102,17 @@ TEMPLATES = [
 # Database: SQLite in var/ unless DATABASE_URL names another (PostgreSQL in production).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'jingxun.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from psycopg_pool import ConnectionPool
+
     # psycopg 3's pool, managed by Django; persistent connections must then stay off.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
         "timeout": 10,
+        # A connection is checked before it is lent: after a PostgreSQL restart the pool
+        # hands out fresh ones, not the dead ones it held.
+        "check": ConnectionPool.check_connection,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its database in var/, which a fresh clone does not have.
@@ -124,14 +144,35 @@ elif CACHE_URL:
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Organizers, leadership and staff hold everyone's data: 10 characters at least.
+    {"NAME": "trainees.validators.StaffMinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: counts failures and refuses a locked (username, address) pair.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # A trainee's first sign-in with the initial password printed on their slip.
     "trainees.backends.InitialPasswordBackend",
 ]
+# Lockout (django-axes): failures are counted per username AND address together, so a class
+# behind one NAT address is not locked out by one trainee's mistakes, nor is the account
+# locked for its owner elsewhere. The lock lifts after the cool-off; a success resets it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = True  # each lock is logged (logger "axes") with the username and address
+AXES_SENSITIVE_PARAMETERS = []  # a security log names who was locked, and from where
+# The client's address: behind nginx the last hop of X-Forwarded-For (the one nginx added),
+# else REMOTE_ADDR (trainees.middleware.client_ip).
+AXES_CLIENT_IP_CALLABLE = "trainees.middleware.client_ip"
+# Two-factor sign-in for staff (trainees.two_factor): optional, or required with this.
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "警训 Jingxun"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,6 +190,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Behind nginx: the internal location that serves MEDIA_ROOT to X-Accel-Redirect answers of the
+# permission-checked download views, e.g. "/protected/" (docs/deploy.md). Empty: the app sends
+# the files itself.
+PROTECTED_MEDIA_URL = env.str("PROTECTED_MEDIA_URL", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -231,6 +276,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Security: strict by default whenever debug is off (manage.py check --deploy stays quiet).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -241,10 +287,35 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     # nginx terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sessions: a staff session (organizers, leadership, admins) ends after 30 minutes without a
+# request; every session ends at its absolute lifetime, whatever its activity (a trainee's
+# phone stays signed in for the program: 14 days).
 SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+STAFF_IDLE_TIMEOUT = timedelta(minutes=env.int("STAFF_IDLE_MINUTES", default=30))
+STAFF_SESSION_LIFETIME = timedelta(hours=env.int("STAFF_SESSION_HOURS", default=12))
+SESSION_LIFETIME = timedelta(seconds=SESSION_COOKIE_AGE)
+
+# Content-Security-Policy (django-csp): scripts only from this site, none inline; nothing
+# from another host (the network is closed anyway). Styles allow inline attributes, which
+# ECharts' SVG and Bootstrap's components set from their scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -252,4 +323,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes: the locks (WARNING), not every failed sign-in and its start-up banner.
+    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config import views
+from trainees import two_factor
 from trainees import views as trainee_views
 from trainees.forms import LoginForm
 
@@ -23,6 +24,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", trainee_views.password_change, name="password_change"),
+    path("accounts/two-factor/", two_factor.setup, name="two-factor-setup"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two-factor-verify"),
+    path("accounts/two-factor/codes/", two_factor.new_recovery_codes, name="two-factor-codes"),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("trainees/", include("trainees.urls")),

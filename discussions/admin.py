@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from discussions.models import (
     DiscussionRecord,
@@ -47,7 +48,7 @@ class ForumTalkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Essay)
-class EssayAdmin(admin.ModelAdmin):
+class EssayAdmin(SimpleHistoryAdmin):
     list_display = ["enrollment", "title", "status", "chars", "submitted_at", "grade", "excellent"]
     list_filter = ["status", "enrollment__program"]
     search_fields = ["title", "enrollment__trainee__name", "enrollment__trainee__police_id"]
@@ -70,6 +71,9 @@ class EssayReviewAdmin(admin.ModelAdmin):
     search_fields = ["essay__enrollment__trainee__name", "comment"]
     list_select_related = ["essay", "reviewer"]
     raw_id_fields = ["essay", "reviewer"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # every review is kept as it was given
 
 
 @admin.register(EssayReviewer)

@@ -6,3 +6,10 @@ class DiscussionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "discussions"
     verbose_name = _("Discussions and essays")
+
+    def ready(self):
+        # The trainee's page shows this app's part of their history (trainees.audit).
+        from discussions import selectors
+        from trainees import audit
+
+        audit.history_source(selectors.essay_history)

@@ -303,7 +303,7 @@ def essay_return(request, code, pk):
     try:
         if not form.is_valid():
             raise services.EssayRefused(_("Say what should be revised."))
-        services.essay_return(essay=essay, comment=form.cleaned_data["comment"])
+        services.essay_return(essay=essay, comment=form.cleaned_data["comment"], user=request.user)
     except services.EssayRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -319,7 +319,9 @@ def essay_extend(request, code, pk):
     try:
         if not form.is_valid():
             raise services.EssayRefused(_("Give a date and time, e.g. 2023-01-05 18:00."))
-        services.essay_extend(enrollment=enrollment, until=form.cleaned_data["until"])
+        services.essay_extend(
+            enrollment=enrollment, until=form.cleaned_data["until"], user=request.user
+        )
     except services.EssayRefused as refusal:
         messages.error(request, str(refusal))
     else:

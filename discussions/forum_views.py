@@ -3,7 +3,7 @@ Who may do what: permissions.py.
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.generic import CreateView, UpdateView
 from discussions import records
 from discussions.forms import ForumTalkForm
 from discussions.permissions import forum_access
+from trainees.uploads import protected_file
 
 
 def forum(request, code):
@@ -103,12 +104,4 @@ def forum_slides(request, code, pk):
     if not talk.slides:
         raise Http404
     extension = talk.slides.name[talk.slides.name.rfind(".") :]
-    try:
-        slides = talk.slides.open("rb")
-    except FileNotFoundError as missing:  # removed from the disk behind the app's back
-        raise Http404 from missing
-    return FileResponse(
-        slides,
-        as_attachment=True,
-        filename=f"{talk.presenter.trainee.name} {talk.title}{extension}",
-    )
+    return protected_file(talk.slides, f"{talk.presenter.trainee.name} {talk.title}{extension}")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from sessions.models import Activity
 from trainees.models import Enrollment, Group, Program
@@ -145,6 +146,11 @@ class Essay(models.Model):
     reviewed_at = models.DateTimeField(_("Reviewed at"), null=True, blank=True)
     # MinHash signature of the text handed in, for the similarity check (similarity.py).
     signature = models.JSONField(_("Signature"), null=True, blank=True, editable=False)
+    # 变更记录 of the essay's state: handed in, returned (why, by whom), extended, graded. Not
+    # the text: EssayRevision keeps its versions, and an autosave is an UPDATE with no history.
+    history = HistoricalRecords(
+        excluded_fields=["title", "body", "revision", "chars", "updated_at", "signature"]
+    )
 
     class Meta:
         verbose_name = _("Reflection essay")

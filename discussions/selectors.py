@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
 
-from discussions.models import Essay, EssayMatch, EssayRevision
+from discussions.models import Essay, EssayMatch, EssayReview, EssayRevision
 from discussions.services import essay_window
+from trainees.audit import Change, HistoryEntry, entries_of, label, shown
 from trainees.models import Enrollment
 
 # Where a trainee's essay stands, in the order the review list counts them.
@@ -96,3 +97,42 @@ def essays_for_export(program, *, excellent_only=False):
     if excellent_only:
         essays = essays.filter(excellent=True)
     return list(essays.order_by("enrollment__group__number", "enrollment__trainee__police_id"))
+
+
+def essay_history(enrollment):
+    """The trainee's essay reviews, and the essay's changes of state (handed in, returned and
+    why, extended) with who made them (trainees.audit): two queries. A review's grade is told
+    once, by the review."""
+
+    def value(record, name):
+        if name == "status":
+            return shown(record.get_status_display())
+        return shown(getattr(record, name))
+
+    topic = Essay._meta.verbose_name
+    entries = entries_of(
+        Essay.history.filter(enrollment_id=enrollment.pk).select_related("history_user"),
+        Essay,
+        ("status", "returned_comment", "extended_until"),
+        value,
+        topic=topic,
+        reasons={},
+        created=False,  # an empty draft, made when the trainee first opens the page
+    )
+    for review in EssayReview.objects.filter(essay__enrollment=enrollment).select_related(
+        "reviewer"
+    ):
+        changes = [Change(label(EssayReview, "grade"), None, review.get_grade_display())]
+        if review.excellent:
+            changes.append(Change(label(EssayReview, "excellent"), None, "✓"))
+        entries.append(
+            HistoryEntry(
+                when=review.created_at,
+                topic=topic,
+                subject=EssayReview._meta.verbose_name,
+                changes=changes,
+                who=review.reviewer,
+                note=review.comment,
+            )
+        )
+    return entries

@@ -8,6 +8,9 @@ An autosave carries two numbers from the browser: `revision`, the writer's clock
 text changed, and `base`, the revision of the text that tab started from. The newer revision
 wins; the other text is never dropped: an older save arriving late, or a stored text that the
 winning tab never saw, is kept as an EssayRevision the trainee can restore.
+
+Every review is kept (EssayReview); the essay's own changes of state (handed in, returned and
+why, extended, graded) are kept by its history (django-simple-history), with who made them.
 """
 
 import logging
@@ -237,11 +240,18 @@ def essay_restore(*, essay, revision, now=None):
     return essay
 
 
+def by(essay, user):
+    """Name who changes the essay, for its history (else the request's user, if any)."""
+    if user is not None:
+        essay._history_user = user
+    return essay
+
+
 @transaction.atomic
-def essay_return(*, essay, comment, now=None):
+def essay_return(*, essay, comment, user=None, now=None):
     """Give a handed-in essay back for revision, saying why; the trainee may hand it in again
     (before the deadline or their extension)."""
-    essay = Essay.objects.select_for_update().get(pk=essay.pk)
+    essay = by(Essay.objects.select_for_update().get(pk=essay.pk), user)
     if essay.status != Essay.Status.SUBMITTED:
         raise EssayRefused(_("Only an essay that has been handed in can be returned."))
     if not comment.strip():
@@ -268,12 +278,13 @@ def essay_return(*, essay, comment, now=None):
 
 
 @transaction.atomic
-def essay_extend(*, enrollment, until, now=None):
+def essay_extend(*, enrollment, until, user=None, now=None):
     """Let one trainee hand in until `until`, past the program's deadline (None withdraws it)."""
     now = now or timezone.now()
     if until is not None and until <= now:
         raise EssayRefused(_("An extension must end in the future."))
     essay = Essay.objects.select_for_update().get(pk=essay_for(enrollment=enrollment).pk)
+    by(essay, user)
     essay.extended_until = until
     essay.save(update_fields=["extended_until", "updated_at"])
     return essay
@@ -291,6 +302,7 @@ def essay_review(*, essay, reviewer, grade, comment="", excellent=False, now=Non
     review = EssayReview.objects.create(
         essay=essay, reviewer=reviewer, grade=grade, comment=comment.strip(), excellent=excellent
     )
+    by(essay, reviewer)
     essay.grade, essay.excellent = grade, excellent
     essay.reviewed_at = now or review.created_at
     essay.save(update_fields=["grade", "excellent", "reviewed_at", "updated_at"])

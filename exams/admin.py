@@ -106,6 +106,10 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["exam", "enrollment__trainee", "enrollment__program"]
     raw_id_fields = ["exam", "enrollment"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A score changes on the grading pages, which keep each change (ScoreChange).
+        return ["score"] if obj else []
+
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
@@ -114,6 +118,10 @@ class AnswerAdmin(admin.ModelAdmin):
     search_fields = ["text", "attempt__enrollment__trainee__name"]
     list_select_related = ["question", "graded_by"]
     raw_id_fields = ["attempt", "question", "graded_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Points change on the grading page, which keeps each change (ScoreChange).
+        return ["points_awarded", "graded_by"] if obj else []
 
 
 @admin.register(ScoreChange)

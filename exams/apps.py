@@ -6,3 +6,10 @@ class ExamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "exams"
     verbose_name = _("Exams and scores")
+
+    def ready(self):
+        # The trainee's page shows this app's part of their history (trainees.audit).
+        from exams import selectors
+        from trainees import audit
+
+        audit.history_source(selectors.score_history)

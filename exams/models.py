@@ -231,6 +231,10 @@ class ScoreChange(models.Model):
     )
     old_score = models.DecimalField(_("Old score"), null=True, blank=True, **POINTS)
     new_score = models.DecimalField(_("New score"), null=True, blank=True, **POINTS)
+    # The points of `question`'s answer, when an organizer graded it: a grading that leaves the
+    # total as it was (no points → 0) is kept too.
+    old_points = models.DecimalField(_("Old points"), null=True, blank=True, **POINTS)
+    new_points = models.DecimalField(_("New points"), null=True, blank=True, **POINTS)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Changed by"),

@@ -11,8 +11,11 @@ from statistics import mean, median
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
-from exams.models import Answer, Attempt, Choice, Exam, ExamQuestion, Question
+from exams.models import Answer, Attempt, Choice, Exam, ExamQuestion, Question, ScoreChange
+from trainees.audit import Change, HistoryEntry, label, shown
 
 TOP_SHARE = Decimal("0.27")  # item discrimination: top 27 % against bottom 27 %
 
@@ -447,3 +450,53 @@ def trainee_exams(enrollments, now=None):
         attempt = attempts.get(exam.pk)
         rows.append((exam, attempt, exam.opens_at <= now < exam.closes_at))
     return rows
+
+
+# The reasons exams.services gives a change of a score.
+SCORE_REASONS = {
+    "submitted": _("Submitted"),
+    "graded": _("Graded"),
+    "short answer": _("Short answer"),
+    "paper scores": _("Score grid"),
+    "paper import": _("Import scores"),
+}
+
+
+def score_history(enrollment):
+    """The kept changes of the trainee's scores, and of the points of each answer graded by
+    hand (trainees.audit): one query."""
+
+    def number(value):
+        return shown(None if value is None else format(value.normalize(), "f"))
+
+    entries = []
+    for change in ScoreChange.objects.filter(attempt__enrollment=enrollment).select_related(
+        "attempt__exam", "question", "changed_by"
+    ):
+        subject = change.attempt.exam.title
+        changes = []
+        if change.question_id is not None:
+            subject = f"{subject} · {Truncator(change.question.text).chars(24)}"
+            if change.old_points != change.new_points:
+                changes.append(
+                    Change(
+                        label(Answer, "points_awarded"),
+                        number(change.old_points),
+                        number(change.new_points),
+                    )
+                )
+        if change.old_score != change.new_score or not changes:
+            changes.append(
+                Change(label(Attempt, "score"), number(change.old_score), number(change.new_score))
+            )
+        entries.append(
+            HistoryEntry(
+                when=change.changed_at,
+                topic=label(Attempt, "score"),
+                subject=subject,
+                changes=changes,
+                who=change.changed_by,
+                note=SCORE_REASONS.get(change.reason, change.reason),
+            )
+        )
+    return entries

@@ -311,9 +311,11 @@ def attempt_grade(*, attempt, user=None, reason="graded", now=None):
     attempt_total(attempt=attempt, answers=answers, user=user, reason=reason, now=now)
 
 
-def attempts_total(*, attempts, answers, user=None, reason, question=None, now=None):
+def attempts_total(*, attempts, answers, user=None, reason, question=None, points=None, now=None):
     """Recompute the scores of `attempts` from their `answers` (all of them), in two bulk
-    writes, and keep each change."""
+    writes, and keep each change. `points` ({attempt id: (old, new)}) are the points of
+    `question`'s answer graded by hand: such a grading is kept even if the total stays."""
+    points = points or {}
     by_attempt = {}
     for answer in answers:
         by_attempt.setdefault(answer.attempt_id, []).append(answer)
@@ -324,13 +326,16 @@ def attempts_total(*, attempts, answers, user=None, reason, question=None, now=N
         waiting = any(a.points_awarded is None for a in mine)
         score = sum((a.points_awarded or Decimal(0) for a in mine), Decimal(0))
         status = Attempt.Status.SUBMITTED if waiting else Attempt.Status.GRADED
-        if score != attempt.score:
+        if score != attempt.score or attempt.pk in points:
+            old_points, new_points = points.get(attempt.pk, (None, None))
             changes.append(
                 ScoreChange(
                     attempt=attempt,
                     question=question,
                     old_score=attempt.score,
                     new_score=score,
+                    old_points=old_points,
+                    new_points=new_points,
                     changed_by=user,
                     changed_at=now,
                     reason=reason,
@@ -376,7 +381,9 @@ def short_answers_grade(*, exam, question, points, user, now=None):
     if errors:
         raise ScoreError(errors)
     changed = [a for pk, a in answers.items() if pk in points and a.points_awarded != points[pk]]
+    graded = {}  # one answer per attempt: the question's
     for answer in changed:
+        graded[answer.attempt_id] = (answer.points_awarded, points[answer.pk])
         answer.points_awarded, answer.graded_by = points[answer.pk], user
     Answer.objects.bulk_update(changed, ["points_awarded", "graded_by"])
     attempts = {a.attempt_id: a.attempt for a in changed}
@@ -386,6 +393,7 @@ def short_answers_grade(*, exam, question, points, user, now=None):
         user=user,
         reason="short answer",
         question=question,
+        points=graded,
         now=now,
     )
     return len(changed)

@@ -43,6 +43,10 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_select_related = ["activity", "enrollment__trainee", "enrollment__program"]
     raw_id_fields = ["activity", "enrollment", "marked_by"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A status changes on the roll-call sheet, which keeps each change (AttendanceChange).
+        return ["status", "minutes_late"] if obj else []
+
 
 @admin.register(LeaveRequest)
 class LeaveRequestAdmin(admin.ModelAdmin):
@@ -86,3 +90,6 @@ class AttendanceChangeAdmin(admin.ModelAdmin):
     search_fields = ["attendance__enrollment__trainee__name", "reason"]
     list_select_related = ["changed_by"]
     raw_id_fields = ["attendance", "changed_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the history of attendance is not edited

@@ -9,3 +9,10 @@ class TimetableConfig(AppConfig):
     name = "sessions"
     label = "timetable"
     verbose_name = _("Timetable and attendance")
+
+    def ready(self):
+        # The trainee's page shows this app's part of their history (trainees.audit).
+        from sessions import selectors
+        from trainees import audit
+
+        audit.history_source(selectors.attendance_history)

@@ -5,8 +5,17 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Activity, ActivityChange, Attendance, Material, Speaker
+from sessions.models import (
+    Activity,
+    ActivityChange,
+    Attendance,
+    AttendanceChange,
+    Material,
+    Speaker,
+)
+from trainees.audit import Change, HistoryEntry, label, shown
 from trainees.models import Enrollment
 from trainees.permissions import may_read
 
@@ -266,3 +275,52 @@ def discipline(program, now=None):
         units=sorted(units.values(), key=lambda line: line.labels[0]),
         total=total,
     )
+
+
+# The reasons sessions.attendance gives a change of an attendance record.
+ATTENDANCE_REASONS = {
+    "sheet": _("Roll-call sheet"),
+    "code": _("Check-in code"),
+    "code after roll call": _("Check-in code after roll call"),
+    "all remaining present": _("Mark all remaining present"),
+    "closed": _("closed"),
+    "no check-out": _("No check-out"),
+    "leave approved": _("Leave approved"),
+}
+
+
+def attendance_history(enrollment):
+    """The kept changes of the trainee's attendance records (trainees.audit): one query."""
+
+    def status(value):
+        return shown(Attendance.Status(value).label if value else "")
+
+    entries = []
+    for change in AttendanceChange.objects.filter(attendance__enrollment=enrollment).select_related(
+        "attendance__activity", "changed_by"
+    ):
+        activity = change.attendance.activity
+        changes = [
+            Change(
+                label(Attendance, "status"), status(change.old_status), status(change.new_status)
+            )
+        ]
+        if change.old_minutes_late != change.new_minutes_late:
+            changes.append(
+                Change(
+                    label(Attendance, "minutes_late"),
+                    str(change.old_minutes_late),
+                    str(change.new_minutes_late),
+                )
+            )
+        entries.append(
+            HistoryEntry(
+                when=change.changed_at,
+                topic=Attendance._meta.verbose_name,
+                subject=f"{activity.title} · {timezone.localtime(activity.starts_at):%m-%d %H:%M}",
+                changes=changes,
+                who=change.changed_by,
+                note=ATTENDANCE_REASONS.get(change.reason, change.reason),
+            )
+        )
+    return entries

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from trainees.forms import RosterUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
-from trainees.uploads import PendingUpload, preview_then_confirm
+from trainees.uploads import PendingUpload, preview_then_confirm, protected_file
 
 
 def week(request, code):
@@ -295,9 +295,7 @@ def material_download(request, code, pk):
         request.user, material.program
     ):
         raise Http404
-    return FileResponse(
-        material.file.open("rb"), as_attachment=True, filename=download_name(material)
-    )
+    return protected_file(material.file, download_name(material))
 
 
 def download_name(material):

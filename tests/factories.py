@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
+from django.utils import timezone
 
 from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 
@@ -15,6 +16,8 @@ _sequence = itertools.count(1)
 def user(role=None, username=None, unit=None, **fields):
     """A user with PASSWORD, in the auth group of `role` if given. A leadership account
     belongs to `unit`, by default a root unit of its own: it reads everything."""
+    # An account that has signed in before: a first sign-in must change its password.
+    fields.setdefault("last_login", timezone.now())
     account = get_user_model().objects.create_user(
         username=username or f"user{next(_sequence)}", password=PASSWORD, **fields
     )

@@ -1,10 +1,14 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 
+# The roster's models keep their history (变更记录): the admin shows it, and records its own
+# changes with the signed-in user.
+
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["name", "parent__name"]
@@ -13,7 +17,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(admin.ModelAdmin):
+class TraineeAdmin(SimpleHistoryAdmin):
     list_display = ["police_id", "name", "gender", "unit", "position", "phone"]
     list_filter = ["gender", "unit__kind"]
     search_fields = ["police_id", "name", "unit__name", "phone"]
@@ -37,7 +41,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(SimpleHistoryAdmin):
     list_display = ["program", "number", "name", "host_name", "host_title", "topic"]
     list_filter = ["program"]
     search_fields = ["name", "host_name", "topic", "program__code"]
@@ -45,7 +49,7 @@ class GroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(SimpleHistoryAdmin):
     list_display = ["trainee", "program", "group", "role", "status"]
     list_filter = ["program", "status", "role"]
     search_fields = ["trainee__name", "trainee__police_id", "trainee__unit__name"]

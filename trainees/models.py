@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 police_id_validator = RegexValidator(
     r"^[0-9A-Za-z]{3,20}$", _("A police ID has 3 to 20 digits and letters.")
@@ -22,6 +23,13 @@ code_validator = RegexValidator(
 ROUTINE_LINE = re.compile(r"^(\d{1,2})[:：](\d{2})\s*(.*)$")
 WAKE_WORDS = ("起床", "wake")
 SLEEP_WORDS = ("就寝", "熄灯", "lights")
+
+
+def mask_phone(phone):
+    """138****1234: phones are shown in full to organizers only (roster, exports, history)."""
+    if len(phone) == 11:
+        return f"{phone[:3]}****{phone[-4:]}"
+    return "****" if phone else ""
 
 
 class Unit(models.Model):
@@ -50,6 +58,7 @@ class Unit(models.Model):
         blank=True,
         help_text=_("Where the unit's copy of a score report is mailed."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Unit")
@@ -104,6 +113,10 @@ class Trainee(models.Model):
     email = models.EmailField(_("Email"), blank=True)
     # 初始密码: printed on the trainee's slip; valid until they choose their own at first login.
     initial_password = models.CharField(_("Initial password"), max_length=16, blank=True)
+    # 变更记录: who changed the roster data, when, from what. Not the login: the slip's password
+    # is a secret, and the account is linked by a conditional UPDATE at the first sign-in
+    # (backends.py), which no history would see.
+    history = HistoricalRecords(excluded_fields=["user", "initial_password"])
 
     class Meta:
         verbose_name = _("Trainee")
@@ -116,9 +129,7 @@ class Trainee(models.Model):
     @property
     def masked_phone(self):
         """138****1234: phones are shown in full to organizers only."""
-        if len(self.phone) == 11:
-            return f"{self.phone[:3]}****{self.phone[-4:]}"
-        return "****" if self.phone else ""
+        return mask_phone(self.phone)
 
 
 class Program(models.Model):
@@ -216,6 +227,7 @@ class Group(models.Model):
     host_name = models.CharField(_("Host"), max_length=50, blank=True)
     host_title = models.CharField(_("Host's title"), max_length=100, blank=True)
     topic = models.CharField(_("Topic"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Group")
@@ -257,6 +269,7 @@ class Enrollment(models.Model):
     )
     role = models.CharField(_("Role in class"), max_length=20, choices=Role, default=Role.MEMBER)
     status = models.CharField(_("Status"), max_length=20, choices=Status, default=Status.ACTIVE)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Enrollment")

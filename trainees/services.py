@@ -1,20 +1,36 @@
-"""Writes of the trainees app: each function is one transaction."""
+"""Writes of the trainees app: each function is one transaction.
+
+Units, trainees, groups and enrollments keep their history (django-simple-history): a save()
+records itself, with the signed-in user of the request (HistoryRequestMiddleware) unless a
+service names one; the bulk writes go through simple_history's bulk helpers, given the acting
+user, because bulk_create, bulk_update and QuerySet.update() send no signal.
+"""
 
 import itertools
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from trainees import roster as roster_module
+from trainees.audit import (
+    GROUP_SPLIT,
+    MOVED,
+    NEW_PASSWORD,
+    ROSTER_IMPORT,
+    TAKEN_BACK,
+    WITHDRAWN,
+)
 from trainees.models import Enrollment, Group, Trainee, Unit
 from trainees.roster import RosterError, RosterFileError
 
 
-def roster_import(*, program, name, content, dry_run=False):
+def roster_import(*, program, name, content, dry_run=False, user=None):
     """Import a roster file into `program`, all or nothing; returns the RosterPlan.
 
-    With errors (in plan.errors) or `dry_run`, nothing is written.
+    With errors (in plan.errors) or `dry_run`, nothing is written. `user` is who imports, for
+    the history (None from the command line).
     """
     try:
         roster = roster_module.read_roster(name, content)
@@ -26,7 +42,7 @@ def roster_import(*, program, name, content, dry_run=False):
     if plan.errors or dry_run:
         return plan
     try:
-        roster_apply(plan)
+        roster_apply(plan, user=user)
     except IntegrityError:
         # Another import or edit of the same trainees committed first; nothing was written.
         message = _("The roster changed while it was being imported; nothing was imported.")
@@ -35,12 +51,14 @@ def roster_import(*, program, name, content, dry_run=False):
 
 
 @transaction.atomic
-def roster_apply(plan):
-    """Write a checked RosterPlan with a handful of bulk statements, whatever its size."""
+def roster_apply(plan, *, user=None):
+    """Write a checked RosterPlan with a handful of bulk statements, whatever its size; each
+    row written leaves its history row, by `user`."""
+    history = {"default_user": user, "default_change_reason": ROSTER_IMPORT, "batch_size": 1000}
     pending_units = list(plan.units.new)
     while pending_units:  # parents before their children
         ready = [u for u in pending_units if u.parent is None or u.parent.pk is not None]
-        Unit.objects.bulk_create(ready)
+        bulk_create_with_history(ready, Unit, **history)
         pending_units = [u for u in pending_units if u.pk is None]
 
     new_trainees, changed_trainees, changed_fields = [], [], set()
@@ -55,23 +73,27 @@ def roster_apply(plan):
             new_enrollments.append(planned.enrollment)
         elif "group" in planned.changes:
             moved_enrollments.append(planned.enrollment)
-    Trainee.objects.bulk_create(new_trainees, batch_size=1000)
+    bulk_create_with_history(new_trainees, Trainee, **history)
     if changed_trainees:
-        Trainee.objects.bulk_update(changed_trainees, sorted(changed_fields), batch_size=1000)
-    Enrollment.objects.bulk_create(new_enrollments, batch_size=1000)
+        bulk_update_with_history(changed_trainees, Trainee, sorted(changed_fields), **history)
+    bulk_create_with_history(new_enrollments, Enrollment, **history)
     if moved_enrollments:
-        Enrollment.objects.bulk_update(moved_enrollments, ["group"], batch_size=1000)
+        bulk_update_with_history(moved_enrollments, Enrollment, ["group"], **history)
     return plan
 
 
 @transaction.atomic
-def groups_create(*, program, count):
+def groups_create(*, program, count, user=None):
     """Add groups so that the program has `count` of them, numbered 1..count."""
     existing = set(program.groups.values_list("number", flat=True))
-    Group.objects.bulk_create(
-        Group(program=program, number=number)  # unnamed: shown as 第N组 in the reader's language
-        for number in range(1, count + 1)
-        if number not in existing
+    bulk_create_with_history(
+        [
+            Group(program=program, number=number)  # unnamed: 第N组 in the reader's language
+            for number in range(1, count + 1)
+            if number not in existing
+        ],
+        Group,
+        default_user=user,
     )
 
 
@@ -97,8 +119,9 @@ def split_plan(enrollments, groups):
 
 
 @transaction.atomic
-def groups_split(*, program):
-    """Split the program's active trainees over its groups (see split_plan)."""
+def groups_split(*, program, user=None):
+    """Split the program's active trainees over its groups (see split_plan); the history keeps
+    each move, by `user`."""
     groups = list(program.groups.order_by("number"))
     if not groups:
         raise ValueError(_("Create the groups first."))
@@ -108,33 +131,55 @@ def groups_split(*, program):
         .select_related("trainee__unit")
     )
     assignment = split_plan(enrollments, groups)
-    for enrollment, group in assignment.items():
-        enrollment.group = group
-    Enrollment.objects.bulk_update(enrollments, ["group"], batch_size=1000)
+    moved = [e for e, group in assignment.items() if e.group_id != group.pk]
+    for enrollment in moved:
+        enrollment.group = assignment[enrollment]
+    bulk_update_with_history(
+        moved,
+        Enrollment,
+        ["group"],
+        batch_size=1000,
+        default_user=user,
+        default_change_reason=GROUP_SPLIT,
+    )
     return assignment
 
 
+def recorded(instance, *, user, reason):
+    """Name who (if not the request's user) and why, for the history row of the next save."""
+    if user is not None:
+        instance._history_user = user
+    instance._change_reason = reason
+    return instance
+
+
 @transaction.atomic
-def enrollment_move(*, enrollment, group):
+def enrollment_move(*, enrollment, group, user=None):
     """Move one trainee to another group of the same program (or out of every group)."""
     if group is not None and group.program_id != enrollment.program_id:
         raise ValueError(_("This group belongs to another program."))
+    if enrollment.group_id == getattr(group, "pk", None):
+        return  # nothing to move, nothing to record
     enrollment.group = group
-    enrollment.save(update_fields=["group"])
+    recorded(enrollment, user=user, reason=MOVED).save(update_fields=["group"])
 
 
 @transaction.atomic
-def enrollment_set_status(*, enrollment, status):
+def enrollment_set_status(*, enrollment, status, user=None):
     """Withdraw a trainee from the program (退训), or take them back; nothing is deleted."""
+    if enrollment.status == status:
+        return
     enrollment.status = status
-    enrollment.save(update_fields=["status"])
+    reason = WITHDRAWN if status == Enrollment.Status.WITHDRAWN else TAKEN_BACK
+    recorded(enrollment, user=user, reason=reason).save(update_fields=["status"])
 
 
 @transaction.atomic
-def trainee_reset_password(*, trainee):
-    """Give the trainee a new initial password (for a new slip); the old one stops working."""
+def trainee_reset_password(*, trainee, user=None):
+    """Give the trainee a new initial password (for a new slip); the old one stops working.
+    The history says who issued it and when, never the password."""
     trainee.initial_password = roster_module.new_initial_password()
-    trainee.save(update_fields=["initial_password"])
+    recorded(trainee, user=user, reason=NEW_PASSWORD).save(update_fields=["initial_password"])
     if trainee.user_id:
         trainee.user.set_unusable_password()
         trainee.user.save(update_fields=["password"])
@@ -144,6 +189,7 @@ def trainee_reset_password(*, trainee):
 @transaction.atomic
 def trainee_password_chosen(*, user):
     """The trainee chose their own password: the printed initial one stops working."""
+    # An UPDATE without history on purpose: the initial password is not in the history.
     Trainee.objects.filter(user=user).update(initial_password="")
 
 

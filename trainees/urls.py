@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trainees import views
+from trainees import personal_data, views
 
 app_name = "trainees"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path(f"{program}roster/slips/", views.roster_slips, name="roster-slips"),
     path(f"{program}trainees/<int:pk>/", views.enrollment_detail, name="enrollment-detail"),
     path(f"{program}trainees/<int:pk>/move/", views.enrollment_move, name="enrollment-move"),
+    path(
+        f"{program}trainees/<int:pk>/erase/",
+        personal_data.enrollment_erase,
+        name="enrollment-erase",
+    ),
     path(f"{program}trainees/<int:pk>/status/", views.enrollment_status, name="enrollment-status"),
     path(
         f"{program}trainees/<int:pk>/password/",
@@ -30,6 +35,7 @@ urlpatterns = [
     path(
         f"{program}groups/<int:number>/edit/", views.GroupUpdateView.as_view(), name="group-update"
     ),
+    path("my-data/", personal_data.my_data, name="my-data"),
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:pk>/edit/", views.UnitUpdateView.as_view(), name="unit-update"),
 ]

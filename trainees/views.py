@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
-from trainees import selectors, services
+from trainees import audit, selectors, services
 from trainees.forms import (
     EnrollmentMoveForm,
     GroupForm,
@@ -45,6 +45,7 @@ def password_change(request):
         form.save()
         services.trainee_password_chosen(user=request.user)
         update_session_auth_hash(request, form.user)
+        request.session.pop("must_change_password", None)
         messages.success(request, _("Your password has been changed."))
         return redirect("home")
     return render(
@@ -206,7 +207,7 @@ def roster_import(request, code):
         form,
         pending,
         lambda name, content, dry_run: services.roster_import(
-            program=program, name=name, content=content, dry_run=dry_run
+            program=program, name=name, content=content, dry_run=dry_run, user=request.user
         ),
     )
     if imported:
@@ -265,9 +266,11 @@ def enrollment_for(request, code, pk, *, change=False):
 
 
 def enrollment_detail(request, code, pk):
-    """One trainee of the program: who they are, their group, their status."""
+    """One trainee of the program: who they are, their group, their status, and the history
+    of their record in the program (变更记录: roster, scores, attendance, essay)."""
     program, enrollment = enrollment_for(request, code, pk)
     can_change = may_change(request.user, program)
+    history = audit.enrollment_history(enrollment, full_phone=can_change)
     return render(
         request,
         "trainees/enrollment_detail.html",
@@ -277,6 +280,7 @@ def enrollment_detail(request, code, pk):
             "trainee": enrollment.trainee,
             "can_change": can_change,
             "move_form": EnrollmentMoveForm(program=program, initial={"group": enrollment.group}),
+            "history": history,
         },
     )
 
@@ -286,7 +290,9 @@ def enrollment_move(request, code, pk):
     program, enrollment = enrollment_for(request, code, pk, change=True)
     form = EnrollmentMoveForm(request.POST, program=program)
     if form.is_valid():
-        services.enrollment_move(enrollment=enrollment, group=form.cleaned_data["group"])
+        services.enrollment_move(
+            enrollment=enrollment, group=form.cleaned_data["group"], user=request.user
+        )
         group = enrollment.group or _("no group")
         text = _("%(name)s is now in %(group)s.")
         messages.success(request, text % {"name": enrollment.trainee.name, "group": group})
@@ -305,7 +311,7 @@ def enrollment_status(request, code, pk):
     if status not in Enrollment.Status.values:
         messages.error(request, _("Unknown status."))
     else:
-        services.enrollment_set_status(enrollment=enrollment, status=status)
+        services.enrollment_set_status(enrollment=enrollment, status=status, user=request.user)
         status = enrollment.get_status_display()
         messages.success(request, f"{enrollment.trainee.name}: {status}")
     return redirect(enrollment_url(program, enrollment))
@@ -314,7 +320,7 @@ def enrollment_status(request, code, pk):
 @require_POST
 def trainee_password_reset(request, code, pk):
     program, enrollment = enrollment_for(request, code, pk, change=True)
-    password = services.trainee_reset_password(trainee=enrollment.trainee)
+    password = services.trainee_reset_password(trainee=enrollment.trainee, user=request.user)
     messages.success(
         request,
         _("New initial password of %(name)s: %(password)s")
@@ -346,7 +352,7 @@ def groups_create(request, code):
     program = program_for(request.user, code, change=True)
     form = GroupsCreateForm(request.POST)
     if form.is_valid():
-        services.groups_create(program=program, count=form.cleaned_data["count"])
+        services.groups_create(program=program, count=form.cleaned_data["count"], user=request.user)
         messages.success(request, _("The groups have been created."))
     else:
         messages.error(request, _("Give a number of groups between 1 and 40."))
@@ -357,7 +363,7 @@ def groups_create(request, code):
 def groups_split(request, code):
     program = program_for(request.user, code, change=True)
     try:
-        assignment = services.groups_split(program=program)
+        assignment = services.groups_split(program=program, user=request.user)
     except ValueError as error:
         messages.error(request, str(error))
     else:

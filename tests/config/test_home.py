@@ -111,6 +111,7 @@ def test_program_list_query_count_does_not_grow_with_programs_or_trainees(
                 factories.enrollment(program, factories.trainee(with_login=False))
 
     add_programs(1, 10)
+    client.get("/trainees/programs/")  # a session's first request writes it once
     with django_assert_max_num_queries(6) as small:
         client.get("/trainees/programs/")
     add_programs(3, 60)  # 4 programs, 190 trainees

@@ -15,7 +15,13 @@ from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_APPS = ["trainees", "timetable", "discussions", "exams"]
-PROJECT_MODELS = [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()]
+# The audit trail's Historical… models are read through each record's history in the admin.
+PROJECT_MODELS = [
+    m
+    for label in PROJECT_APPS
+    for m in apps.get_app_config(label).get_models()
+    if not m._meta.model_name.startswith("historical")
+]
 
 
 def test_timetable_app_lives_in_the_sessions_folder():

@@ -453,8 +453,10 @@ def test_the_delivery_log_query_count_is_the_same_at_10_and_200_deliveries(
             )
             for n in range(size - 1)
         )
+        url = reverse("exams:report-log", args=[program.code, report.number])
+        client.get(url)  # a session's first request writes it once
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("exams:report-log", args=[program.code, report.number]))
+            response = client.get(url)
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

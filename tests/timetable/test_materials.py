@@ -1,3 +1,5 @@
+from urllib.parse import unquote
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -124,3 +126,23 @@ def test_trainee_cannot_attach_or_remove(client, organizer, program):
 
     assert upload(client, program, "x.pdf", PDF).status_code == 404
     assert Material.objects.count() == 0
+
+
+def test_behind_nginx_a_download_is_handed_over_with_x_accel_redirect(
+    client, organizer, program, settings
+):
+    """With PROTECTED_MEDIA_URL the view still decides who may download; nginx sends the
+    bytes from its internal location (docs/deploy.md)."""
+    settings.PROTECTED_MEDIA_URL = "/protected/"
+    client.force_login(organizer)
+    upload(client, program, "督察.pdf", PDF, title="从督察角度审视派出所工作")
+    material = Material.objects.get()
+    url = f"/timetable/programs/CZ2023/materials/{material.pk}/"
+
+    response = client.get(url)
+
+    assert unquote(response["X-Accel-Redirect"]) == f"/protected/{material.file.name}"
+    assert response.content == b""
+    assert "attachment" in response["Content-Disposition"]
+    client.force_login(factories.user("organizer"))
+    assert client.get(url).status_code == 404  # no header for whoever may not read it

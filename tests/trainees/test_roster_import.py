@@ -211,7 +211,9 @@ def test_roster_import_query_count_does_not_grow_with_rows(django_assert_max_num
 
     with django_assert_max_num_queries(40) as few:
         import_file(small_program, small)
-    with django_assert_max_num_queries(len(few.captured_queries) + 6):  # bulk batches of 1000
+    # Only the bulk INSERTs split into batches: SQLite takes 999 parameters a statement, so 400
+    # trainees, their enrollments and the history rows of both take a few statements each.
+    with django_assert_max_num_queries(len(few.captured_queries) + 10):
         plan = import_file(large_program, large)
 
     assert plan.summary == "created 400, updated 0, unchanged 0"

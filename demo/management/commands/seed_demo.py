@@ -42,13 +42,16 @@ class Command(BaseCommand):
 
         program = self.program(organizer)
         plan = services.roster_import(
-            program=program, name=data.ROSTER.name, content=data.ROSTER.read_bytes()
+            program=program,
+            name=data.ROSTER.name,
+            content=data.ROSTER.read_bytes(),
+            user=organizer,
         )
         if plan.errors:
             raise CommandError("\n".join(str(error) for error in plan.errors))
         active = program.enrollments.filter(status=Enrollment.Status.ACTIVE)
         if active.filter(group__isnull=True).exists():
-            services.groups_split(program=program)
+            services.groups_split(program=program, user=organizer)
         self.regroup(program)
 
         trainees = Trainee.objects.filter(police_id__in=data.DEMO_TRAINEES).select_related("unit")
@@ -209,6 +212,8 @@ class Command(BaseCommand):
         for flag, value in flags.items():
             setattr(user, flag, value)
         user.set_password(data.DEMO_PASSWORD)
+        # The demo's accounts have signed in before: no password change at the first visit.
+        user.last_login = user.last_login or timezone.now()
         user.save()
         if role:
             user.groups.add(AuthGroup.objects.get_or_create(name=role)[0])

@@ -1,0 +1,160 @@
+"""Personal data: a trainee downloads everything the app holds about them; an organizer erases
+the personal data of a trainee withdrawn from their program, while the anonymous figures
+(scores, attendance, essay grades) stay in every statistic."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trainees.models import Enrollment, Trainee
+from trainees.permissions import program_for
+from trainees.roles import TRAINEE, role_required
+
+
+class ErasureRefused(Exception):
+    """The trainee's data cannot be erased yet; the message says why."""
+
+
+def trainee_data(trainee):
+    """Everything the app holds about `trainee`, as plain data (the download)."""
+    from discussions.models import Essay, EssayRevision, Idea
+    from exams.models import Attempt
+    from sessions.models import Attendance, LeaveRequest
+
+    enrollments = list(
+        Enrollment.objects.filter(trainee=trainee).select_related("program", "group")
+    )
+    return {
+        "exported_at": timezone.now(),
+        "trainee": {
+            "name": trainee.name,
+            "police_id": trainee.police_id,
+            "gender": trainee.get_gender_display(),
+            "unit": str(trainee.unit),
+            "position": trainee.position,
+            "phone": trainee.phone,
+            "email": trainee.email,
+        },
+        "programs": [
+            {
+                "program": e.program.title,
+                "code": e.program.code,
+                "dates": [e.program.start_date, e.program.end_date],
+                "group": str(e.group or ""),
+                "role": e.get_role_display(),
+                "status": e.get_status_display(),
+            }
+            for e in enrollments
+        ],
+        "attendance": list(
+            Attendance.objects.filter(enrollment__trainee=trainee)
+            .order_by("activity__starts_at")
+            .values(
+                "activity__program__code",
+                "activity__title",
+                "activity__starts_at",
+                "status",
+                "minutes_late",
+                "checked_in_at",
+            )
+        ),
+        "leave_requests": list(
+            LeaveRequest.objects.filter(enrollment__trainee=trainee).values(
+                "enrollment__program__code", "starts_at", "ends_at", "reason", "status"
+            )
+        ),
+        "exams": list(
+            Attempt.objects.filter(enrollment__trainee=trainee)
+            .order_by("exam__opens_at")
+            .values(
+                "exam__program__code",
+                "exam__title",
+                "exam__kind",
+                "submitted_at",
+                "score",
+                "status",
+            )
+        ),
+        "essays": list(
+            Essay.objects.filter(enrollment__trainee=trainee).values(
+                "enrollment__program__code", "title", "body", "status", "submitted_at", "grade"
+            )
+        ),
+        "essay_versions": EssayRevision.objects.filter(essay__enrollment__trainee=trainee).count(),
+        "ideas": list(
+            Idea.objects.filter(author__trainee=trainee).values(
+                "record__activity__program__code", "text", "starred"
+            )
+        ),
+    }
+
+
+@role_required(TRAINEE)
+def my_data(request):
+    """A trainee's own data, as a JSON file."""
+    trainee = Trainee.objects.select_related("unit").filter(user=request.user).first()
+    if trainee is None:
+        raise PermissionDenied
+    content = json.dumps(trainee_data(trainee), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, "jingxun-my-data.json")
+    return response
+
+
+@transaction.atomic
+def trainee_erase(*, enrollment, user):
+    """Erase the personal data of a trainee withdrawn from `enrollment`'s program: name,
+    police ID, phone, email, position, their account, the essay's text and its versions,
+    their leave reasons and the roster's history of them. Their enrollment, scores,
+    attendance and essay grade stay, anonymous, so no statistic changes. Refused while the
+    trainee is active in any program (that program needs them)."""
+    from discussions.models import Essay, EssayRevision
+    from sessions.models import LeaveRequest
+
+    trainee = Trainee.objects.select_for_update().get(pk=enrollment.trainee_id)
+    if enrollment.status != Enrollment.Status.WITHDRAWN:
+        raise ErasureRefused(_("Only a withdrawn trainee's data can be erased."))
+    if trainee.enrollments.filter(status=Enrollment.Status.ACTIVE).exists():
+        raise ErasureRefused(_("The trainee is still active in another program."))
+    label = _("Erased trainee %(number)s") % {"number": trainee.pk}
+    trainee.name, trainee.police_id = label[:50], f"erased-{trainee.pk}"
+    trainee.gender = trainee.position = trainee.phone = trainee.email = ""
+    trainee.initial_password = ""
+    trainee.save()
+    if trainee.user_id is not None:  # kept, for the records that point at it, but dead
+        account = get_user_model().objects.get(pk=trainee.user_id)
+        account.username = f"erased-{trainee.pk}"
+        account.first_name = account.last_name = account.email = ""
+        account.is_active = False
+        account.set_unusable_password()
+        account.save()
+    EssayRevision.objects.filter(essay__enrollment__trainee=trainee).delete()
+    Essay.objects.filter(enrollment__trainee=trainee).update(title="", body="", signature=None)
+    LeaveRequest.objects.filter(enrollment__trainee=trainee).update(reason="")
+    history = getattr(trainee, "history", None)  # the roster's audit trail holds the old data
+    if history is not None:
+        history.all().delete()
+    return trainee
+
+
+@require_POST
+def enrollment_erase(request, code, pk):
+    program = program_for(request.user, code, change=True)
+    enrollment = get_object_or_404(program.enrollments.select_related("trainee"), pk=pk)
+    try:
+        trainee_erase(enrollment=enrollment, user=request.user)
+    except ErasureRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("The trainee's personal data has been erased."))
+    return redirect("trainees:enrollment-detail", program.code, enrollment.pk)
