@@ -8,10 +8,11 @@ PORT   ?= 8000
 
 install: $(VENV)/.installed
 
-# Reinstalled whenever pyproject.toml (the pinned dependencies) changes.
+# Reinstalled whenever pyproject.toml (the pinned dependencies) changes; a venv cut short
+# (no pip in it) is made again rather than trusted.
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Jingxun needs Python 3.10 or newer; run: make PYTHON=python3.11 ...")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check ".[test]"
 	touch $@
