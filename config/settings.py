@@ -102,18 +102,16 @@ TEMPLATES = [
 # Database: SQLite in var/ unless DATABASE_URL names another (PostgreSQL in production).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'jingxun.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    from psycopg_pool import ConnectionPool
-
     # psycopg 3's pool, managed by Django; persistent connections must then stay off.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
         "timeout": 10,
-        # A connection is checked before it is lent: after a PostgreSQL restart the pool
-        # hands out fresh ones, not the dead ones it held.
-        "check": ConnectionPool.check_connection,
     }
+    # The pool checks a connection before it lends it (Django passes psycopg's check when
+    # this is on): after a PostgreSQL restart it hands out fresh ones, not the dead ones.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its database in var/, which a fresh clone does not have.
     VAR_DIR.mkdir(exist_ok=True)

@@ -2,7 +2,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import models
+from django.db import models, transaction
+from django.test import TestCase
 from django.utils import timezone
 
 from demo import data
@@ -20,8 +21,19 @@ def seed():
     return out.getvalue()
 
 
-def test_seed_demo_prints_logins_that_work(client):
-    printed = seed()
+@pytest.fixture(scope="module")
+def printed(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module (it takes a while) in a transaction rolled back
+    after the last test; each test runs in a savepoint of its own. Tasks sent on commit (the
+    essays' similarity) run, as in `make demo`."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            out = seed()
+        yield out
+        transaction.set_rollback(True)
+
+
+def test_seed_demo_prints_logins_that_work(client, printed):
 
     for username, start_page in [
         ("organizer", "/trainees/programs/"),
@@ -35,8 +47,7 @@ def test_seed_demo_prints_logins_that_work(client):
     assert data.DEMO_PASSWORD in printed
 
 
-def test_seed_demo_twice_changes_nothing_more():
-    seed()
+def test_seed_demo_twice_changes_nothing_more(printed):
     counts = (Program.objects.count(), Trainee.objects.count(), Enrollment.objects.count())
 
     seed()
@@ -45,8 +56,7 @@ def test_seed_demo_twice_changes_nothing_more():
     assert counts == (3, 94, 94 + 48 + 60)  # CZ2023, and CZ2021 and CZ2022 for the dashboard
 
 
-def test_seed_demo_loads_the_changzhou_class_through_the_roster_import():
-    printed = seed()
+def test_seed_demo_loads_the_changzhou_class_through_the_roster_import(printed):
 
     program = Program.objects.get(code="CZ2023")
     sizes = sorted(group.enrollments.count() for group in program.groups.all())
@@ -59,8 +69,7 @@ def test_seed_demo_loads_the_changzhou_class_through_the_roster_import():
     assert others.filter(initial_password="").count() == 0
 
 
-def test_seed_demo_entry_exam_graded_and_graduation_exam_open_now():
-    seed()
+def test_seed_demo_entry_exam_graded_and_graduation_exam_open_now(printed):
     seed()  # again: the exams are laid out anew, the bank is not doubled
 
     entry = Exam.objects.get(kind=Exam.Kind.ENTRY, program__code="CZ2023")
@@ -75,8 +84,7 @@ def test_seed_demo_entry_exam_graded_and_graduation_exam_open_now():
     assert not graduation.attempts.filter(enrollment__trainee__police_id="320401").exists()
 
 
-def test_seed_demo_writes_up_the_discussions_and_the_forum():
-    seed()
+def test_seed_demo_writes_up_the_discussions_and_the_forum(printed):
 
     program = Program.objects.get(code="CZ2023")
     records = DiscussionRecord.objects.filter(activity__program=program)
@@ -97,11 +105,7 @@ def test_seed_demo_writes_up_the_discussions_and_the_forum():
     assert len(talks) == 8
 
 
-def test_seed_demo_has_essays_in_every_state_and_finds_the_copied_one(
-    django_capture_on_commit_callbacks,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        seed()
+def test_seed_demo_has_essays_in_every_state_and_finds_the_copied_one(printed):
 
     essays = Essay.objects.filter(enrollment__program__code="CZ2023")
     states = {(e.status, bool(e.grade), e.excellent) for e in essays}
