@@ -14,11 +14,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from exams import dashboards
+from exams.report_files import XLSX, file_name
 from exams.reports import program_report
 from trainees.models import Enrollment, Program, Trainee, Unit
 from trainees.permissions import dashboard_scope
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def digits(value):
@@ -57,7 +56,7 @@ def export(table, title):
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX)
-    name = "".join("_" if c in '/\\:*?"<>|' else c for c in f"{title} {table.title}")
+    name = file_name(f"{title} {table.title}")
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.xlsx")
     return response
 

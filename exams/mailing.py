@@ -48,7 +48,7 @@ from trainees.models import Unit
 
 logger = logging.getLogger(__name__)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = report_files.XLSX
 POLITICAL_DEPARTMENT = "政治部"
 # A server drops an idle connection after a while (Postfix: 300 s); ours is closed before.
 IDLE_SECONDS = 60
@@ -366,7 +366,7 @@ def attachments(file_id):
     report's hundreds of emails share a dozen files, which never change (a published report
     is frozen)."""
     file = ReportFile.objects.get(pk=file_id)
-    name = "".join("_" if c in '/\\:*?"<>|' else c for c in file.title)
+    name = report_files.file_name(file.title)
     parts = []
     for extension, content, (main, sub) in (
         ("xlsx", file.xlsx, XLSX.split("/")),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from exams.services import plain
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CJK_FONT = "STSong-Light"
 LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # printable ASCII and the middle dot: Helvetica has them
 # Column widths in mm; A4 landscape leaves 277 mm between the margins.
@@ -360,3 +361,8 @@ def report_pdf(report, *, title):
         story.append(KeepTogether([Paragraph(markup(section), styles["section"]), table]))
     document.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return out.getvalue()
+
+
+def file_name(title):
+    """`title` as a file name: the characters Windows refuses become "_"."""
+    return "".join("_" if c in '/\\:*?"<>|' else c for c in title)

@@ -15,7 +15,7 @@ from exams.models import ReportDelivery, ReportFile, ScoreReport
 from trainees.models import Unit
 from trainees.permissions import may_change, program_for
 
-XLSX = mailing.XLSX
+XLSX = report_files.XLSX
 
 
 def report_for(request, code):
@@ -32,7 +32,7 @@ def report_for(request, code):
 
 def report_download(content, content_type, title, extension):
     response = HttpResponse(content, content_type=content_type)
-    name = "".join("_" if c in '/\\:*?"<>|' else c for c in title)
+    name = report_files.file_name(title)
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.{extension}")
     return response
 
