@@ -23,8 +23,9 @@ demo: install
 	@echo "Jingxun demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# One test process per core (pytest-xdist); the tests of the real services run in one of them.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,6 +12,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/integration/" in item.nodeid:
             item.add_marker(pytest.mark.integration)
+            # One xdist process runs them all, one after the other: they share the Redis
+            # broker's default queue and start Celery workers on it.
+            item.add_marker(pytest.mark.xdist_group("services"))
 
 
 @pytest.fixture(autouse=True)
