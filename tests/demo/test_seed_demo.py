@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.test import TestCase
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from demo import data
 from discussions.models import DiscussionRecord, Essay, EssayMatch, ForumTalk, Idea
 from exams.models import Attempt, Exam, Question
@@ -26,11 +27,17 @@ def printed(django_db_setup, django_db_blocker):
     """The demo, seeded once for the module (it takes a while) in a transaction rolled back
     after the last test; each test runs in a savepoint of its own. Tasks sent on commit (the
     essays' similarity) run, as in `make demo`."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            out = seed()
-        yield out
-        transaction.set_rollback(True)
+    conf = celery_app.conf  # eager here too, as the tests' own fixture makes it per test
+    saved = conf.task_always_eager
+    conf.task_always_eager = True
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                out = seed()
+            yield out
+            transaction.set_rollback(True)
+    finally:
+        conf.task_always_eager = saved
 
 
 def test_seed_demo_prints_logins_that_work(client, printed):
