@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install demo test lint format messages clean
+.PHONY: install demo test e2e lint format messages clean
 
 install: $(VENV)/.installed
 
@@ -23,9 +23,14 @@ demo: install
 	@echo "Jingxun demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# One test process per core (pytest-xdist); the tests of the real services run in one of them.
+# Lint and every test that needs no external server or browser, one process per core
+# (pytest-xdist). The integration tests skip without PostgreSQL and Redis (.ci/run's lane 2).
 test: lint
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -m "not e2e" -n auto --dist loadgroup
+
+# The browser tests in Debian's Chromium and the LibreOffice conversions (.ci/run's lane 3).
+e2e: install
+	$(BIN)/pytest tests/e2e
 
 lint: install
 	$(BIN)/ruff check .

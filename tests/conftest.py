@@ -1,9 +1,19 @@
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from config.celery import app as celery_app
 from exams import mailing
 from exams.selectors import answer_key, attempt_owner
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+def pytest_configure(config):
+    """Passwords are hashed with MD5 in tests, for speed (as healthchecks and cookiecutter-django
+    do): PBKDF2's million iterations were two thirds of the suite's time. Production keeps
+    Django's strong default (tests/config/test_settings.py checks it)."""
+    settings.PASSWORD_HASHERS = [FAST_HASHER]
 
 
 @pytest.fixture(autouse=True)

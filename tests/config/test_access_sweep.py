@@ -665,9 +665,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        # A fast hasher for the world's accounts (no case checks a password).
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            built = build_world()
+        built = build_world()
         # One signed-in session per role, made once: each case sends its cookie (a case that
         # signs out, or changes the session, does so in its own savepoint).
         built.sessions = {}

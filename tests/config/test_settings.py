@@ -160,3 +160,16 @@ def test_a_fresh_checkout_migrates_into_a_var_folder_it_creates(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert (var / "jingxun.sqlite3").exists()
+
+
+def test_settings_production_hash_passwords_with_a_strong_hasher():
+    """The suite hashes with MD5 for speed (tests/conftest.py); production must not."""
+    script = (
+        "import django; django.setup(); "
+        "from django.contrib.auth.hashers import get_hasher; print(get_hasher().algorithm)"
+    )
+
+    result = run(["-c", script], **PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "pbkdf2_sha256"
