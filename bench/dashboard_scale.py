@@ -434,9 +434,9 @@ def in_process(user):
 
     client = Client()  # setup_test_environment() was called: it keeps the response's context
     client.force_login(user)
-    client.get("/exams/dashboard/")  # the translations, the templates, the first connection
+    client.get("/reports/dashboard/")  # the translations, the templates, the first connection
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/exams/dashboard/")
+        response = client.get("/reports/dashboard/")
     if response.status_code != 200:
         sys.exit(f"FAILED: the dashboard answered {response.status_code} in process")
     kpis = [value for _label, value, _kind in response.context["board"].kpis]
@@ -482,8 +482,8 @@ def main():
         )
 
         pages = [
-            (f"dashboard, {args.trainees:,} trainees", "/exams/dashboard/", leaders["big"][1]),
-            ("dashboard, 100 trainees", "/exams/dashboard/", leaders["small"][1]),
+            (f"dashboard, {args.trainees:,} trainees", "/reports/dashboard/", leaders["big"][1]),
+            ("dashboard, 100 trainees", "/reports/dashboard/", leaders["small"][1]),
             ("bare view (/healthz)", "/healthz", None),
         ]
         with gunicorn(env, args.workers) as port:

@@ -35,9 +35,9 @@ DATABASE = "jingxun_bench_mail"
 
 def prepare(deliveries):
     """The program, its scores and `deliveries` recipients; returns (program, organizer)."""
-    from exams.models import ReportRecipient
+    from reports.models import ReportRecipient
     from tests import factories
-    from tests.exams.report_class import city_class
+    from tests.reports.report_class import city_class
 
     organizer = factories.user("organizer")
     program = factories.program(organizers=[organizer], code="BENCH", title="第十期所长培训班")
@@ -73,8 +73,9 @@ def main():
     from django.core.management import call_command
 
     from config.celery import app
-    from exams import mailing
-    from exams.models import ReportDelivery
+    from reports import tasks
+    from reports.models import ReportDelivery
+    from reports.services import outbox, sending
     from tests.integration.celery_worker import Worker, wait_for
     from tests.mail_sink import Sink
 
@@ -83,13 +84,13 @@ def main():
     app.control.purge()
 
     queued = []
-    real_enqueue, mailing.deliveries_enqueue = mailing.deliveries_enqueue, queued.extend
+    real_enqueue, tasks.deliveries_enqueue = tasks.deliveries_enqueue, queued.extend
     started = time.perf_counter()
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
     published = time.perf_counter() - started
-    mailing.deliveries_enqueue = real_enqueue
+    tasks.deliveries_enqueue = real_enqueue
     deliveries = list(report.deliveries.select_related("file").order_by("pk"))
-    messages = [mailing.email_of(delivery) for delivery in deliveries]
+    messages = [sending.email_of(d) for d in deliveries]
     size = sum(len(m.message().as_bytes()) for m in messages[:24]) / 24
 
     with Sink() as sink:
@@ -117,7 +118,7 @@ def main():
         try:
             assert wait_for(lambda: app.control.ping(timeout=0.5), seconds=60), "no worker"
             started = time.perf_counter()
-            mailing.deliveries_enqueue(queued)
+            tasks.deliveries_enqueue(queued)
             pending = ReportDelivery.objects.filter(report=report, status="pending")
             assert wait_for(lambda: not pending.exists(), seconds=600, step=0.05)
             pipeline = time.perf_counter() - started

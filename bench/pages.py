@@ -37,7 +37,7 @@ PAGES = [
     ("organizer", "/trainees/programs/"),
     ("organizer", "/trainees/programs/CZ2023/roster/"),
     ("organizer", "/timetable/programs/CZ2023/week/"),
-    ("leader", "/exams/dashboard/"),
+    ("leader", "/reports/dashboard/"),
     ("320401", "/timetable/my-day/"),
     ("320401", "/timetable/programs/CZ2023/mine/"),
 ]  # fmt: skip

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sessions.apps.TimetableConfig",
     "discussions",
     "exams",
+    "reports",
     "demo",
 ]
 
@@ -217,9 +218,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=120)
 EMAIL_MESSAGE_ID_DOMAIN = env.str(
     "EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 )
-# Score report emails (exams.mailing): a transient SMTP error is tried again after the base
-# delay doubled per attempt, capped; after the last attempt, or at once on a 5xx, the delivery
-# is failed. A delivery still pending this long after its attempt was due is sent again.
+# Score report emails (reports.services.sending): a transient SMTP error is tried again after
+# the base delay doubled per attempt, capped; after the last attempt, or at once on a 5xx, the
+# delivery is failed. A delivery still pending this long after its attempt was due is sent again.
 REPORT_MAIL_RETRY_BASE = env.float("REPORT_MAIL_RETRY_BASE", default=60)
 REPORT_MAIL_RETRY_CAP = env.float("REPORT_MAIL_RETRY_CAP", default=3600)
 REPORT_MAIL_MAX_ATTEMPTS = env.int("REPORT_MAIL_MAX_ATTEMPTS", default=8)
@@ -259,7 +260,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 10 * 60,
     },
     "resend-due-report-deliveries": {
-        "task": "exams.tasks.report_deliveries_resend_due",
+        "task": "reports.tasks.report_deliveries_resend_due",
         "schedule": 60,
     },
     "clear-expired-login-sessions": {

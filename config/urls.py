@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from config import views
@@ -32,7 +32,13 @@ urlpatterns = [
     path("trainees/", include("trainees.urls")),
     path("timetable/", include("sessions.urls")),
     path("discussions/", include("discussions.urls")),
+    # The score report and the dashboards lived under /exams/ until the reports app.
+    re_path(r"^exams/(?P<rest>dashboard/.*)$", views.moved_to_reports, name="moved-dashboard"),
+    re_path(
+        r"^exams/(?P<rest>programs/[^/]+/reports?/.*)$", views.moved_to_reports, name="moved-report"
+    ),
     path("exams/", include("exams.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files (MEDIA_ROOT) are never served as such, not even in debug: each is sent by a

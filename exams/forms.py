@@ -2,9 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from exams import bank
-from exams.models import Exam, Question, ReportRecipient
+from exams.models import Exam, Question
 from trainees.forms import DateTimeInput
-from trainees.models import Unit
 from trainees.roster import RosterRow, normalize_text
 
 
@@ -123,34 +122,3 @@ class DrawForm(forms.Form):
             for number, category in enumerate(self.categories)
             if self.cleaned_data.get(f"count_{number}")
         }
-
-
-class RecipientForm(forms.ModelForm):
-    """A recipient of the program's score report: who, and the rows they get."""
-
-    class Meta:
-        model = ReportRecipient
-        fields = ["name", "email", "scope_unit"]
-
-    def __init__(self, *args, program, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.program = program
-        self.fields["scope_unit"].queryset = Unit.objects.select_related("parent").order_by("name")
-        self.fields["scope_unit"].empty_label = _("Whole program")
-        # Two stations may share a name under different branches: say whose.
-        self.fields["scope_unit"].label_from_instance = lambda unit: (
-            f"{unit.name}（{unit.parent.name}）" if unit.parent else unit.name
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        email, scope = cleaned.get("email"), cleaned.get("scope_unit")
-        if email and self.program.report_recipients.filter(email=email, scope_unit=scope).exists():
-            self.add_error("email", _("This address already gets the report of this scope."))
-        return cleaned
-
-
-class PublishForm(forms.Form):
-    notify_trainees = forms.BooleanField(
-        label=_("Also mail each trainee their own scores"), required=False
-    )

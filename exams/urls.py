@@ -1,19 +1,10 @@
 from django.urls import path
 
-from exams import attempt_views, dashboard_views, report_views, views
+from exams import attempt_views, views
 
 app_name = "exams"
 
 urlpatterns = [
-    # Dashboards: the bureau, a program, the drill-down to a unit and a trainee
-    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
-    path(
-        "dashboard/programs/<str:code>/",
-        dashboard_views.program_dashboard,
-        name="dashboard-program",
-    ),
-    path("dashboard/units/<int:pk>/", dashboard_views.unit_detail, name="dashboard-unit"),
-    path("dashboard/trainees/<int:pk>/", dashboard_views.trainee_detail, name="dashboard-trainee"),
     # The question bank
     path("bank/", views.bank_list, name="bank"),
     path("bank/import/", views.bank_import, name="bank-import"),
@@ -24,37 +15,6 @@ urlpatterns = [
     path("programs/<str:code>/", views.exam_list, name="exam-list"),
     path("programs/<str:code>/new/", views.exam_form, name="exam-create"),
     path("programs/<str:code>/gains/", views.program_gains, name="program-gains"),
-    # The score report: preview, recipients, publishing, the delivery log
-    path("programs/<str:code>/report/", report_views.report, name="report"),
-    path("programs/<str:code>/report/xlsx/", report_views.report_xlsx, name="report-xlsx"),
-    path("programs/<str:code>/report/pdf/", report_views.report_pdf, name="report-pdf"),
-    path(
-        "programs/<str:code>/report/recipients/",
-        report_views.recipients,
-        name="report-recipients",
-    ),
-    path(
-        "programs/<str:code>/report/recipients/default/",
-        report_views.recipients_default,
-        name="report-recipients-default",
-    ),
-    path(
-        "programs/<str:code>/report/recipients/<int:pk>/delete/",
-        report_views.recipient_delete,
-        name="report-recipient-delete",
-    ),
-    path("programs/<str:code>/report/publish/", report_views.report_publish, name="report-publish"),
-    path("programs/<str:code>/reports/<int:number>/", report_views.report_log, name="report-log"),
-    path(
-        "programs/<str:code>/reports/<int:number>/resend/",
-        report_views.report_resend,
-        name="report-resend",
-    ),
-    path(
-        "programs/<str:code>/reports/<int:number>/files/<int:pk>.<str:kind>",
-        report_views.report_file,
-        name="report-file",
-    ),
     path("programs/<str:code>/<int:pk>/", views.exam_detail, name="exam-detail"),
     path("programs/<str:code>/<int:pk>/edit/", views.exam_form, name="exam-update"),
     path("programs/<str:code>/<int:pk>/questions/", views.exam_questions, name="exam-questions"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from exams import bank, paper, selectors, services
 from exams.forms import DrawForm, ExamForm, QuestionForm
 from exams.models import Answer, Attempt, Exam, Question
-from exams.report_files import XLSX
+from trainees.downloads import XLSX
 from trainees.forms import RosterUploadForm
 from trainees.permissions import may_change, program_for
 from trainees.roles import ORGANIZER, role_required

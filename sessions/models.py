@@ -216,6 +216,9 @@ class Attendance(models.Model):
         LEAVE = "leave", _("On leave")
         LEFT_EARLY = "left_early", _("Left early")
 
+    # Attended (出勤): present, late or left early. Leave and absence are not.
+    ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
+
     class Method(models.TextChoices):
         SHEET = "sheet", _("Roll-call sheet")
         CODE = "code", _("Check-in code")

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.utils import translation
 
 from config.celery import app as celery_app
-from exams import mailing
 from exams.selectors import answer_key, attempt_owner
+from reports.services import sending
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
@@ -64,8 +64,8 @@ def _fresh_process_caches():
     def clear():
         answer_key.kept.clear()
         attempt_owner.kept.clear()
-        mailing.attachments.cache_clear()
-        mailing.smtp.drop()
+        sending.attachments.cache_clear()
+        sending.smtp.drop()
 
     clear()
     yield

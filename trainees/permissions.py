@@ -4,7 +4,7 @@
 - leadership of the city bureau (a Leader of a root unit) reads every program and changes
   none (403 on a change);
 - the leadership of a branch (a Leader of any other unit) reads the dashboards of its own
-  units only (exams.dashboards), and gets 404 on the program pages, which show every unit;
+  units only (reports.selectors), and gets 404 on the program pages, which show every unit;
 - anyone else, an organizer of another program or a trainee included, gets 404.
 """
 

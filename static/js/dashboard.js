@@ -1,5 +1,5 @@
 /* Dashboards: draw each [data-chart] element with ECharts from the JSON spec that the page
-   carries next to it (exams/dashboards.py builds it from the same rows as the table):
+   carries next to it (reports/selectors/tables.py builds it from the same rows as the table):
    {type: "bar" | "hbar" | "line", categories: [...], series: [{name, data}], stack, overlay,
    dual (the second series on its own axis, at the right), yName}. SVG, so the charts print
    sharp on A4; redrawn at the printed width. */

@@ -43,7 +43,8 @@ from django.utils import timezone
 from discussions import services as essay_services
 from discussions.models import DiscussionRecord, ForumTalk, Idea
 from exams import services as exam_services
-from exams.models import Exam, Question, ReportFile, ReportRecipient, ScoreReport
+from exams.models import Exam, Question
+from reports.models import ReportFile, ReportRecipient, ScoreReport
 from sessions import attendance as rollcall
 from sessions import services as timetable_services
 from sessions.models import Activity, Material
@@ -68,7 +69,7 @@ SKIPPED_NAMES = ("set_language",)
 
 
 def url_patterns(patterns=None, namespace=""):
-    """{full name ("exams:report-log"): the route} of every URL pattern, recursively. A pattern
+    """{full name ("reports:report-log"): the route} of every URL pattern, recursively. A pattern
     without a name is listed under its route, so that it fails the sweep too."""
     found = {}
     for entry in get_resolver().url_patterns if patterns is None else patterns:
@@ -279,6 +280,18 @@ RULES = {
     # --- config: accounts and the home page ---
     "home": Rule(get=expect(signed_in(302))),
     "health": Rule(get=expect(EVERYONE)),
+    # The score report and the dashboards moved from /exams/ to /reports/: a permanent
+    # redirect for everyone signed in (the new address then checks who asks).
+    "moved-dashboard": Rule(
+        args=lambda world, code: {"rest": "dashboard/"},
+        get=expect(signed_in(301)),
+        post=expect(signed_in(308)),
+    ),
+    "moved-report": Rule(
+        args=lambda world, code: {"rest": f"programs/{code}/report/"},
+        get=expect(signed_in(301)),
+        post=expect(signed_in(308)),
+    ),
     "login": Rule(
         get=expect(signed_in(302), anonymous=200),  # signed in: sent home
         post=expect(signed_in(302), anonymous=200),  # empty form: shown again
@@ -432,15 +445,15 @@ RULES = {
     "discussions:essay-return": Rule(program_object("enrollment_a"), post=expect(ESSAYS_CHANGE)),
     "discussions:essay-extend": Rule(program_object("enrollment_a"), post=expect(ESSAYS_CHANGE)),
     # --- exams: dashboards ---
-    "exams:dashboard": Rule(get=expect(DASHBOARD, other_organizer=200, other_leader=200)),
-    "exams:dashboard-program": Rule(lambda world, code: {"code": world.p}, get=expect(DASHBOARD)),
+    "reports:dashboard": Rule(get=expect(DASHBOARD, other_organizer=200, other_leader=200)),
+    "reports:dashboard-program": Rule(lambda world, code: {"code": world.p}, get=expect(DASHBOARD)),
     # The other organizer's drill-down to a unit counts their own programs only: the page
     # answers, without a trainee of P (test_dashboard_unit_shows_no_one_of_another_program).
-    "exams:dashboard-unit": Rule(
+    "reports:dashboard-unit": Rule(
         lambda world, code: {"pk": world.station_a},
         get=expect(DASHBOARD, other_organizer=200),
     ),
-    "exams:dashboard-trainee": Rule(
+    "reports:dashboard-trainee": Rule(
         lambda world, code: {"pk": world.trainee_a}, get=expect(DASHBOARD)
     ),
     # --- exams: the question bank, one for the bureau: every organizer ---
@@ -457,18 +470,18 @@ RULES = {
     "exams:exam-list": Rule(code_only, get=expect(READ)),
     "exams:exam-create": Rule(code_only, get=expect(CHANGE), post=expect(CHANGE)),
     "exams:program-gains": Rule(code_only, get=expect(READ)),
-    "exams:report": Rule(code_only, get=expect(READ)),
-    "exams:report-xlsx": Rule(code_only, get=expect(READ)),
-    "exams:report-pdf": Rule(code_only, get=expect(READ)),
-    "exams:report-recipients": Rule(code_only, get=expect(READ), post=expect(CHANGE)),
-    "exams:report-recipients-default": Rule(code_only, post=expect(CHANGE, DONE)),
-    "exams:report-recipient-delete": Rule(program_object("recipient"), post=expect(CHANGE, DONE)),
-    "exams:report-publish": Rule(code_only, post=expect(CHANGE, DONE)),
-    "exams:report-log": Rule(program_object("report_number", key="number"), get=expect(READ)),
-    "exams:report-resend": Rule(
+    "reports:report": Rule(code_only, get=expect(READ)),
+    "reports:report-xlsx": Rule(code_only, get=expect(READ)),
+    "reports:report-pdf": Rule(code_only, get=expect(READ)),
+    "reports:report-recipients": Rule(code_only, get=expect(READ), post=expect(CHANGE)),
+    "reports:report-recipients-default": Rule(code_only, post=expect(CHANGE, DONE)),
+    "reports:report-recipient-delete": Rule(program_object("recipient"), post=expect(CHANGE, DONE)),
+    "reports:report-publish": Rule(code_only, post=expect(CHANGE, DONE)),
+    "reports:report-log": Rule(program_object("report_number", key="number"), get=expect(READ)),
+    "reports:report-resend": Rule(
         program_object("report_number", key="number"), post=expect(CHANGE, DONE)
     ),
-    "exams:report-file": Rule(
+    "reports:report-file": Rule(
         lambda world, code: {
             "code": code,
             "number": world.report_number,
@@ -783,8 +796,8 @@ def test_access(client, world, name, method, role, expected):
 def test_dashboard_unit_shows_no_one_of_another_program(client, world):
     """The one page of P's objects the other organizer reaches (200): the drill-down to A's
     unit counts their own programs only, so A is not on it."""
-    url = reverse("exams:dashboard-unit", args=[world.station_a])
-    a_link = reverse("exams:dashboard-trainee", args=[world.trainee_a])
+    url = reverse("reports:dashboard-unit", args=[world.station_a])
+    a_link = reverse("reports:dashboard-trainee", args=[world.trainee_a])
     sign_in(client, world, "organizer")
     assert a_link in client.get(url).content.decode()  # P's organizer finds A there
 
@@ -797,7 +810,7 @@ def test_dashboard_unit_shows_no_one_of_another_program(client, world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["trainees:program-list", "exams:dashboard"])
+@pytest.mark.parametrize("name", ["trainees:program-list", "reports:dashboard"])
 @pytest.mark.parametrize("role", ["other_organizer", "other_leader"])
 def test_lists_that_answer_outsiders_do_not_show_program_p(client, world, name, role):
     """The program list and the bureau dashboard answer 200 to the other organizer and the

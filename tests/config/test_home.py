@@ -53,7 +53,7 @@ def test_home_sends_leadership_to_dashboard(client):
 
     response = login(client, leader.username, factories.PASSWORD)
 
-    assert response.redirect_chain[-1] == ("/exams/dashboard/", 302)
+    assert response.redirect_chain[-1] == ("/reports/dashboard/", 302)
     assert nav_items(response) == {"dashboard", "programs"}
     assert "数据看板" in response.content.decode()
 
@@ -72,7 +72,7 @@ def test_home_tells_a_user_without_role_to_ask_the_organizers(client):
     ("role", "url"),
     [
         ("trainee", "/trainees/programs/"),
-        ("trainee", "/exams/dashboard/"),
+        ("trainee", "/reports/dashboard/"),
         ("leadership", "/timetable/my-day/"),
     ],
 )
@@ -82,7 +82,9 @@ def test_start_page_of_another_role_is_forbidden(client, role, url):
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/timetable/my-day/", "/trainees/programs/", "/exams/dashboard/"])
+@pytest.mark.parametrize(
+    "url", ["/timetable/my-day/", "/trainees/programs/", "/reports/dashboard/"]
+)
 def test_every_page_requires_login(client, url):
     response = client.get(url)
 

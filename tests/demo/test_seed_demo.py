@@ -44,7 +44,7 @@ def test_seed_demo_prints_logins_that_work(client, printed):
 
     for username, start_page in [
         ("organizer", "/trainees/programs/"),
-        ("leader", "/exams/dashboard/"),
+        ("leader", "/reports/dashboard/"),
         ("320401", "/timetable/my-day/"),
     ]:
         assert username in printed

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from discussions.documents import essays_docx
 from discussions.models import Essay
-from exams.report_files import report_xlsx
-from exams.reports import program_report
+from reports.files import report_xlsx
+from reports.selectors.report import program_report
 from tests import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]

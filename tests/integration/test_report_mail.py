@@ -19,13 +19,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from config.celery import app as celery_app
-from exams import mailing
-from exams.models import ReportDelivery, ReportRecipient
-from exams.tasks import report_deliveries_resend_due
+from reports.models import ReportDelivery, ReportRecipient
+from reports.services import outbox
+from reports.tasks import report_deliveries_resend_due
 from tests import factories
-from tests.exams.report_class import city_class
 from tests.integration.celery_worker import Worker, database_url, wait_for
 from tests.mail_sink import Sink, free_port
+from tests.reports.report_class import city_class
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,7 +96,7 @@ def test_a_report_for_220_trainees_reaches_each_of_12_recipients_once_with_their
     twelve_recipients(program, city)
     start_worker()
 
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
 
     assert wait_for(lambda: all_done(report), seconds=120)
     deliveries = {d.recipient_email: d for d in report.deliveries.select_related("scope_unit")}
@@ -129,7 +129,7 @@ def test_451_twice_then_accepted_is_one_email_after_three_attempts(
     sink.handler.data_replies = ["451 4.3.0 Mailbox busy, try later"] * 2
     start_worker()
 
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
 
     assert wait_for(lambda: all_done(report), seconds=60)
     delivery = report.deliveries.get()
@@ -159,7 +159,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_doubles_nothing(
     sink.handler.on_mail = on_mail
     first = start_worker()
 
-    report = mailing.report_publish(program=program, user=organizer, notify_trainees=True)
+    report = outbox.report_publish(program=program, user=organizer, notify_trainees=True)
     total = report.deliveries.count()
     assert total == 60
 
@@ -260,7 +260,7 @@ def test_publishing_while_redis_is_down_succeeds_and_the_emails_go_once_it_is_ba
     client.force_login(organizer)
 
     started = time.monotonic()
-    response = client.post(reverse("exams:report-publish", args=[program.code]))
+    response = client.post(reverse("reports:report-publish", args=[program.code]))
     took = time.monotonic() - started
 
     assert response.status_code == 302
@@ -290,7 +290,7 @@ def test_550_fails_the_delivery_and_the_log_shows_the_servers_message(
     sink.handler.refused[refused] = f"550 5.1.1 <{refused}>: Recipient address rejected"
     start_worker()
 
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
 
     assert wait_for(lambda: all_done(report), seconds=60)
     failed = report.deliveries.get(status="failed")
@@ -298,5 +298,5 @@ def test_550_fails_the_delivery_and_the_log_shows_the_servers_message(
     assert "Recipient address rejected" in failed.last_error
     assert report.deliveries.filter(status="sent").count() == 11
     client.force_login(organizer)
-    page = client.get(reverse("exams:report-log", args=[program.code, report.number]))
+    page = client.get(reverse("reports:report-log", args=[program.code, report.number]))
     assert "Recipient address rejected" in page.content.decode()

@@ -1,1 +1,1 @@
-from tests.exams.report_class import small_class, units  # noqa: F401  (fixtures)
+from tests.reports.report_class import small_class, units  # noqa: F401  (fixtures)

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from discussions.models import Essay
 from exams.models import Exam
-from exams.reports import program_report
+from reports.selectors.report import program_report
 from tests import factories
-from tests.exams.report_class import NIGHT
+from tests.reports.report_class import NIGHT
 from trainees.models import Enrollment, Trainee
 
 pytestmark = pytest.mark.django_db

@@ -81,7 +81,7 @@ def test_mandatory_two_factor_sends_staff_without_a_device_to_set_it_up(client, 
     leader = factories.user("leadership")
     sign_in(client, leader)
 
-    response = client.get("/exams/dashboard/")
+    response = client.get("/reports/dashboard/")
 
     assert response.status_code == 302 and response["Location"] == "/accounts/two-factor/"
     trainee = factories.user("trainee")

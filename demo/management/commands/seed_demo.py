@@ -14,9 +14,10 @@ from demo import discussions_data as talk
 from discussions import records
 from discussions import services as essays
 from discussions.models import Essay, ForumTalk
-from exams import bank, mailing
+from exams import bank
 from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
+from reports.services import outbox
 from sessions import attendance as rollcall
 from sessions import services as timetable
 from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker, Venue
@@ -113,7 +114,7 @@ class Command(BaseCommand):
                 email=email
             )
         program.report_recipients.all().delete()
-        added, missing = mailing.recipients_fill_default(program=program)
+        added, missing = outbox.recipients_fill_default(program=program)
         if missing:
             raise CommandError(f"no mailbox for {missing}")
         return len(added)

@@ -1,5 +1,6 @@
 """The score report (成绩通报) as files: an .xlsx workbook (openpyxl) and an A4 landscape PDF
-(reportlab). Both take a ProgramReport (exams.reports) and compute nothing of their own.
+(reportlab). Both take a ProgramReport (reports.selectors.report) and compute nothing of
+their own. A dashboard's table exports as an .xlsx too (table_xlsx).
 
 The PDF's Chinese is set in STSong-Light, one of the CID fonts every PDF reader is required
 to provide (Adobe's Asian font packs, and on Linux poppler substitutes the installed CJK font
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from exams.services import plain
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CJK_FONT = "STSong-Light"
 LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # printable ASCII and the middle dot: Helvetica has them
 # Column widths in mm; A4 landscape leaves 277 mm between the margins.
@@ -363,6 +363,23 @@ def report_pdf(report, *, title):
     return out.getvalue()
 
 
-def file_name(title):
-    """`title` as a file name: the characters Windows refuses become "_"."""
-    return "".join("_" if c in '/\\:*?"<>|' else c for c in title)
+def table_xlsx(table, title):
+    """A dashboard table (reports.selectors.tables.Table) as an .xlsx workbook: the same rows
+    the page shows, under the page's title and the table's."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.title[:31]
+    sheet.append([title])
+    sheet.append([table.title])
+    sheet.append([heading for heading, _kind in table.columns])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+    sheet.freeze_panes = "A4"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

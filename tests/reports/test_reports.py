@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from discussions.models import Essay, Grade
-from exams import report_files
 from exams.models import Exam
-from exams.reports import program_report, unit_branches
+from reports import files as report_files
+from reports.selectors.report import program_report, unit_branches
 from sessions.models import Attendance
 from tests import factories
 from tests.exams.factories import exam
-from tests.exams.report_class import DAY, NIGHT, scores_set
+from tests.reports.report_class import DAY, NIGHT, scores_set
 from tests.timetable.factories import activity
 from trainees.models import Unit
 
@@ -246,9 +246,9 @@ def test_report_pdf_is_a_pdf_with_the_chinese_names(program, small_class):
 def test_report_page_shows_the_rows_and_links_the_files(client, organizer, program, small_class):
     client.force_login(organizer)
 
-    page = client.get("/exams/programs/CZ2023/report/")
-    xlsx = client.get("/exams/programs/CZ2023/report/xlsx/")
-    pdf = client.get("/exams/programs/CZ2023/report/pdf/")
+    page = client.get("/reports/programs/CZ2023/report/")
+    xlsx = client.get("/reports/programs/CZ2023/report/xlsx/")
+    pdf = client.get("/reports/programs/CZ2023/report/pdf/")
 
     assert page.status_code == 200
     assert [row.name for row in page.context["report"].rows] == [
@@ -259,8 +259,8 @@ def test_report_page_shows_the_rows_and_links_the_files(client, organizer, progr
         "刘洋",
     ]
     html = page.content.decode()
-    assert 'href="/exams/programs/CZ2023/report/xlsx/"' in html
-    assert 'href="/exams/programs/CZ2023/report/pdf/"' in html
+    assert 'href="/reports/programs/CZ2023/report/xlsx/"' in html
+    assert 'href="/reports/programs/CZ2023/report/pdf/"' in html
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
@@ -269,13 +269,13 @@ def test_report_page_shows_the_rows_and_links_the_files(client, organizer, progr
 
 def test_report_page_of_a_unit_scope(client, organizer, program, small_class, units):
     client.force_login(organizer)
-    url = f"/exams/programs/CZ2023/report/?unit={units['liyang'].pk}"
+    url = f"/reports/programs/CZ2023/report/?unit={units['liyang'].pk}"
 
     page = client.get(url)
-    xlsx = client.get(f"/exams/programs/CZ2023/report/xlsx/?unit={units['liyang'].pk}")
+    xlsx = client.get(f"/reports/programs/CZ2023/report/xlsx/?unit={units['liyang'].pk}")
 
     assert [row.name for row in page.context["report"].rows] == ["王强", "刘洋"]
-    assert f'href="/exams/programs/CZ2023/report/pdf/?unit={units["liyang"].pk}"' in (
+    assert f'href="/reports/programs/CZ2023/report/pdf/?unit={units["liyang"].pk}"' in (
         page.content.decode()
     )
     sheet = load_workbook(io.BytesIO(xlsx.content))[_("Scores")]
@@ -286,14 +286,14 @@ def test_report_page_of_a_unit_scope(client, organizer, program, small_class, un
 def test_report_page_unknown_unit_is_404(client, organizer, program, unit):
     client.force_login(organizer)
 
-    assert client.get(f"/exams/programs/CZ2023/report/?unit={unit}").status_code == 404
+    assert client.get(f"/reports/programs/CZ2023/report/?unit={unit}").status_code == 404
 
 
 @pytest.mark.parametrize("suffix", ["", "xlsx/", "pdf/"])
 def test_report_closed_to_trainees_and_other_programs_organizers(
     client, program, small_class, suffix
 ):
-    url = f"/exams/programs/CZ2023/report/{suffix}"
+    url = f"/reports/programs/CZ2023/report/{suffix}"
     trainee = factories.trainee()
     factories.enrollment(program, trainee)
     other_organizer = factories.user("organizer")
@@ -370,7 +370,7 @@ def test_report_page_query_count_same_at_10_and_200_trainees(
 ):
     growing(10)
     client.force_login(organizer)
-    url = f"/exams/programs/CZ2023/report/{suffix}"
+    url = f"/reports/programs/CZ2023/report/{suffix}"
     with django_assert_max_num_queries(30) as small:
         assert client.get(url).status_code == 200
     growing(190)

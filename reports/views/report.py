@@ -1,21 +1,22 @@
 """The score report (成绩通报) pages: the preview and its files, the recipients, publishing,
 and the delivery log of each published report. Organizers of the program change; leadership
-reads (403 on a change); anyone else gets 404 (trainees.permissions.program_for)."""
+reads (403 on a change); anyone else gets 404 (reports.permissions)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exams import mailing, report_files, reports
-from exams.forms import PublishForm, RecipientForm
-from exams.models import ReportDelivery, ReportFile, ScoreReport
+from reports import files
+from reports.forms import PublishForm, RecipientForm
+from reports.models import ReportDelivery, ReportFile
+from reports.permissions import published_for
+from reports.selectors import report as reports
+from reports.services import outbox
+from trainees.downloads import PDF, XLSX, attachment
 from trainees.models import Unit
 from trainees.permissions import may_change, program_for
-
-XLSX = report_files.XLSX
 
 
 def report_for(request, code):
@@ -27,14 +28,7 @@ def report_for(request, code):
         raise Http404
     scope_unit = get_object_or_404(Unit, pk=unit) if unit else None
     report = reports.program_report(program, scope_unit=scope_unit)
-    return program, report, mailing.report_title(program, scope_unit)
-
-
-def report_download(content, content_type, title, extension):
-    response = HttpResponse(content, content_type=content_type)
-    name = report_files.file_name(title)
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{extension}")
-    return response
+    return program, report, outbox.report_title(program, scope_unit)
 
 
 def report(request, code):
@@ -45,7 +39,7 @@ def report(request, code):
     scope = score_report.scope_unit
     return render(
         request,
-        "exams/report.html",
+        "reports/report.html",
         {
             "program": program,
             "report": score_report,
@@ -56,7 +50,7 @@ def report(request, code):
             "query": f"?unit={scope.pk}" if scope else "",
             "can_change": may_change(request.user, program),
             "recipients": program.report_recipients.select_related("scope_unit"),
-            "published": mailing.report_log(program),
+            "published": reports.report_log(program),
             "publish_form": PublishForm(),
         },
     )
@@ -64,14 +58,14 @@ def report(request, code):
 
 def report_xlsx(request, code):
     _program, score_report, title = report_for(request, code)
-    content = report_files.report_xlsx(score_report, title=title)
-    return report_download(content, XLSX, title, "xlsx")
+    content = files.report_xlsx(score_report, title=title)
+    return attachment(content, XLSX, f"{title}.xlsx")
 
 
 def report_pdf(request, code):
     _program, score_report, title = report_for(request, code)
-    content = report_files.report_pdf(score_report, title=title)
-    return report_download(content, "application/pdf", title, "pdf")
+    content = files.report_pdf(score_report, title=title)
+    return attachment(content, PDF, f"{title}.pdf")
 
 
 # Recipients -----------------------------------------------------------------------------------
@@ -85,10 +79,10 @@ def recipients(request, code):
         form.instance.program = program
         form.save()
         messages.success(request, _("The recipient has been added."))
-        return redirect("exams:report-recipients", program.code)
+        return redirect("reports:report-recipients", program.code)
     return render(
         request,
-        "exams/report_recipients.html",
+        "reports/report_recipients.html",
         {
             "program": program,
             "form": form,
@@ -101,7 +95,7 @@ def recipients(request, code):
 @require_POST
 def recipients_default(request, code):
     program = program_for(request.user, code, change=True)
-    added, missing = mailing.recipients_fill_default(program=program)
+    added, missing = outbox.recipients_fill_default(program=program)
     messages.success(
         request, _("%(count)s recipients of the default list added.") % {"count": len(added)}
     )
@@ -111,7 +105,7 @@ def recipients_default(request, code):
             _("Without an email, left out: %(units)s. Give the unit an email, or add it here.")
             % {"units": "、".join(missing)},
         )
-    return redirect("exams:report-recipients", program.code)
+    return redirect("reports:report-recipients", program.code)
 
 
 @require_POST
@@ -120,7 +114,7 @@ def recipient_delete(request, code, pk):
     recipient = get_object_or_404(program.report_recipients, pk=pk)
     recipient.delete()
     messages.success(request, _("%(name)s removed from the recipients.") % {"name": recipient})
-    return redirect("exams:report-recipients", program.code)
+    return redirect("reports:report-recipients", program.code)
 
 
 # Publishing and the delivery log --------------------------------------------------------------
@@ -132,31 +126,26 @@ def report_publish(request, code):
     form = PublishForm(request.POST)
     form.is_valid()  # one optional checkbox: always valid
     try:
-        published = mailing.report_publish(
+        published = outbox.report_publish(
             program=program,
             user=request.user,
             notify_trainees=form.cleaned_data["notify_trainees"],
         )
-    except mailing.ReportRefused as refusal:
+    except outbox.ReportRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("exams:report", program.code)
+        return redirect("reports:report", program.code)
     messages.success(
         request,
         _("Score report no. %(number)s published; its emails are being sent.")
         % {"number": published.number},
     )
-    return redirect("exams:report-log", program.code, published.number)
-
-
-def published_for(request, code, number, *, change=False):
-    program = program_for(request.user, code, change=change)
-    return program, get_object_or_404(ScoreReport, program=program, number=number)
+    return redirect("reports:report-log", program.code, published.number)
 
 
 def report_log(request, code, number):
     """A published report: its files as mailed, and each delivery's status, attempts and last
     error; whether the scores have changed since."""
-    program, published = published_for(request, code, number)
+    program, published = published_for(request.user, code, number)
     current = reports.program_report(program)
     deliveries = list(published.deliveries.select_related("scope_unit", "enrollment__trainee"))
     counts = dict.fromkeys(ReportDelivery.Status.values, 0)
@@ -164,7 +153,7 @@ def report_log(request, code, number):
         counts[delivery.status] += 1
     return render(
         request,
-        "exams/report_log.html",
+        "reports/report_log.html",
         {
             "program": program,
             "published": published,
@@ -180,23 +169,23 @@ def report_log(request, code, number):
 @require_POST
 def report_resend(request, code, number):
     """Resend one delivery (`delivery` in the form) or every failed one."""
-    program, published = published_for(request, code, number, change=True)
+    program, published = published_for(request.user, code, number, change=True)
     delivery, chosen = None, request.POST.get("delivery", "")
     if chosen:
         if not (chosen.isascii() and chosen.isdigit()):
             raise Http404
         delivery = get_object_or_404(published.deliveries, pk=chosen)
-    count = mailing.deliveries_resend(report=published, delivery=delivery)
+    count = outbox.deliveries_resend(report=published, delivery=delivery)
     messages.success(request, _("%(count)s emails are being sent again.") % {"count": count})
-    return redirect("exams:report-log", program.code, published.number)
+    return redirect("reports:report-log", program.code, published.number)
 
 
 def report_file(request, code, number, pk, kind):
     """A published report's .xlsx or PDF, as it was mailed."""
     if kind not in ("xlsx", "pdf"):
         raise Http404
-    _program, published = published_for(request, code, number)
+    _program, published = published_for(request.user, code, number)
     file = get_object_or_404(ReportFile, report=published, pk=pk)
     if kind == "xlsx":
-        return report_download(bytes(file.xlsx), XLSX, file.title, "xlsx")
-    return report_download(bytes(file.pdf), "application/pdf", file.title, "pdf")
+        return attachment(bytes(file.xlsx), XLSX, f"{file.title}.xlsx")
+    return attachment(bytes(file.pdf), PDF, f"{file.title}.pdf")

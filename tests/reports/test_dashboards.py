@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from exams.dashboards import bureau_dashboard, program_dashboard, summary_rows
-from exams.reports import program_report
+from reports.selectors.bureau_dashboard import bureau_dashboard
+from reports.selectors.program_dashboard import program_dashboard, summary_rows
+from reports.selectors.report import program_report
 from tests import factories
-from tests.exams.dashboard_data import populate, stations
-from tests.exams.report_class import NIGHT
+from tests.reports.dashboard_data import populate, stations
+from tests.reports.report_class import NIGHT
 from trainees.models import Program
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,8 @@ def test_a_leader_of_jintan_sees_jintans_stations_and_not_liyangs(
 ):
     leader = factories.user("leadership", unit=units["jintan"])
 
-    bureau = page(client, leader, "exams:dashboard")
-    board = page(client, leader, "exams:dashboard-program", "CZ2023")
+    bureau = page(client, leader, "reports:dashboard")
+    board = page(client, leader, "reports:dashboard-program", "CZ2023")
 
     text = bureau.content.decode()
     assert "常州市公安局金坛分局" in text and "溧阳市公安局" not in text
@@ -54,23 +55,23 @@ def test_a_leader_of_jintan_sees_jintans_stations_and_not_liyangs(
     text = board.content.decode()
     assert "儒林派出所" in text and "薛埠派出所" in text
     assert "竹箦派出所" not in text and "王强" not in text and "刘洋" not in text
-    unit_page = page(client, leader, "exams:dashboard-unit", units["jintan"].pk)
+    unit_page = page(client, leader, "reports:dashboard-unit", units["jintan"].pk)
     # By unit name, then police ID: 儒林派出所, 常州市公安局金坛分局, 薛埠派出所.
     assert [t.name for t in unit_page.context["page"]] == ["张伟", "陈静", "李娜"]
     own = small_class["100001"].trainee
-    assert page(client, leader, "exams:dashboard-trainee", own.pk).status_code == 200
+    assert page(client, leader, "reports:dashboard-trainee", own.pk).status_code == 200
     # Liyang's unit, trainee and filter are not there at all; nor are the program's pages,
     # which show every unit.
     other = small_class["100003"].trainee
-    assert page(client, leader, "exams:dashboard-unit", units["liyang"].pk).status_code == 404
-    assert page(client, leader, "exams:dashboard-trainee", other.pk).status_code == 404
+    assert page(client, leader, "reports:dashboard-unit", units["liyang"].pk).status_code == 404
+    assert page(client, leader, "reports:dashboard-trainee", other.pk).status_code == 404
     liyang = f"?unit={units['liyang'].pk}"
-    assert page(client, leader, "exams:dashboard", query=liyang).status_code == 404
+    assert page(client, leader, "reports:dashboard", query=liyang).status_code == 404
     assert (
-        page(client, leader, "exams:dashboard-program", "CZ2023", query=liyang).status_code == 404
+        page(client, leader, "reports:dashboard-program", "CZ2023", query=liyang).status_code == 404
     )
     assert page(client, leader, "trainees:roster", "CZ2023").status_code == 404
-    assert page(client, leader, "exams:report", "CZ2023").status_code == 404
+    assert page(client, leader, "reports:report", "CZ2023").status_code == 404
 
 
 def test_the_city_bureau_sees_every_unit_and_a_program_without_jintan_is_not_jintans(
@@ -81,32 +82,32 @@ def test_the_city_bureau_sees_every_unit_and_a_program_without_jintan_is_not_jin
     elsewhere = factories.program(code="LY2023")
     factories.enrollment(elsewhere, factories.trainee(unit=units["zhuze"], with_login=False))
 
-    text = page(client, city, "exams:dashboard").content.decode()
+    text = page(client, city, "reports:dashboard").content.decode()
     assert "溧阳市公安局" in text and "LY2023" in text
-    assert page(client, city, "exams:dashboard-program", "LY2023").status_code == 200
-    assert "LY2023" not in page(client, jintan, "exams:dashboard").content.decode()
-    assert page(client, jintan, "exams:dashboard-program", "LY2023").status_code == 404
+    assert page(client, city, "reports:dashboard-program", "LY2023").status_code == 200
+    assert "LY2023" not in page(client, jintan, "reports:dashboard").content.decode()
+    assert page(client, jintan, "reports:dashboard-program", "LY2023").status_code == 404
 
 
 def test_organizers_see_their_programs_and_others_nothing(client, program, small_class, units):
     other = factories.user("organizer")
     factories.program(organizers=[other], code="OTHER")
 
-    mine = page(client, other, "exams:dashboard")
+    mine = page(client, other, "reports:dashboard")
     assert [p.code for p in mine.context["board"].programs] == ["OTHER"]
-    assert page(client, other, "exams:dashboard-program", "CZ2023").status_code == 404
+    assert page(client, other, "reports:dashboard-program", "CZ2023").status_code == 404
     trainee = small_class["100001"].trainee.user
-    assert page(client, trainee, "exams:dashboard").status_code == 403
-    assert page(client, trainee, "exams:dashboard-program", "CZ2023").status_code == 403
+    assert page(client, trainee, "reports:dashboard").status_code == 403
+    assert page(client, trainee, "reports:dashboard-program", "CZ2023").status_code == 403
     no_unit = factories.user("leadership")
     no_unit.leader.delete()
-    assert page(client, no_unit, "exams:dashboard").status_code == 403
+    assert page(client, no_unit, "reports:dashboard").status_code == 403
 
 
 def test_bad_filters_are_404_not_500(client, program, small_class, units, organizer):
     for query in ("?year=二〇二三", "?year=²", "?kind=bogus", "?unit=999999", "?unit=abc"):
-        assert page(client, organizer, "exams:dashboard", query=query).status_code == 404, query
-    assert page(client, organizer, "exams:dashboard", query="?export=nope").status_code == 404
+        assert page(client, organizer, "reports:dashboard", query=query).status_code == 404, query
+    assert page(client, organizer, "reports:dashboard", query="?export=nope").status_code == 404
 
 
 # One source of numbers --------------------------------------------------------------------
@@ -160,7 +161,7 @@ def test_the_bureau_dashboard_agrees_with_the_score_report_of_each_program(progr
 
 
 def test_a_dashboard_table_exports_to_xlsx_with_its_rows(client, program, small_class, organizer):
-    response = page(client, organizer, "exams:dashboard-program", "CZ2023", query="?export=units")
+    response = page(client, organizer, "reports:dashboard-program", "CZ2023", query="?export=units")
 
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -196,18 +197,20 @@ def test_the_dashboards_read_as_many_queries_for_1_or_50_programs_and_100_or_100
     client.force_login(leader)
     units = stations(20)
     (small,) = populate(programs=1, trainees_per_program=100, stations=units)
-    client.get(reverse("exams:dashboard"))  # the session's first request writes it once
-    bureau_small = count_queries(client, reverse("exams:dashboard"))
-    program_small = count_queries(client, reverse("exams:dashboard-program", args=[small.code]))
+    client.get(reverse("reports:dashboard"))  # the session's first request writes it once
+    bureau_small = count_queries(client, reverse("reports:dashboard"))
+    program_small = count_queries(client, reverse("reports:dashboard-program", args=[small.code]))
     trainee = small.enrollments.first().trainee
-    unit_small = count_queries(client, reverse("exams:dashboard-unit", args=[units[0].pk]))
+    unit_small = count_queries(client, reverse("reports:dashboard-unit", args=[units[0].pk]))
 
     (large,) = populate(programs=1, trainees_per_program=10_000, stations=units)
     populate(programs=48, trainees_per_program=20, stations=units, repeat=5)
     assert Program.objects.count() == 50
 
-    assert count_queries(client, reverse("exams:dashboard")) == bureau_small
-    program_large = count_queries(client, reverse("exams:dashboard-program", args=[large.code]))
+    assert count_queries(client, reverse("reports:dashboard")) == bureau_small
+    program_large = count_queries(client, reverse("reports:dashboard-program", args=[large.code]))
     assert program_large == program_small
-    assert count_queries(client, reverse("exams:dashboard-unit", args=[units[0].pk])) == unit_small
-    assert count_queries(client, reverse("exams:dashboard-trainee", args=[trainee.pk])) < 30
+    assert (
+        count_queries(client, reverse("reports:dashboard-unit", args=[units[0].pk])) == unit_small
+    )
+    assert count_queries(client, reverse("reports:dashboard-trainee", args=[trainee.pk])) < 30

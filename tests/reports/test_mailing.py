@@ -17,8 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from exams import mailing, services
-from exams.models import Exam, ReportDelivery, ReportFile, ReportRecipient, ScoreReport
+from exams import services
+from exams.models import Exam
+from reports import tasks
+from reports.models import ReportDelivery, ReportFile, ReportRecipient, ScoreReport
+from reports.services import outbox, sending
 from tests import factories
 from tests.mail_sink import Sink
 from trainees.models import Unit
@@ -74,7 +77,7 @@ def smtp(settings):
 
 def publish(program, organizer, capture, **options):
     with capture(execute=True):
-        return mailing.report_publish(program=program, user=organizer, **options)
+        return outbox.report_publish(program=program, user=organizer, **options)
 
 
 def attachments(message):
@@ -93,7 +96,7 @@ def police_ids(xlsx):
 def test_the_default_list_is_the_political_department_and_each_branch_with_an_email(
     program, small_class, emails
 ):
-    added, missing = mailing.recipients_fill_default(program=program)
+    added, missing = outbox.recipients_fill_default(program=program)
 
     assert [(r.name, r.email, r.scope_unit) for r in added] == [
         ("常州市公安局政治部", "zzb@czga.test", None),
@@ -101,7 +104,7 @@ def test_the_default_list_is_the_political_department_and_each_branch_with_an_em
     ]
     assert missing == ["溧阳市公安局"]
     # Filled in twice: nothing doubles.
-    assert mailing.recipients_fill_default(program=program)[0] == []
+    assert outbox.recipients_fill_default(program=program)[0] == []
     assert program.report_recipients.count() == 2
 
 
@@ -139,8 +142,8 @@ def test_publishing_mails_each_recipient_the_rows_of_their_scope(
 def test_publishing_without_recipients_is_refused_and_creates_nothing(
     program, organizer, small_class
 ):
-    with pytest.raises(mailing.ReportRefused, match="收件人"):
-        mailing.report_publish(program=program, user=organizer)
+    with pytest.raises(outbox.ReportRefused, match="收件人"):
+        outbox.report_publish(program=program, user=organizer)
     assert not ScoreReport.objects.exists()
 
 
@@ -149,7 +152,7 @@ def test_a_broken_file_undoes_the_whole_publication(
 ):
     """The outbox is one transaction: a failure while writing the third scope's PDF leaves no
     report, no file and no delivery."""
-    real, calls = mailing.report_files.report_pdf, []
+    real, calls = outbox.files.report_pdf, []
 
     def pdf(report, *, title):
         calls.append(title)
@@ -157,9 +160,9 @@ def test_a_broken_file_undoes_the_whole_publication(
             raise RuntimeError("disk full")
         return real(report, title=title)
 
-    monkeypatch.setattr(mailing.report_files, "report_pdf", pdf)
+    monkeypatch.setattr(outbox.files, "report_pdf", pdf)
     with pytest.raises(RuntimeError):
-        mailing.report_publish(program=program, user=organizer)
+        outbox.report_publish(program=program, user=organizer)
     assert not ScoreReport.objects.exists() and not ReportDelivery.objects.exists()
 
 
@@ -185,7 +188,7 @@ def test_a_published_report_is_frozen_and_the_log_says_when_scores_changed(
     client, program, organizer, small_class, recipients, django_capture_on_commit_callbacks
 ):
     report = publish(program, organizer, django_capture_on_commit_callbacks)
-    log = reverse("exams:report-log", args=[program.code, report.number])
+    log = reverse("reports:report-log", args=[program.code, report.number])
     client.force_login(organizer)
     assert "已有变动" not in client.get(log).content.decode()
 
@@ -198,7 +201,7 @@ def test_a_published_report_is_frozen_and_the_log_says_when_scores_changed(
     assert "已有变动" in page and "请重新发布" in page
     file = report.files.get(scope_unit=None)
     response = client.get(
-        reverse("exams:report-file", args=[program.code, report.number, file.pk, "xlsx"])
+        reverse("reports:report-file", args=[program.code, report.number, file.pk, "xlsx"])
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     li_na = next(row for row in sheet.iter_rows(values_only=True) if row[1] == "100002")
@@ -209,7 +212,7 @@ def test_a_published_report_is_frozen_and_the_log_says_when_scores_changed(
     assert (second.number, report.status) == (2, ScoreReport.Status.SUPERSEDED)
     assert (
         "已有变动"
-        not in client.get(reverse("exams:report-log", args=[program.code, 2])).content.decode()
+        not in client.get(reverse("reports:report-log", args=[program.code, 2])).content.decode()
     )
 
 
@@ -243,12 +246,12 @@ def test_550_fails_the_delivery_with_the_servers_message_and_resend_sends_it(
     assert failed.last_error == "550 liyang@czga.test: 5.1.1 <liyang@czga.test>: no such mailbox"
     assert report.deliveries.filter(status="sent").count() == 2
     client.force_login(organizer)
-    page = client.get(reverse("exams:report-log", args=[program.code, 1])).content.decode()
+    page = client.get(reverse("reports:report-log", args=[program.code, 1])).content.decode()
     assert "no such mailbox" in page and "重发 1 封失败的邮件" in page
 
     del smtp.handler.refused["liyang@czga.test"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("exams:report-resend", args=[program.code, 1]))
+        response = client.post(reverse("reports:report-resend", args=[program.code, 1]))
     assert response.status_code == 302
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("sent", 1)  # a resend starts the count afresh
@@ -260,13 +263,13 @@ def test_transient_errors_back_off_exponentially_up_to_a_cap_then_fail(
 ):
     settings.REPORT_MAIL_RETRY_BASE, settings.REPORT_MAIL_RETRY_CAP = 60, 300
     settings.REPORT_MAIL_MAX_ATTEMPTS = 5
-    report = mailing.report_publish(program=program, user=organizer)  # tasks not sent
+    report = outbox.report_publish(program=program, user=organizer)  # tasks not sent
     delivery = report.deliveries.first()
     smtp.handler.data_replies = ["421 4.4.2 Too busy"] * 10
 
     waits, now = [], timezone.now()
     for _attempt in range(5):
-        waits.append(mailing.delivery_send(delivery.pk, now=now))
+        waits.append(sending.delivery_send(delivery.pk, now=now))
         now += timedelta(seconds=waits[-1] or 0)  # each retry when it falls due
 
     assert waits == [60, 120, 240, 300, None]
@@ -281,10 +284,10 @@ def test_transient_errors_back_off_exponentially_up_to_a_cap_then_fail(
 def test_a_refused_connection_is_transient(program, organizer, small_class, recipients, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
     delivery = report.deliveries.first()
 
-    assert mailing.delivery_send(delivery.pk) == settings.REPORT_MAIL_RETRY_BASE
+    assert sending.delivery_send(delivery.pk) == settings.REPORT_MAIL_RETRY_BASE
     delivery.refresh_from_db()
     assert delivery.status == "pending" and "ConnectionRefusedError" in delivery.last_error
 
@@ -296,7 +299,7 @@ def test_a_batch_goes_over_one_smtp_connection_and_a_sent_delivery_is_not_sent_a
     assert len(smtp.received) == 3 and smtp.handler.connections == 1
 
     for delivery in report.deliveries.all():  # a duplicate task, e.g. from the sweep
-        assert mailing.delivery_send(delivery.pk) is None
+        assert sending.delivery_send(delivery.pk) is None
     assert len(smtp.received) == 3
     assert set(report.deliveries.values_list("attempts", flat=True)) == {1}
 
@@ -304,13 +307,13 @@ def test_a_batch_goes_over_one_smtp_connection_and_a_sent_delivery_is_not_sent_a
 def test_a_connection_the_server_closed_while_idle_is_reopened(
     program, organizer, small_class, recipients, smtp
 ):
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
     first, second, _third = report.deliveries.all()
-    mailing.delivery_send(first.pk)
+    sending.delivery_send(first.pk)
     smtp.restart()  # the server goes away and comes back: our kept connection is dead
-    mailing.smtp.used_at -= 30  # … after the connection sat idle for half a minute
+    sending.smtp.used_at -= 30  # … after the connection sat idle for half a minute
 
-    mailing.delivery_send(second.pk)
+    sending.delivery_send(second.pk)
 
     second.refresh_from_db()
     assert (second.status, second.attempts) == ("sent", 1)
@@ -323,23 +326,23 @@ def test_the_sweep_sends_the_deliveries_whose_task_was_lost(
 ):
     """The broker was down at publishing (the tasks were never sent): the deliveries wait,
     pending; the beat sweep sends them once they are overdue, and only them."""
-    report = mailing.report_publish(program=program, user=organizer)  # on_commit never ran
+    report = outbox.report_publish(program=program, user=organizer)  # on_commit never ran
     assert set(report.deliveries.values_list("status", flat=True)) == {"pending"}
 
-    assert mailing.deliveries_resend_due() == 0  # not overdue yet: their task may be coming
+    assert tasks.report_deliveries_resend_due() == 0  # not overdue yet: their task may be coming
     stale = timedelta(seconds=settings.REPORT_MAIL_STALE_SECONDS + 1)
     report.deliveries.update(next_attempt_at=timezone.now() - stale)  # the sweep, later on
-    assert mailing.deliveries_resend_due() == 3
+    assert tasks.report_deliveries_resend_due() == 3
 
     assert set(report.deliveries.values_list("status", flat=True)) == {"sent"}
     assert len(mail.outbox) == 3
-    assert mailing.deliveries_resend_due(now=timezone.now() + timedelta(hours=1)) == 0
+    assert tasks.report_deliveries_resend_due(now=timezone.now() + timedelta(hours=1)) == 0
 
 
 def test_publishing_stands_when_the_broker_is_down(
     program, organizer, small_class, recipients, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from exams.tasks import report_delivery_send
+    from reports.tasks import report_delivery_send
 
     def down(*args, **kwargs):
         raise ConnectionRefusedError(111, "Connection refused")
@@ -353,15 +356,15 @@ def test_publishing_stands_when_the_broker_is_down(
 
 def test_smtp_codes_and_messages_are_read_from_each_kind_of_error():
     refused = smtplib.SMTPRecipientsRefused({"a@b.test": (550, b"5.1.1 unknown")})
-    assert (mailing.smtp_code(refused), mailing.describe(refused)) == (
+    assert (sending.smtp_code(refused), sending.describe(refused)) == (
         550,
         "550 a@b.test: 5.1.1 unknown",
     )
     data = smtplib.SMTPDataError(451, b"4.3.0 busy")
-    assert (mailing.smtp_code(data), mailing.describe(data)) == (451, "451 4.3.0 busy")
+    assert (sending.smtp_code(data), sending.describe(data)) == (451, "451 4.3.0 busy")
     gone = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-    assert mailing.smtp_code(gone) is None
-    assert mailing.describe(gone) == "SMTPServerDisconnected: Connection unexpectedly closed"
+    assert sending.smtp_code(gone) is None
+    assert sending.describe(gone) == "SMTPServerDisconnected: Connection unexpectedly closed"
 
 
 # Pages -------------------------------------------------------------------------------------
@@ -371,7 +374,7 @@ def test_organizer_adds_a_recipient_and_bad_input_says_what_is_wrong(
     client, program, organizer, units
 ):
     client.force_login(organizer)
-    url = reverse("exams:report-recipients", args=[program.code])
+    url = reverse("reports:report-recipients", args=[program.code])
 
     response = client.post(url, {"name": "金坛分局", "email": "not-an-address", "scope_unit": ""})
     assert response.status_code == 200
@@ -389,29 +392,29 @@ def test_publish_through_the_page_and_read_the_delivery_log(
 ):
     client.force_login(organizer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("exams:report-publish", args=[program.code]))
-    assert response.url == reverse("exams:report-log", args=[program.code, 1])
+        response = client.post(reverse("reports:report-publish", args=[program.code]))
+    assert response.url == reverse("reports:report-log", args=[program.code, 1])
     page = client.get(response.url).content.decode()
     assert "第 1 期通报" in page and "已发送" in page and "金坛分局" in page
-    preview = client.get(reverse("exams:report", args=[program.code])).content.decode()
+    preview = client.get(reverse("reports:report", args=[program.code])).content.decode()
     assert "3 封中已发 3 封" in preview
 
 
 @pytest.mark.parametrize(
     ("name", "method", "args"),
     [
-        ("exams:report-recipients", "post", []),
-        ("exams:report-recipients-default", "post", []),
-        ("exams:report-publish", "post", []),
-        ("exams:report-resend", "post", [1]),
-        ("exams:report-log", "get", [1]),
-        ("exams:report-file", "get", [1, 0, "pdf"]),
+        ("reports:report-recipients", "post", []),
+        ("reports:report-recipients-default", "post", []),
+        ("reports:report-publish", "post", []),
+        ("reports:report-resend", "post", [1]),
+        ("reports:report-log", "get", [1]),
+        ("reports:report-file", "get", [1, 0, "pdf"]),
     ],
 )
 def test_leadership_reads_and_changes_nothing_others_get_404(
     client, program, organizer, small_class, recipients, name, method, args
 ):
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
     args = [report.files.first().pk if a == 0 else a for a in args]
     url = reverse(name, args=[program.code, *args])
     client.force_login(factories.user("leadership"))
@@ -440,7 +443,7 @@ def test_the_delivery_log_query_count_is_the_same_at_10_and_200_deliveries(
         ScoreReport.objects.all().delete()
         ReportRecipient.objects.all().delete()
         ReportRecipient.objects.create(program=program, name="政治部", email="z@czga.test")
-        report = mailing.report_publish(program=program, user=organizer)
+        report = outbox.report_publish(program=program, user=organizer)
         report.deliveries.bulk_create(
             ReportDelivery(
                 report=report,
@@ -453,7 +456,7 @@ def test_the_delivery_log_query_count_is_the_same_at_10_and_200_deliveries(
             )
             for n in range(size - 1)
         )
-        url = reverse("exams:report-log", args=[program.code, report.number])
+        url = reverse("reports:report-log", args=[program.code, report.number])
         client.get(url)  # a session's first request writes it once
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
@@ -467,12 +470,12 @@ def test_a_message_that_may_have_reached_the_server_is_not_sent_again_at_once(
 ):
     """A connection lost in the middle of a batch (the server's answer never came) is an
     attempt that failed: tried again later, by the backoff, never resent blindly."""
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
     first, second, _third = report.deliveries.all()
-    mailing.delivery_send(first.pk)
+    sending.delivery_send(first.pk)
     smtp.restart()  # no idle time: the connection is trusted, and the send fails
 
-    assert mailing.delivery_send(second.pk) == settings.REPORT_MAIL_RETRY_BASE
+    assert sending.delivery_send(second.pk) == settings.REPORT_MAIL_RETRY_BASE
 
     second.refresh_from_db()
     assert (second.status, second.attempts) == ("pending", 1)
@@ -484,7 +487,7 @@ def test_a_second_click_on_publish_is_refused_and_mails_nothing_twice(
 ):
     publish(program, organizer, django_capture_on_commit_callbacks)
 
-    with pytest.raises(mailing.ReportRefused, match="刚刚已发布"):
+    with pytest.raises(outbox.ReportRefused, match="刚刚已发布"):
         publish(program, organizer, django_capture_on_commit_callbacks)
     assert ScoreReport.objects.count() == 1 and len(mail.outbox) == 3
 
@@ -492,12 +495,12 @@ def test_a_second_click_on_publish_is_refused_and_mails_nothing_twice(
 def test_a_duplicate_task_ahead_of_the_backoff_does_not_attempt(
     program, organizer, small_class, recipients, smtp
 ):
-    report = mailing.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer)
     delivery = report.deliveries.first()
     smtp.handler.data_replies = ["451 4.3.0 Try later"]
-    assert mailing.delivery_send(delivery.pk) == 60
+    assert sending.delivery_send(delivery.pk) == 60
 
-    assert mailing.delivery_send(delivery.pk) is None  # e.g. redelivered by Redis
+    assert sending.delivery_send(delivery.pk) is None  # e.g. redelivered by Redis
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("pending", 1)
@@ -520,7 +523,7 @@ def test_the_default_list_leaves_out_a_branchs_political_department_and_the_city
     direct = factories.unit("市局直属派出所", parent=units["bureau"])
     factories.enrollment(program, factories.trainee(unit=direct, with_login=False))
 
-    chosen, missing = mailing.default_recipients(program)
+    chosen, missing = outbox.default_recipients(program)
 
     assert chosen == [("常州市公安局政治部", "zzb@czga.test", None)]
     assert missing == []

@@ -25,8 +25,11 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, Q
+
 from discussions.models import Essay, Grade
 from exams.selectors import TraineeGain, program_scores, summarize
+from reports.models import ReportDelivery
 from sessions.selectors import DisciplineLine, discipline
 from trainees.models import Unit
 
@@ -312,3 +315,16 @@ def program_branches(program):
         program.enrollments.filter(status="active").values_list("trainee__unit_id", flat=True)
     )
     return sorted(set(unit_branches(unit_ids).values()), key=lambda branch: (branch[1], branch[0]))
+
+
+def report_log(program):
+    """The program's published reports, newest first, with their deliveries counted by state."""
+    counts = {
+        f"{status}_count": Count("deliveries", filter=Q(deliveries__status=status))
+        for status in ReportDelivery.Status.values
+    }
+    return list(
+        program.score_reports.select_related("created_by")
+        .annotate(delivery_count=Count("deliveries"), **counts)
+        .order_by("-number")
+    )

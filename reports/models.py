@@ -1,0 +1,160 @@
+"""The score report (成绩通报) of a program: its recipients, and each published report with its
+frozen files and its outbox of emails (reports.services.outbox, reports.services.sending)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from trainees.models import Enrollment, Program, Unit
+
+
+class ReportRecipient(models.Model):
+    """Who a program's score report is mailed to, and which rows they get: the whole program,
+    or the trainees of one unit and of the units under it."""
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("Program"),
+        on_delete=models.CASCADE,
+        related_name="report_recipients",
+    )
+    name = models.CharField(_("Name"), max_length=100)
+    email = models.EmailField(_("Email"))
+    scope_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("Rows of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for the whole program."),
+    )
+
+    class Meta:
+        verbose_name = _("Report recipient")
+        verbose_name_plural = _("Report recipients")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class ScoreReport(models.Model):
+    """A published score report (成绩通报) of a program. It is frozen: its files and its emails
+    are written when it is published, and a later score change needs a new report."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded by a later report")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="score_reports"
+    )
+    number = models.PositiveSmallIntegerField(_("Number"))
+    title = models.CharField(_("Title"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    status = models.CharField(_("Status"), max_length=10, choices=Status, default=Status.PUBLISHED)
+    created_at = models.DateTimeField(_("Published at"), auto_now_add=True)
+    notify_trainees = models.BooleanField(_("Trainees mailed their own scores"), default=False)
+    # A hash of the figures published: the report page compares it with today's figures.
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("Score report")
+        verbose_name_plural = _("Score reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="report_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.program} #{self.number}"
+
+
+class ReportFile(models.Model):
+    """The .xlsx and the PDF of one scope of a published report, as they were mailed."""
+
+    report = models.ForeignKey(
+        ScoreReport, verbose_name=_("Score report"), on_delete=models.CASCADE, related_name="files"
+    )
+    scope_unit = models.ForeignKey(
+        Unit, verbose_name=_("Rows of"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    title = models.CharField(_("Title"), max_length=300)
+    rows = models.PositiveIntegerField(_("Trainees"))
+    xlsx = models.BinaryField()
+    pdf = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("Report file")
+        verbose_name_plural = _("Report files")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class ReportDelivery(models.Model):
+    """One email of a score report: the outbox row a Celery task sends. Its subject, body and
+    attachments are written when the report is published; sending only sends them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    report = models.ForeignKey(
+        ScoreReport,
+        verbose_name=_("Score report"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    recipient_name = models.CharField(_("Recipient"), max_length=100)
+    recipient_email = models.EmailField(_("Recipient email"))
+    scope_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("Rows of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for the whole program."),
+    )
+    # A trainee's own score sheet has an enrollment and no file; a recipient's email the file
+    # of its scope.
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("Trainee"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.ForeignKey(
+        ReportFile, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    subject = models.CharField(_("Subject"), max_length=300)
+    body = models.TextField(_("Body"))
+    status = models.CharField(_("Status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("Next attempt at"))
+    sent_at = models.DateTimeField(_("Sent at"), null=True, blank=True)
+    # Written once, when the report is published: every attempt sends the same Message-ID, so
+    # a mailbox (or a test's sink) can tell a resent copy from a second email.
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    last_error = models.TextField(_("Last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("Report delivery")
+        verbose_name_plural = _("Report deliveries")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return self.recipient_email

@@ -1,0 +1,1 @@
+from tests.reports.report_class import small_class, units  # noqa: F401  (fixtures)
