@@ -6,3 +6,7 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Score reports and dashboards")
+
+    def ready(self):
+        # Publishing writes the outbox; its tasks send it (reports.tasks listens).
+        from reports import tasks  # noqa: F401

@@ -1,14 +1,16 @@
 """Background work of the score report: send one email of the outbox, and beat's sweep of
 those whose task was lost. Both are idempotent: a delivery is sent under its row lock, and
-only while pending."""
+only while pending. The deliveries that publishing (or a resend) writes are announced by
+reports.services.outbox.deliveries_written, and sent from here."""
 
 import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.dispatch import receiver
 from django.utils import timezone
 
-from reports.services import sending
+from reports.services import outbox, sending
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +54,8 @@ def deliveries_enqueue(ids):
         logger.warning(
             "%s report deliveries not queued; the sweep will send them", len(ids), exc_info=True
         )
+
+
+@receiver(outbox.deliveries_written)
+def deliveries_written(sender, ids, **kwargs):
+    deliveries_enqueue(ids)

@@ -2,9 +2,11 @@
 
 Publishing writes everything an email needs (subject, body, the scope's .xlsx and PDF, the
 Message-ID) in the transaction that creates the report, as one ReportDelivery row per email;
-a Celery task per delivery is sent after it commits (reports.tasks), and sends it
-(reports.services.sending). A delivery whose task is lost (Redis down at publishing, a
-worker killed) stays pending, and beat's sweep sends it again.
+once it commits, `deliveries_written` announces them and reports.tasks sends a Celery task
+per delivery, which sends it (reports.services.sending). Publishing never imports the tasks:
+they connect to the signal when the app is ready (reports.apps). A delivery whose task is
+lost (Redis down at publishing, a worker killed) stays pending, and beat's sweep sends it
+again.
 """
 
 import logging
@@ -12,12 +14,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from reports import files, tasks
+from reports import files
 from reports.models import ReportDelivery, ReportFile, ReportRecipient, ScoreReport
 from reports.selectors import report as reports
 from trainees.models import Unit
@@ -27,6 +30,10 @@ logger = logging.getLogger(__name__)
 POLITICAL_DEPARTMENT = "政治部"
 # A second "publish" of the same figures this soon is a double click, refused.
 REPUBLISH_AFTER = timedelta(minutes=2)
+
+
+# Sent once the transaction that wrote deliveries has committed, with their ids (`ids`).
+deliveries_written = Signal()
 
 
 class ReportRefused(Exception):
@@ -179,7 +186,7 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
         delivery.message_id = message_id(report, number)
     created = ReportDelivery.objects.bulk_create(deliveries)
     ids = [delivery.pk for delivery in created]
-    transaction.on_commit(lambda: tasks.deliveries_enqueue(ids))
+    transaction.on_commit(lambda: deliveries_written.send(ReportDelivery, ids=ids))
     return report
 
 
@@ -212,5 +219,5 @@ def deliveries_resend(*, report, delivery=None, now=None):
     ReportDelivery.objects.filter(pk__in=ids).update(
         status=ReportDelivery.Status.PENDING, next_attempt_at=now, attempts=0
     )
-    transaction.on_commit(lambda: tasks.deliveries_enqueue(ids))
+    transaction.on_commit(lambda: deliveries_written.send(ReportDelivery, ids=ids))
     return len(ids)
