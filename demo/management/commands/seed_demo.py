@@ -12,8 +12,8 @@ from django.utils import timezone
 from demo import data
 from demo import discussions_data as talk
 from discussions import records
-from discussions import services as essays
 from discussions.models import Essay, ForumTalk
+from discussions.services import essays
 from exams import bank, mailing
 from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question

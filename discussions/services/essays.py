@@ -1,5 +1,6 @@
 """Writes of reflection essays (学习心得体会): autosave, revisions, submission, return,
-extension and review. Discussion records and the forum are written in records.py.
+extension and review. Discussion records and ideas are written in services/records.py,
+the forum in services/forum.py.
 
 Each function is one transaction. The essay row is locked while it changes, so two tabs (or
 two phones) of one trainee take turns; trainees never wait for each other.
