@@ -19,22 +19,11 @@ from discussions.forms import (
     EssayReviewForm,
 )
 from discussions.models import Essay, EssayRevision
-from discussions.permissions import access_for, essay_access, reads_essays_of
+from discussions.permissions import access_for, essay_access, own_enrollment, reads_essays_of
 from discussions.selectors import essays as essay_selectors
 from discussions.services import essays as essay_services
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
-
-
-def own_enrollment(request, code):
-    """The signed-in trainee's active place in program `code`, or 404: one query, as the
-    autosave runs every few seconds."""
-    return get_object_or_404(
-        Enrollment.objects.select_related("program"),
-        program__code=code,
-        trainee__user=request.user,
-        status=Enrollment.Status.ACTIVE,
-    )
 
 
 def own_essay(enrollment):
