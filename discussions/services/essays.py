@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from discussions.models import Essay, EssayMatch, EssayReview, EssayReviewer, EssayRevision
+from discussions.tasks import essay_compare
 
 logger = logging.getLogger(__name__)
 
@@ -216,8 +217,6 @@ def essay_submit(*, essay, now=None):
 def compare_later(essay_id):
     """Send the similarity check to a worker. If the broker is down the submission stands:
     the periodic sweep (tasks.essays_compare_pending) compares it later."""
-    from discussions.tasks import essay_compare
-
     try:
         essay_compare.delay(essay_id)
     except Exception:  # the broker's errors are many; none may undo a submission

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from discussions import documents
+from discussions import documents, similarity
 from discussions.forms import (
     EssayExtendForm,
     EssayReturnForm,
@@ -258,8 +258,6 @@ def comparison(request, access, essay, matches, chosen):
     """The essay and one similar essay (the most similar, or ?vs=<essay id>) with the
     passages they share marked. An essay of another program is shown only to those who may
     read that program's essays; others see its figures and the marked passages of this one."""
-    from discussions import similarity
-
     readable = {access.program.pk: True}
     for match in matches:
         program = match.other.enrollment.program
