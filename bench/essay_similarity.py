@@ -78,7 +78,7 @@ def new_essay():
 def sign_all(count, path):
     """Sign the `count` stored essays on every core and write the signatures to `path`."""
     from discussions import similarity
-    from discussions.services import essay_length
+    from discussions.services.essays import essay_length
 
     essays = corpus(count)
     texts = [similarity.essay_text(title, body) for title, body in essays]
@@ -99,7 +99,7 @@ def seed_essays(essays, signatures, start, stop, units, now):
     """Insert the stored essays start … stop - 1, handed in and signed, each by its own trainee
     in an earlier program of COHORT trainees."""
     from discussions.models import Essay
-    from discussions.services import essay_length
+    from discussions.services.essays import essay_length
     from trainees.models import Enrollment, Program, Trainee
 
     first = date(2015, 3, 2)
@@ -159,7 +159,7 @@ def run_one(sizes, runs, workdir):
 
     from discussions import similarity
     from discussions.models import Essay
-    from discussions.services import essay_length
+    from discussions.services.essays import essay_length
     from trainees.models import Enrollment, Program, Trainee, Unit
 
     call_command("migrate", verbosity=0)

@@ -9,7 +9,7 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self):
         # The trainee's page shows this app's part of their history (trainees.audit).
-        from discussions import selectors
+        from discussions.selectors import essays
         from trainees import audit
 
-        audit.history_source(selectors.essay_history)
+        audit.history_source(essays.essay_history)

@@ -4,8 +4,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from discussions import records
 from discussions.models import ForumTalk, Grade
+from discussions.selectors import forum, records
 from sessions.materials import validate_material
 from trainees.forms import DateTimeInput
 from trainees.models import Enrollment
@@ -38,7 +38,7 @@ class RecordSummaryForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
     )
-    # The fingerprint of the text the writer started from (records.summary_fingerprint).
+    # The fingerprint of the text the writer started from (services.records.summary_fingerprint).
     base = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -93,7 +93,7 @@ class ForumTalkForm(forms.ModelForm):
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].queryset = records.presenter_choices(
+        self.fields["presenter"].queryset = forum.presenter_choices(
             program, self.instance.presenter_id
         )
         self.fields["order"].help_text = _("Talks are listed from the smallest number.")

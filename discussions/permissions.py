@@ -148,6 +148,17 @@ def forum_access(user, code, *, change=False):
     return access
 
 
+def own_enrollment(request, code):
+    """The signed-in trainee's active place in program `code` (their way to their own essay),
+    or 404: one query, as the autosave runs every few seconds."""
+    return get_object_or_404(
+        Enrollment.objects.select_related("program"),
+        program__code=code,
+        trainee__user=request.user,
+        status=Enrollment.Status.ACTIVE,
+    )
+
+
 def essay_access(user, code, *, change=False):
     """The user's Access to the program's essays: organizers, leadership and named reviewers
     read them (trainees reach only their own, through the editor); change=True: organizers

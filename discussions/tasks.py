@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from discussions import similarity
 from discussions.models import Essay
 
 logger = logging.getLogger(__name__)
@@ -11,8 +12,6 @@ logger = logging.getLogger(__name__)
 def essay_compare(self, essay_id):
     """Compare a handed-in essay with every other one (similarity.py). Idempotent: it
     replaces the essay's matches, so a second run changes nothing."""
-    from discussions import similarity
-
     essay = Essay.objects.filter(pk=essay_id, status=Essay.Status.SUBMITTED).first()
     if essay is None:
         return 0  # returned or deleted meanwhile: its next submission compares it again

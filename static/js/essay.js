@@ -73,7 +73,7 @@
   var count = document.getElementById("essay-count");
   var status = document.getElementById("essay-status");
 
-  // The same count as the server's (discussions/services.py): each CJK character, and each
+  // The same count as the server's (discussions/services/essays.py): each CJK character, and each
   // word of another script; punctuation and spaces do not count.
   var CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u{20000}-\u{3134f}";
   var LETTER = "(?:(?![" + CJK + "])[\\p{L}\\p{N}])";

@@ -40,8 +40,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from discussions import services as essay_services
 from discussions.models import DiscussionRecord, ForumTalk, Idea
+from discussions.services import essays as essay_services
 from exams import services as exam_services
 from exams.models import Exam, Question
 from reports.models import ReportFile, ReportRecipient, ScoreReport

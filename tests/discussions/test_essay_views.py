@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from discussions import services
 from discussions.models import Essay, EssayMatch, EssayRevision
+from discussions.services import essays
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,9 @@ def save(client, revision, body=BODY, base=0, title="心得体会"):
 
 
 def handed_in(enrollment, body=BODY):
-    essay = services.essay_for(enrollment=enrollment)
-    services.essay_save(essay=essay, title="心得体会", body=body, revision=1, base=0)
-    return services.essay_submit(essay=essay)
+    essay = essays.essay_for(enrollment=enrollment)
+    essays.essay_save(essay=essay, title="心得体会", body=body, revision=1, base=0)
+    return essays.essay_submit(essay=essay)
 
 
 def test_autosave_saves_and_says_so(client, a):
@@ -112,8 +112,8 @@ def test_autosave_by_someone_not_in_the_class_is_404(client, program, organizer)
 
 
 def test_editor_shows_the_trainees_own_essay_only(client, a, b):
-    services.essay_save(
-        essay=services.essay_for(enrollment=a), title="甲的心得", body="甲写的", revision=1, base=0
+    essays.essay_save(
+        essay=essays.essay_for(enrollment=a), title="甲的心得", body="甲写的", revision=1, base=0
     )
     client.force_login(b.trainee.user)
 
@@ -204,7 +204,7 @@ def test_a_named_reviewer_grades_and_an_organizer_of_another_program_gets_404(
     handed_in(a)
     reviewer = factories.user("organizer")
     stranger = factories.user("organizer")
-    services.essay_reviewers_set(program=program, users=[reviewer])
+    essays.essay_reviewers_set(program=program, users=[reviewer])
     review = f"/discussions/programs/CZ2023/essays/{a.pk}/"
 
     client.force_login(stranger)
@@ -236,10 +236,10 @@ def class_of(program, size, groups):
         if n % 3 == 0:
             essay = handed_in(enrollment)
             if n % 2 == 0:
-                services.essay_review(essay=essay, reviewer=reviewer, grade="B")
+                essays.essay_review(essay=essay, reviewer=reviewer, grade="B")
         elif n % 3 == 1:
-            services.essay_save(
-                essay=services.essay_for(enrollment=enrollment),
+            essays.essay_save(
+                essay=essays.essay_for(enrollment=enrollment),
                 title="草稿",
                 body="写了一半",
                 revision=1,

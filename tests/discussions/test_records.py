@@ -4,8 +4,8 @@ import zipfile
 import pytest
 from django.utils import timezone
 
-from discussions import records
 from discussions.models import DiscussionRecord, EssayReviewer, Idea
+from discussions.services import records
 from sessions.models import Activity
 from tests import factories
 from tests.timetable.factories import activity

@@ -9,9 +9,9 @@ from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from discussions import services
 from discussions.models import Essay, EssayRevision
-from discussions.services import essay_length
+from discussions.services import essays
+from discussions.services.essays import essay_length
 from tests import factories
 from tests.e2e.test_exam import sign_in
 
@@ -162,8 +162,8 @@ def test_another_trainee_on_the_same_browser_never_gets_the_text(phone):
 
 def test_a_kept_text_older_than_the_servers_is_sent_and_kept_as_a_version(phone):
     enrollment = class_with("320406")
-    services.essay_save(
-        essay=services.essay_for(enrollment=enrollment),
+    essays.essay_save(
+        essay=essays.essay_for(enrollment=enrollment),
         title="心得",
         body="在电脑上写的较新内容",
         revision=2 * 10**12,

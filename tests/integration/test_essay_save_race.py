@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from discussions import services
 from discussions.models import Essay, EssayRevision
+from discussions.services import essays
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ def essay_of_a_trainee():
         essay_min_chars=50,
         essay_deadline=timezone.now() + timedelta(days=1),
     )
-    return services.essay_for(enrollment=factories.enrollment(program))
+    return essays.essay_for(enrollment=factories.enrollment(program))
 
 
 def at_once(*calls):
@@ -55,8 +55,8 @@ def test_two_tabs_saving_at_once_keep_the_newer_text_and_the_other_as_a_version(
     essay = essay_of_a_trainee()
 
     outcomes = at_once(
-        lambda: services.essay_save(essay=essay, title="", body="甲窗口", revision=100, base=0),
-        lambda: services.essay_save(essay=essay, title="", body="乙窗口", revision=200, base=0),
+        lambda: essays.essay_save(essay=essay, title="", body="甲窗口", revision=100, base=0),
+        lambda: essays.essay_save(essay=essay, title="", body="乙窗口", revision=200, base=0),
     )
 
     assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
@@ -68,11 +68,11 @@ def test_two_tabs_saving_at_once_keep_the_newer_text_and_the_other_as_a_version(
 
 def test_handing_in_while_a_save_is_in_flight_locks_a_text_that_was_saved():
     essay = essay_of_a_trainee()
-    services.essay_save(essay=essay, title="心得", body=TEXT, revision=100, base=0)
+    essays.essay_save(essay=essay, title="心得", body=TEXT, revision=100, base=0)
 
     outcomes = at_once(
-        lambda: services.essay_submit(essay=essay),
-        lambda: services.essay_save(
+        lambda: essays.essay_submit(essay=essay),
+        lambda: essays.essay_save(
             essay=essay, title="心得", body=TEXT + "补充", revision=200, base=100
         ),
     )

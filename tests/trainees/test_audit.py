@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from discussions import services as essays
 from discussions.models import Essay
+from discussions.services import essays
 from exams import paper
 from exams import services as exams
 from exams.models import Exam, Question, ScoreChange

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from demo import data
 from demo import discussions_data as talk
-from discussions import records
-from discussions import services as essays
 from discussions.models import Essay, ForumTalk
+from discussions.selectors import records as record_selectors
+from discussions.services import essays, forum, records
 from exams import bank
 from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
@@ -431,7 +431,9 @@ class Command(BaseCommand):
         }
         discussions = {
             activity.group.number: activity
-            for activity in records.discussion_activities(program).filter(group__isnull=False)
+            for activity in record_selectors.discussion_activities(program).filter(
+                group__isnull=False
+            )
         }
         for number, written in sorted(talk.DISCUSSION_RECORDS.items()):
             activity, group = discussions[number], discussions[number].group
@@ -458,7 +460,7 @@ class Command(BaseCommand):
                 records.record_share(record=record, shared=True)
         ForumTalk.objects.filter(program=program).delete()
         for order, (police_id, title, summary) in enumerate(talk.FORUM_TALKS, start=1):
-            records.forum_talk_save(
+            forum.forum_talk_save(
                 talk=ForumTalk(
                     program=program,
                     presenter=enrollments[police_id],

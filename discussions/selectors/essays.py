@@ -1,12 +1,13 @@
 """Reads of reflection essays: the review list with each trainee's progress, an essay's kept
-versions and its most similar essays. Records and the forum are read in records.py."""
+versions and its most similar essays. Records and ideas are read in selectors/records.py, the
+forum in selectors/forum.py."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
 
 from discussions.models import Essay, EssayMatch, EssayReview, EssayRevision
-from discussions.services import essay_window
+from discussions.services.essays import essay_window
 from trainees.audit import Change, HistoryEntry, entries_of, label, shown
 from trainees.models import Enrollment
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, UpdateView
 
-from discussions import records
 from discussions.forms import ForumTalkForm
 from discussions.permissions import forum_access
+from discussions.selectors import forum as forum_selectors
+from discussions.services import forum as forum_services
 from trainees.uploads import protected_file
 
 
@@ -25,8 +26,8 @@ def forum(request, code):
         {
             "program": access.program,
             "access": access,
-            "talks": records.forum_talks(access.program),
-            "forum_activities": records.forum_activities(access.program),
+            "talks": forum_selectors.forum_talks(access.program),
+            "forum_activities": forum_selectors.forum_activities(access.program),
             "can_change": access.organizer,
         },
     )
@@ -55,24 +56,24 @@ class ForumTalkMixin:
 
 class ForumTalkCreateView(ForumTalkMixin, CreateView):
     def get_initial(self):
-        return {"order": records.forum_next_order(self.program)}
+        return {"order": forum_selectors.forum_next_order(self.program)}
 
     def form_valid(self, form):
         talk = form.save(commit=False)
         talk.program = self.program
-        self.object = records.forum_talk_save(talk=talk)
+        self.object = forum_services.forum_talk_save(talk=talk)
         messages.success(self.request, _("“%(title)s” has been added.") % {"title": talk.title})
         return redirect(self.get_success_url())
 
 
 class ForumTalkUpdateView(ForumTalkMixin, UpdateView):
     def get_object(self, queryset=None):
-        talk = records.forum_talk_of(self.program, self.kwargs["pk"])
+        talk = forum_selectors.forum_talk_of(self.program, self.kwargs["pk"])
         self.previous_slides = talk.slides.name  # the form replaces it before form_valid
         return talk
 
     def form_valid(self, form):
-        self.object = records.forum_talk_save(
+        self.object = forum_services.forum_talk_save(
             talk=form.save(commit=False), previous_slides=self.previous_slides
         )
         messages.success(
@@ -88,8 +89,8 @@ forum_talk_update = ForumTalkUpdateView.as_view()
 @require_POST
 def forum_talk_delete(request, code, pk):
     access = forum_access(request.user, code, change=True)
-    talk = records.forum_talk_of(access.program, pk)
-    records.forum_talk_delete(talk=talk)
+    talk = forum_selectors.forum_talk_of(access.program, pk)
+    forum_services.forum_talk_delete(talk=talk)
     messages.success(request, _("“%(title)s” has been removed.") % {"title": talk.title})
     return redirect("discussions:forum", code=access.program.code)
 
@@ -100,7 +101,7 @@ def forum_slides(request, code, pk):
     Files live outside the static root and are only ever served through this check.
     """
     access = forum_access(request.user, code)
-    talk = records.forum_talk_of(access.program, pk)
+    talk = forum_selectors.forum_talk_of(access.program, pk)
     if not talk.slides:
         raise Http404
     extension = talk.slides.name[talk.slides.name.rfind(".") :]

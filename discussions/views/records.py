@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from discussions import documents, records
+from discussions import documents
 from discussions.documents import DOCX_TYPE
 from discussions.forms import IdeaForm, RecorderForm, RecordSummaryForm
 from discussions.permissions import (
@@ -18,6 +18,8 @@ from discussions.permissions import (
     require_record_organizer,
     require_record_write,
 )
+from discussions.selectors import records as record_selectors
+from discussions.services import records as record_services
 from trainees.roles import TRAINEE, role_required
 
 
@@ -31,7 +33,7 @@ def detail_url(access, record):
 @role_required(TRAINEE)
 def my_discussions(request):
     """The trainee's way in from the navbar: the records of their (latest) program."""
-    enrollment = records.latest_enrollment(request.user)
+    enrollment = record_selectors.latest_enrollment(request.user)
     if enrollment is None:
         return render(request, "discussions/record_none.html")
     return redirect("discussions:record-list", code=enrollment.program.code)
@@ -48,12 +50,12 @@ def record_list(request, code):
             {
                 "program": access.program,
                 "access": access,
-                "board": records.record_board(access.program),
+                "board": record_selectors.record_board(access.program),
             },
         )
     if not (access.enrollment or access.recorder):
         raise Http404  # a named essay reviewer reads essays, not records
-    readable = records.readable_records(access)
+    readable = record_selectors.readable_records(access)
     group_id = access.enrollment.group_id if access.enrollment else None
     own = [r for r in readable if r.group_id == group_id or r.recorder_id == request.user.pk]
     return render(
@@ -72,7 +74,7 @@ def record_detail(request, code, activity, group):
     """A record: its summary (written here by an organizer or the recorder; the record is
     created by its first save, never by a visit) and its ideas."""
     access = access_for(request.user, code)
-    record = records.record_at(access.program, activity, group)
+    record = record_selectors.record_at(access.program, activity, group)
     if not may_read_record(access, record):
         raise Http404
     if request.method != "POST":
@@ -82,19 +84,19 @@ def record_detail(request, code, activity, group):
     if not form.is_valid():
         return detail_page(request, access, record, summary_form=form)
     try:
-        records.record_summary_save(
+        record_services.record_summary_save(
             activity=record.activity,
             group=record.group,
             summary=form.cleaned_data["summary"],
             base=form.cleaned_data["base"],
         )
-    except records.SummaryConflict as conflict:
+    except record_services.SummaryConflict as conflict:
         # Keep the writer's text in the box, show what is stored now, and let a second save
         # (now based on the stored text) replace it knowingly.
         form = RecordSummaryForm(
             {
                 "summary": form.cleaned_data["summary"],
-                "base": records.summary_fingerprint(conflict.current),
+                "base": record_services.summary_fingerprint(conflict.current),
             }
         )
         form.is_valid()
@@ -120,7 +122,7 @@ def detail_page(
         "program": access.program,
         "access": access,
         "record": record,
-        "ideas": records.ideas_of(record),
+        "ideas": record_selectors.ideas_of(record),
         "can_write": can_write,
         "can_organize": access.organizer,
         "conflict": conflict,
@@ -129,7 +131,7 @@ def detail_page(
         context["summary_form"] = summary_form or RecordSummaryForm(
             initial={
                 "summary": record.summary,
-                "base": records.summary_fingerprint(record.summary),
+                "base": record_services.summary_fingerprint(record.summary),
             }
         )
         context["idea_form"] = idea_form or IdeaForm(program=access.program, group=record.group)
@@ -146,14 +148,16 @@ def detail_page(
 def record_recorder(request, code, activity, group):
     """Name (or clear) the recorder of a group's record; creates the record if needed."""
     access = access_for(request.user, code)
-    record = records.record_at(access.program, activity, group)
+    record = record_selectors.record_at(access.program, activity, group)
     require_record_organizer(access, record)
     form = RecorderForm(request.POST, group=record.group, current=record.recorder_id)
     if not form.is_valid():
         messages.error(request, _("Choose a trainee of the group."))
         return redirect(detail_url(access, record))
     recorder = form.cleaned_data["recorder"]
-    records.record_recorder_set(activity=record.activity, group=record.group, recorder=recorder)
+    record_services.record_recorder_set(
+        activity=record.activity, group=record.group, recorder=recorder
+    )
     if recorder is None:
         messages.success(request, _("No one is named the recorder now."))
     else:
@@ -166,10 +170,10 @@ def record_recorder(request, code, activity, group):
 def record_share(request, code, pk):
     """Share a record with the whole class (shared=1), or take it back to its group."""
     access = access_for(request.user, code)
-    record = records.record_of(access.program, pk)
+    record = record_selectors.record_of(access.program, pk)
     require_record_organizer(access, record)
     shared = request.POST.get("shared") == "1"
-    records.record_share(record=record, shared=shared)
+    record_services.record_share(record=record, shared=shared)
     if shared:
         messages.success(request, _("The record is shared with the whole class."))
     else:
@@ -181,12 +185,12 @@ def record_share(request, code, pk):
 def idea_add(request, code, activity, group):
     """Add an idea to a group's record (organizers and the recorder)."""
     access = access_for(request.user, code)
-    record = records.record_at(access.program, activity, group)
+    record = record_selectors.record_at(access.program, activity, group)
     require_record_write(access, record)
     form = IdeaForm(request.POST, program=access.program, group=record.group)
     if not form.is_valid():
         return detail_page(request, access, record, idea_form=form, status=400)
-    records.idea_add(
+    record_services.idea_add(
         activity=record.activity,
         group=record.group,
         text=form.cleaned_data["text"],
@@ -199,9 +203,9 @@ def idea_add(request, code, activity, group):
 @require_POST
 def idea_delete(request, code, pk):
     access = access_for(request.user, code)
-    idea = records.idea_of(access.program, pk)
+    idea = record_selectors.idea_of(access.program, pk)
     require_record_write(access, idea.record)
-    records.idea_delete(idea=idea)
+    record_services.idea_delete(idea=idea)
     messages.success(request, _("The idea has been removed."))
     return redirect(f"{detail_url(access, idea.record)}#ideas")
 
@@ -211,9 +215,9 @@ def idea_star(request, code, pk):
     """One tap: star an idea (starred=1) or take the star off. With htmx the button comes back;
     without, the page it was tapped on reloads."""
     access = access_for(request.user, code)
-    idea = records.idea_of(access.program, pk)
+    idea = record_selectors.idea_of(access.program, pk)
     require_record_organizer(access, idea.record)
-    records.idea_star(idea=idea, starred=request.POST.get("starred") == "1")
+    record_services.idea_star(idea=idea, starred=request.POST.get("starred") == "1")
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -242,7 +246,7 @@ def idea_list(request, code):
         {
             "program": access.program,
             "access": access,
-            "ideas": records.starred_ideas(access.program),
+            "ideas": record_selectors.starred_ideas(access.program),
             "can_organize": access.organizer,
         },
     )
@@ -255,7 +259,7 @@ def idea_export(request, code):
         raise Http404
     # The document has a heading per group: every group's ideas together, in time order.
     ideas = sorted(
-        records.starred_ideas(access.program),
+        record_selectors.starred_ideas(access.program),
         key=lambda idea: (idea.record.group.number, idea.record.activity.starts_at, idea.pk),
     )
     body = documents.ideas_docx(

@@ -1,25 +1,17 @@
-"""Discussion records (分组讨论记录), their ideas (金点子) and the chiefs' forum (所长论坛).
-
-Services change data (keyword-only, one transaction each); selectors read it, each page's
-reads in a fixed number of queries whatever the size of the class. Who may do what is decided
-in discussions/permissions.py, not here.
+"""Reads of discussion records (分组讨论记录) and their ideas (金点子): each page's reads in a
+fixed number of queries, whatever the size of the class. They are written in
+services/records.py; who may read or write which record is decided in discussions/permissions.py.
 """
 
-import hashlib
-
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from discussions.models import DiscussionRecord, ForumTalk, Idea
+from discussions.models import DiscussionRecord, Idea
 from discussions.permissions import may_read_record
 from sessions.models import Activity
 from trainees.models import Enrollment, Group
-
-# --- selectors: discussion records ---------------------------------------------------------
 
 
 def discussion_activities(program):
@@ -175,153 +167,3 @@ def latest_enrollment(user):
         .order_by("-program__start_date", "-pk")
         .first()
     )
-
-
-# --- services: discussion records ----------------------------------------------------------
-
-
-class SummaryConflict(Exception):
-    """The summary was changed by someone else since the writer opened it."""
-
-    def __init__(self, current):
-        super().__init__(current)
-        self.current = current
-
-
-def summary_fingerprint(summary):
-    """A short digest of a summary, carried by the form to notice a change made meanwhile."""
-    return hashlib.sha256(summary.encode()).hexdigest()[:16]
-
-
-@transaction.atomic
-def record_summary_save(*, activity, group, summary, base=None):
-    """Save the summary of a group's record, creating the record on its first save.
-
-    `base` is the fingerprint of the text the writer started from: if the recorder and an
-    organizer write at once, the later save does not silently replace the earlier one; it
-    raises SummaryConflict with the text stored now, and nothing is saved.
-    """
-    record, _created = DiscussionRecord.objects.get_or_create(activity=activity, group=group)
-    record = DiscussionRecord.objects.select_for_update().get(pk=record.pk)
-    if base and summary_fingerprint(record.summary) != base and record.summary != summary:
-        raise SummaryConflict(record.summary)
-    record.summary = summary
-    record.save(update_fields=["summary", "updated_at"])
-    return record
-
-
-@transaction.atomic
-def record_recorder_set(*, activity, group, recorder):
-    """Name the recorder of a group's record (None: nobody), creating the record if needed."""
-    record, _created = DiscussionRecord.objects.update_or_create(
-        activity=activity, group=group, defaults={"recorder": recorder}
-    )
-    return record
-
-
-@transaction.atomic
-def record_share(*, record, shared):
-    """Share a record with the whole class (keeping the time it was first shared), or take it
-    back to its group. Idempotent: sharing twice keeps the first time."""
-    if shared:
-        DiscussionRecord.objects.filter(pk=record.pk, shared_at__isnull=True).update(
-            shared_at=timezone.now()
-        )
-    else:
-        DiscussionRecord.objects.filter(pk=record.pk).update(shared_at=None)
-    record.shared_at = DiscussionRecord.objects.values_list("shared_at", flat=True).get(
-        pk=record.pk
-    )
-    return record
-
-
-@transaction.atomic
-def idea_add(*, activity, group, text, author=None):
-    """Add an idea to a group's record, creating the record if needed."""
-    record, _created = DiscussionRecord.objects.get_or_create(activity=activity, group=group)
-    return Idea.objects.create(record=record, text=text, author=author)
-
-
-@transaction.atomic
-def idea_delete(*, idea):
-    """Remove an idea."""
-    idea.delete()
-
-
-@transaction.atomic
-def idea_star(*, idea, starred):
-    """Star an idea (or take the star off). The form says which, so two organizers tapping at
-    once agree instead of cancelling each other out."""
-    Idea.objects.filter(pk=idea.pk).update(starred=starred)
-    idea.starred = starred
-    return idea
-
-
-# --- selectors: the chiefs' forum ----------------------------------------------------------
-
-
-def forum_talks(program):
-    """The forum's talks in order, with presenter and unit: one query."""
-    return list(
-        ForumTalk.objects.filter(program=program)
-        .select_related("presenter__trainee__unit")
-        .order_by("order", "pk")
-    )
-
-
-def forum_activities(program):
-    """The forum sessions of the program's timetable."""
-    return list(
-        Activity.objects.filter(program=program, kind=Activity.Kind.FORUM)
-        .select_related("venue")
-        .order_by("starts_at")
-    )
-
-
-def forum_talk_of(program, pk):
-    """A talk of `program`; 404 for another program's."""
-    return get_object_or_404(
-        ForumTalk.objects.select_related("presenter__trainee"), program=program, pk=pk
-    )
-
-
-def forum_next_order(program):
-    """The order a new talk takes: after the last one."""
-    last = ForumTalk.objects.filter(program=program).aggregate(last=Max("order"))["last"]
-    return 1 if last is None else last + 1
-
-
-def presenter_choices(program, current=None):
-    """Who may present: the program's active trainees, and the current presenter even if
-    withdrawn since."""
-    presenters = Q(status=Enrollment.Status.ACTIVE)
-    if current is not None:
-        presenters |= Q(pk=current)
-    return (
-        Enrollment.objects.filter(presenters, program=program)
-        .select_related("trainee__unit")
-        .order_by("trainee__police_id")
-    )
-
-
-# --- services: the chiefs' forum -----------------------------------------------------------
-
-
-@transaction.atomic
-def forum_talk_save(*, talk, previous_slides=""):
-    """Save a talk; slides it replaced or cleared are removed from storage once the save has
-    committed."""
-    talk.save()
-    if previous_slides and previous_slides != talk.slides.name:
-        storage = talk.slides.storage
-        transaction.on_commit(lambda: storage.delete(previous_slides))
-    return talk
-
-
-@transaction.atomic
-def forum_talk_delete(*, talk):
-    """Remove a talk and, once that has committed, its slides."""
-    slides = talk.slides
-    talk.delete()
-    if slides:
-        transaction.on_commit(lambda: slides.storage.delete(slides.name))

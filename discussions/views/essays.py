@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from discussions import documents, selectors, services
+from discussions import documents, similarity
 from discussions.forms import (
     EssayExtendForm,
     EssayReturnForm,
@@ -19,20 +19,11 @@ from discussions.forms import (
     EssayReviewForm,
 )
 from discussions.models import Essay, EssayRevision
-from discussions.permissions import access_for, essay_access, reads_essays_of
+from discussions.permissions import access_for, essay_access, own_enrollment, reads_essays_of
+from discussions.selectors import essays as essay_selectors
+from discussions.services import essays as essay_services
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
-
-
-def own_enrollment(request, code):
-    """The signed-in trainee's active place in program `code`, or 404: one query, as the
-    autosave runs every few seconds."""
-    return get_object_or_404(
-        Enrollment.objects.select_related("program"),
-        program__code=code,
-        trainee__user=request.user,
-        status=Enrollment.Status.ACTIVE,
-    )
 
 
 def own_essay(enrollment):
@@ -59,8 +50,8 @@ def essay_edit(request, code):
     program = enrollment.program
     essay = own_essay(enrollment)
     now = timezone.now()
-    opens, _deadline = services.essay_window(program)
-    deadline = services.essay_deadline(essay or Essay(), program)
+    opens, _deadline = essay_services.essay_window(program)
+    deadline = essay_services.essay_deadline(essay or Essay(), program)
     return render(
         request,
         "discussions/essay_edit.html",
@@ -73,7 +64,7 @@ def essay_edit(request, code):
             "is_open": now >= opens,
             "deadline": deadline,
             "past_deadline": bool(deadline and now > deadline),
-            "revisions": selectors.essay_revisions(essay) if essay else [],
+            "revisions": essay_selectors.essay_revisions(essay) if essay else [],
         },
     )
 
@@ -100,12 +91,12 @@ def essay_save(request, code):
         title, body, revision, base = posted_text(request.POST)
     except (KeyError, ValueError):
         return JsonResponse({"error": _("Incomplete request: reload the page.")}, status=400)
-    essay = services.essay_for(enrollment=enrollment)
+    essay = essay_services.essay_for(enrollment=enrollment)
     try:
-        saved = services.essay_save(
+        saved = essay_services.essay_save(
             essay=essay, title=title, body=body, revision=revision, base=base
         )
-    except services.EssayRefused as refusal:
+    except essay_services.EssayRefused as refusal:
         return JsonResponse({"error": str(refusal)}, status=409)
     if saved.result == "locked":
         return JsonResponse({"error": str(HANDED_IN), "result": "locked"}, status=409)
@@ -141,9 +132,9 @@ def essay_submit(request, code):
     except (KeyError, ValueError):
         messages.error(request, _("Incomplete request: reload the page."))
         return redirect("discussions:essay-edit", code=code)
-    essay = services.essay_for(enrollment=enrollment)
+    essay = essay_services.essay_for(enrollment=enrollment)
     try:
-        saved = services.essay_save(
+        saved = essay_services.essay_save(
             essay=essay, title=title, body=body, revision=revision, base=base
         )
         if saved.result == "locked":
@@ -153,9 +144,9 @@ def essay_submit(request, code):
         elif action == "save":
             messages.success(request, _("Your essay is saved."))
         else:
-            services.essay_submit(essay=essay)
+            essay_services.essay_submit(essay=essay)
             messages.success(request, _("Your essay is handed in."))
-    except services.EssayRefused as refusal:
+    except essay_services.EssayRefused as refusal:
         messages.error(request, str(refusal))
     return redirect("discussions:essay-edit", code=code)
 
@@ -166,8 +157,8 @@ def essay_restore(request, code, pk):
     enrollment = own_enrollment(request, code)
     revision = get_object_or_404(EssayRevision, pk=pk, essay__enrollment=enrollment)
     try:
-        services.essay_restore(essay=revision.essay, revision=revision)
-    except services.EssayRefused as refusal:
+        essay_services.essay_restore(essay=revision.essay, revision=revision)
+    except essay_services.EssayRefused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(
@@ -182,12 +173,12 @@ def essay_list(request, code):
     """审阅: every trainee's essay and where it stands (handed in, reviewed, missing, late),
     filtered by state or group."""
     access = essay_access(request.user, code)
-    progress = selectors.essay_progress(access.program)
+    progress = essay_selectors.essay_progress(access.program)
     state, group = request.GET.get("state", ""), request.GET.get("group", "")
     rows = progress.rows
     if state == "late":
         rows = [row for row in rows if row.late]
-    elif state in selectors.STATES:
+    elif state in essay_selectors.STATES:
         rows = [row for row in rows if row.state == state]
     if group.isascii() and group.isdigit():
         rows = [
@@ -207,7 +198,7 @@ def essay_list(request, code):
             "state": state,
             "group": group,
             "groups": access.program.groups.order_by("number"),
-            "opens_at": services.essay_window(access.program)[0],
+            "opens_at": essay_services.essay_window(access.program)[0],
         },
     )
 
@@ -228,16 +219,16 @@ def essay_review(request, code, pk):
             raise Http404
         if form.is_valid():
             try:
-                services.essay_review(essay=essay, reviewer=request.user, **form.cleaned_data)
-            except services.EssayRefused as refusal:
+                essay_services.essay_review(essay=essay, reviewer=request.user, **form.cleaned_data)
+            except essay_services.EssayRefused as refusal:
                 messages.error(request, str(refusal))
             else:
                 messages.success(request, _("The review is saved."))
                 return redirect(request.get_full_path())
     elif form is not None and essay is not None and essay.grade:
         form = EssayReviewForm(initial={"grade": essay.grade, "excellent": essay.excellent})
-    deadline = services.essay_deadline(essay or Essay(), access.program)
-    matches = selectors.essay_matches(essay) if essay else []
+    deadline = essay_services.essay_deadline(essay or Essay(), access.program)
+    matches = essay_selectors.essay_matches(essay) if essay else []
     compared = comparison(request, access, essay, matches, request.GET.get("vs"))
     return render(
         request,
@@ -267,8 +258,6 @@ def comparison(request, access, essay, matches, chosen):
     """The essay and one similar essay (the most similar, or ?vs=<essay id>) with the
     passages they share marked. An essay of another program is shown only to those who may
     read that program's essays; others see its figures and the marked passages of this one."""
-    from discussions import similarity
-
     readable = {access.program.pk: True}
     for match in matches:
         program = match.other.enrollment.program
@@ -302,9 +291,11 @@ def essay_return(request, code, pk):
     form = EssayReturnForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.EssayRefused(_("Say what should be revised."))
-        services.essay_return(essay=essay, comment=form.cleaned_data["comment"], user=request.user)
-    except services.EssayRefused as refusal:
+            raise essay_services.EssayRefused(_("Say what should be revised."))
+        essay_services.essay_return(
+            essay=essay, comment=form.cleaned_data["comment"], user=request.user
+        )
+    except essay_services.EssayRefused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("The essay is returned for revision."))
@@ -318,11 +309,11 @@ def essay_extend(request, code, pk):
     form = EssayExtendForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.EssayRefused(_("Give a date and time, e.g. 2023-01-05 18:00."))
-        services.essay_extend(
+            raise essay_services.EssayRefused(_("Give a date and time, e.g. 2023-01-05 18:00."))
+        essay_services.essay_extend(
             enrollment=enrollment, until=form.cleaned_data["until"], user=request.user
         )
-    except services.EssayRefused as refusal:
+    except essay_services.EssayRefused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("The extension is saved."))
@@ -335,7 +326,7 @@ def essay_export(request, code):
     access = essay_access(request.user, code)
     program = access.program
     excellent = request.GET.get("excellent") == "1"
-    essays = selectors.essays_for_export(program, excellent_only=excellent)
+    essays = essay_selectors.essays_for_export(program, excellent_only=excellent)
     title = (
         _("%(program)s: outstanding reflection essays")
         if excellent
@@ -360,7 +351,7 @@ def essay_reviewers(request, code):
     current = list(program.essay_reviewers.values_list("user_id", flat=True))
     form = EssayReviewersForm(request.POST or None, program=program, initial={"reviewers": current})
     if request.method == "POST" and form.is_valid():
-        services.essay_reviewers_set(program=program, users=form.cleaned_data["reviewers"])
+        essay_services.essay_reviewers_set(program=program, users=form.cleaned_data["reviewers"])
         messages.success(request, _("The reviewers are saved."))
         return redirect("discussions:essay-list", code=code)
     return render(request, "discussions/essay_reviewers.html", {"program": program, "form": form})

@@ -1,5 +1,6 @@
 """Writes of reflection essays (学习心得体会): autosave, revisions, submission, return,
-extension and review. Discussion records and the forum are written in records.py.
+extension and review. Discussion records and ideas are written in services/records.py,
+the forum in services/forum.py.
 
 Each function is one transaction. The essay row is locked while it changes, so two tabs (or
 two phones) of one trainee take turns; trainees never wait for each other.
@@ -25,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from discussions.models import Essay, EssayMatch, EssayReview, EssayReviewer, EssayRevision
+from discussions.tasks import essay_compare
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +217,6 @@ def essay_submit(*, essay, now=None):
 def compare_later(essay_id):
     """Send the similarity check to a worker. If the broker is down the submission stands:
     the periodic sweep (tasks.essays_compare_pending) compares it later."""
-    from discussions.tasks import essay_compare
-
     try:
         essay_compare.delay(essay_id)
     except Exception:  # the broker's errors are many; none may undo a submission
