@@ -25,7 +25,7 @@ from trainees import services
 from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
 
-ORGANIZER_APPS = ["trainees", "timetable", "discussions", "exams"]
+ORGANIZER_APPS = ["trainees", "timetable", "discussions", "exams", "reports"]
 
 
 class Command(BaseCommand):
