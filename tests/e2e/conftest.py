@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -79,3 +81,14 @@ def screenshot():
         return path
 
     return take
+
+
+def sign_in(page, username, *, landing=None):
+    """Sign in through the login page as a person does, with the test password; with
+    `landing`, wait until the browser has arrived there (a URL pattern)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("警号或用户名").fill(username)
+    page.get_by_label("密码").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    if landing:
+        page.wait_for_url(landing)

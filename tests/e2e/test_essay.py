@@ -13,7 +13,7 @@ from discussions.models import Essay, EssayRevision
 from discussions.services import essays
 from discussions.services.essays import essay_length
 from tests import factories
-from tests.e2e.test_exam import sign_in
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +62,7 @@ def kept_in_browser(page, police_id):
 
 def test_text_typed_offline_reaches_the_server_when_the_network_returns(phone, screenshot):
     enrollment = class_with("320401")
-    sign_in(phone, "320401")
+    sign_in(phone, "320401", landing="**/timetable/my-day/")
     phone.goto("/discussions/mine/essay/")
     status = phone.locator("#essay-status")
     body = phone.locator("#essay-body")
@@ -95,7 +95,7 @@ def test_text_typed_offline_reaches_the_server_when_the_network_returns(phone, s
 
 def test_text_typed_offline_survives_a_closed_tab(phone):
     enrollment = class_with("320402")
-    sign_in(phone, "320402")
+    sign_in(phone, "320402", landing="**/timetable/my-day/")
     phone.goto("/discussions/mine/essay/")
     body = phone.locator("#essay-body")
     body.type(ONLINE, delay=5)
@@ -116,7 +116,7 @@ def test_text_typed_offline_survives_a_closed_tab(phone):
 
 def test_handing_in_locks_the_essay(phone, screenshot):
     enrollment = class_with("320403")
-    sign_in(phone, "320403")
+    sign_in(phone, "320403", landing="**/timetable/my-day/")
     phone.goto("/discussions/mine/essay/")
     phone.locator("#essay-title").fill("学习心得")
     phone.locator("#essay-body").fill(ONLINE + OFFLINE)
@@ -146,12 +146,12 @@ def keep_in_browser(page, police_id, text, revision):
 def test_another_trainee_on_the_same_browser_never_gets_the_text(phone):
     a = class_with("320404")
     b = factories.enrollment(a.program, factories.trainee(police_id="320405", name="潘立群"))
-    sign_in(phone, "320404")
+    sign_in(phone, "320404", landing="**/timetable/my-day/")
     phone.goto("/discussions/mine/essay/")
     keep_in_browser(phone, "320404", "甲在断网时写下、尚未保存的内容", 10**13)
     phone.context.clear_cookies()  # A's session ends; B signs in on the same phone
 
-    sign_in(phone, "320405")
+    sign_in(phone, "320405", landing="**/timetable/my-day/")
     phone.goto("/discussions/mine/essay/")
     phone.wait_for_timeout(1000)
 
@@ -169,7 +169,7 @@ def test_a_kept_text_older_than_the_servers_is_sent_and_kept_as_a_version(phone)
         revision=2 * 10**12,
         base=0,
     )
-    sign_in(phone, "320406")
+    sign_in(phone, "320406", landing="**/timetable/my-day/")
     phone.goto("/discussions/mine/essay/")
     keep_in_browser(phone, "320406", "手机上断网时写的旧内容", 10**12)
 

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from exams import services
 from exams.models import Answer, Attempt, Choice, Exam, Question
 from tests import factories
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -57,14 +58,6 @@ def online_exam(program, closes_in=timedelta(hours=2)):
 
 def choice(question_, text):
     return question_.choices.get(text=text)
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("警号或用户名").fill(username)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/timetable/my-day/")
 
 
 def start(page, exam):
@@ -163,7 +156,7 @@ def test_answers_given_offline_reach_the_server_when_the_network_returns(phone, 
     program = factories.program(title="常州市派出所长素质能力提升专题培训班")
     trainee_in(program, "320401")
     exam, questions = online_exam(program)
-    sign_in(phone, "320401")
+    sign_in(phone, "320401", landing="**/timetable/my-day/")
     attempt = start(phone, exam)
     status = phone.locator("#save-status")
 
@@ -213,7 +206,7 @@ def test_answers_given_offline_survive_a_closed_tab(phone):
     # through Playwright's offline emulation and page.route; a phone without network would
     # lose them. So this tab has no beacon, and its fetch is cut before it is closed.
     phone.add_init_script("delete Navigator.prototype.sendBeacon")
-    sign_in(phone, "320402")
+    sign_in(phone, "320402", landing="**/timetable/my-day/")
     attempt = start(phone, exam)
     assert phone.evaluate("navigator.sendBeacon") is None
     context = phone.context
@@ -249,7 +242,7 @@ def test_answers_given_offline_survive_a_closed_tab(phone):
 def test_the_countdown_hands_the_exam_in_at_the_close(phone):
     program = factories.program()
     trainee_in(program, "320403")
-    sign_in(phone, "320403")
+    sign_in(phone, "320403", landing="**/timetable/my-day/")
     # The exam closes a few seconds from now, before its 60 minutes are up.
     exam, questions = online_exam(program, closes_in=timedelta(seconds=4))
     attempt = start(phone, exam)
@@ -270,7 +263,7 @@ def test_a_signed_out_save_is_kept_on_the_phone_not_reported_saved(phone):
     program = factories.program()
     trainee_in(program, "320404")
     exam, questions = online_exam(program)
-    sign_in(phone, "320404")
+    sign_in(phone, "320404", landing="**/timetable/my-day/")
     attempt = start(phone, exam)
 
     phone.context.clear_cookies()  # the login has expired
@@ -287,7 +280,7 @@ def test_a_newer_answer_from_a_phone_whose_clock_runs_ahead_is_overwritten_by_a_
     program = factories.program()
     trainee_in(program, "320405")
     exam, questions = online_exam(program)
-    sign_in(phone, "320405")
+    sign_in(phone, "320405", landing="**/timetable/my-day/")
     attempt = start(phone, exam)
     single2 = questions["single2"]
     ahead = int(time.time() * 1000) + 10 * 60 * 1000  # another phone, ten minutes fast

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from sessions.models import Activity, Attendance
 from tests import factories
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,10 +34,7 @@ def test_roll_call_on_a_tablet_and_the_projector(browser, live_server, screensho
         viewport={"width": 1024, "height": 768}, locale="zh-CN", base_url=live_server.url
     )
     page = tablet.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("警号或用户名").fill("jiaowu")
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, "jiaowu")
 
     page.goto(f"/timetable/programs/ZK2013/roll-call/{lecture.pk}/")
     page.locator("tr").nth(0).get_by_role("button", name="请假").click()

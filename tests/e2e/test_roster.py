@@ -1,16 +1,10 @@
 import pytest
 
 from tests import factories, rosters
+from tests.e2e.conftest import sign_in
 from trainees.models import Enrollment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("警号或用户名").fill(username)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_organizer_imports_a_roster_splits_groups_and_reads_it_on_a_phone(

@@ -5,16 +5,10 @@ from django.utils import timezone
 
 from sessions.models import Activity
 from tests import factories
+from tests.e2e.conftest import sign_in
 from tests.timetable.factories import activity, speaker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("警号或用户名").fill(username)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 @pytest.fixture
