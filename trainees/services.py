@@ -23,7 +23,7 @@ from trainees.audit import (
     WITHDRAWN,
 )
 from trainees.models import Enrollment, Group, Trainee, Unit
-from trainees.roster import RosterError, RosterFileError
+from trainees.spreadsheets import SpreadsheetError, SpreadsheetFileError
 
 
 def roster_import(*, program, name, content, dry_run=False, user=None):
@@ -34,9 +34,9 @@ def roster_import(*, program, name, content, dry_run=False, user=None):
     """
     try:
         roster = roster_module.read_roster(name, content)
-    except RosterFileError as error:
+    except SpreadsheetFileError as error:
         plan = roster_module.RosterPlan(program=program, roster=None)
-        plan.errors.append(RosterError(None, "", str(error)))
+        plan.errors.append(SpreadsheetError(None, "", str(error)))
         return plan
     plan = roster_module.plan_roster(program, roster)
     if plan.errors or dry_run:
@@ -46,7 +46,7 @@ def roster_import(*, program, name, content, dry_run=False, user=None):
     except IntegrityError:
         # Another import or edit of the same trainees committed first; nothing was written.
         message = _("The roster changed while it was being imported; nothing was imported.")
-        plan.errors.append(RosterError(None, "", message))
+        plan.errors.append(SpreadsheetError(None, "", message))
     return plan
 
 

@@ -23,7 +23,7 @@ from trainees.forms import (
     GroupForm,
     GroupsCreateForm,
     ProgramForm,
-    RosterUploadForm,
+    SpreadsheetUploadForm,
     UnitForm,
 )
 from trainees.models import Enrollment, Group, Unit
@@ -200,7 +200,7 @@ def roster_import(request, code):
     again against the database.
     """
     program = program_for(request.user, code, change=True)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     pending = PendingUpload(request, "roster_upload", program)
     plan, imported = preview_then_confirm(
         request,
