@@ -6,25 +6,15 @@ The roster's part is here. Attendance, exams and essays belong to apps above thi
 this app must not import (imports flow trainees ← sessions ← discussions ← exams): each of
 them registers, in its AppConfig.ready(), a data source (its sections of the download) and an
 erasure step (what it erases), as they register their part of the history (trainees.audit).
+The pages (the download, the organizer's erase button) are in trainees.views.personal_data.
 """
 
-import json
-
-from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from trainees.models import Enrollment, Trainee
-from trainees.permissions import program_for
-from trainees.roles import TRAINEE, role_required
 
 
 class ErasureRefused(Exception):
@@ -86,18 +76,6 @@ def trainee_data(trainee):
     return data
 
 
-@role_required(TRAINEE)
-def my_data(request):
-    """A trainee's own data, as a JSON file."""
-    trainee = Trainee.objects.select_related("unit").filter(user=request.user).first()
-    if trainee is None:
-        raise PermissionDenied
-    content = json.dumps(trainee_data(trainee), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-    response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, "jingxun-my-data.json")
-    return response
-
-
 @transaction.atomic
 def trainee_erase(*, enrollment, user):
     """Erase the personal data of a trainee withdrawn from `enrollment`'s program: name,
@@ -129,16 +107,3 @@ def trainee_erase(*, enrollment, user):
     if history is not None:
         history.all().delete()
     return trainee
-
-
-@require_POST
-def enrollment_erase(request, code, pk):
-    program = program_for(request.user, code, change=True)
-    enrollment = get_object_or_404(program.enrollments.select_related("trainee"), pk=pk)
-    try:
-        trainee_erase(enrollment=enrollment, user=request.user)
-    except ErasureRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("The trainee's personal data has been erased."))
-    return redirect("trainees:enrollment-detail", program.code, enrollment.pk)

@@ -3,7 +3,7 @@
 `read_roster` turns a file into rows (read by trainees.spreadsheets), with row numbers as the
 spreadsheet numbers them; `plan_roster` checks every row against the database and says, row
 by row, what an import would create, update or leave unchanged. Nothing here writes:
-services.roster_import does.
+trainees.services.roster does.
 """
 
 import re
