@@ -34,9 +34,9 @@ def run_one(rows, fmt):
     from django.db import connection, transaction
 
     from tests import rosters
-    from trainees import services
     from trainees.models import Program, Trainee, Unit
     from trainees.roster import read_roster
+    from trainees.services.roster import roster_import
 
     call_command("migrate", verbosity=0)
     data = rosters.rows(rows)
@@ -71,12 +71,12 @@ def run_one(rows, fmt):
     Unit.objects.all().delete()
 
     started = time.perf_counter()
-    plan = services.roster_import(program=program, name=name, content=content)
+    plan = roster_import(program=program, name=name, content=content)
     first = time.perf_counter() - started
     assert not plan.errors, plan.errors[:3]
     assert plan.count("create") == rows, plan.summary
     started = time.perf_counter()
-    again = services.roster_import(program=program, name=name, content=content)
+    again = roster_import(program=program, name=name, content=content)
     second = time.perf_counter() - started
     assert again.count("unchanged") == rows, again.summary
 

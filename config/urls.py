@@ -6,8 +6,8 @@ from django.views.i18n import set_language
 
 from config import views
 from trainees import two_factor
-from trainees import views as trainee_views
 from trainees.forms import LoginForm
+from trainees.views import accounts as trainee_accounts
 
 admin.site.site_header = "警训 Jingxun"
 admin.site.site_title = "警训 Jingxun"
@@ -23,7 +23,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", trainee_views.password_change, name="password_change"),
+    path("accounts/password/", trainee_accounts.password_change, name="password_change"),
     path("accounts/two-factor/", two_factor.setup, name="two-factor-setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two-factor-verify"),
     path("accounts/two-factor/codes/", two_factor.new_recovery_codes, name="two-factor-codes"),

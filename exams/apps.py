@@ -9,7 +9,10 @@ class ExamsConfig(AppConfig):
 
     def ready(self):
         # The trainee's page shows this app's part of their history (trainees.audit).
+        from exams import personal_data as exams_personal_data
         from exams import selectors
-        from trainees import audit
+        from trainees import audit, personal_data
 
         audit.history_source(selectors.score_history)
+        # Its part of the trainee's data download (trainees.personal_data); scores are not erased.
+        personal_data.data_source(exams_personal_data.trainee_data, position=20)

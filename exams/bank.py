@@ -16,7 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from exams.models import Choice, Question
-from trainees.roster import FORMULA_STARTS, RosterError, RosterFileError, read_table
+from trainees.spreadsheets import (
+    FORMULA_STARTS,
+    SpreadsheetError,
+    SpreadsheetFileError,
+    read_table,
+)
 
 LETTERS = "ABCDEF"
 COLUMNS = {
@@ -83,7 +88,7 @@ def parse_row(row):
     values, errors = row.values, []
 
     def error(column, message):
-        errors.append(RosterError(row.number, column, message))
+        errors.append(SpreadsheetError(row.number, column, message))
 
     for column, text in values.items():
         if column != "points" and text.startswith(FORMULA_STARTS):
@@ -188,7 +193,7 @@ def plan_rows(rows):
         twin = seen.get((outcome.kind, outcome.text))
         if twin:
             result.errors.append(
-                RosterError(
+                SpreadsheetError(
                     row.number, "题干", _("The same question as row %(row)s.") % {"row": twin}
                 )
             )
@@ -213,7 +218,7 @@ def plan_rows(rows):
             row.action = "unchanged" if same_as(question, row) else "update"
             if row.action == "update" and question.pk in answered:
                 result.errors.append(
-                    RosterError(
+                    SpreadsheetError(
                         row.number,
                         "题干",
                         _("Trainees have answered this question in an exam: it cannot change."),
@@ -233,10 +238,10 @@ def bank_import(*, name, content, dry_run=False):
             REQUIRED,
             _("No header row found: the file needs the columns 题型, 题干 and 答案."),
         )
-    except RosterFileError as error:
-        return BankImport(errors=[RosterError(None, "", str(error))])
+    except SpreadsheetFileError as error:
+        return BankImport(errors=[SpreadsheetError(None, "", str(error))])
     if not table.rows:
-        return BankImport(errors=[RosterError(None, "", _("The file has no questions."))])
+        return BankImport(errors=[SpreadsheetError(None, "", _("The file has no questions."))])
     result = plan_rows(table.rows)
     if result.errors or dry_run:
         return result

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from exams import bank
 from exams.models import Exam, Question
 from trainees.forms import DateTimeInput
-from trainees.roster import RosterRow, normalize_text
+from trainees.spreadsheets import TableRow, normalize_text
 
 
 class ExamForm(forms.ModelForm):
@@ -89,7 +89,7 @@ class QuestionForm(forms.Form):
             "explanation": normalize_text(cleaned["explanation"]),
         }
         values.update(zip("abcdef", options, strict=False))
-        plan = bank.plan_rows([RosterRow(number=1, values=values)])
+        plan = bank.plan_rows([TableRow(number=1, values=values)])
         # The form edits one question: a twin found in the bank is this question itself,
         # unless its text or kind was changed into another's.
         errors = plan.errors

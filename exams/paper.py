@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from exams import services
-from trainees.roster import RosterError, RosterFileError, read_table
+from trainees.spreadsheets import SpreadsheetError, SpreadsheetFileError, read_table
 
 COLUMNS = {
     "police_id": ("警号", "police_id", "policeid"),
@@ -34,11 +34,11 @@ def scores_import(*, exam, name, content, user, dry_run=False):
             REQUIRED,
             _("No header row found: the file needs 警号 and 成绩."),
         )
-    except RosterFileError as error:
-        return ScoreImport(errors=[RosterError(None, "", str(error))])
+    except SpreadsheetFileError as error:
+        return ScoreImport(errors=[SpreadsheetError(None, "", str(error))])
     result = ScoreImport()
     if not table.rows:
-        result.errors.append(RosterError(None, "", _("The file has no scores.")))
+        result.errors.append(SpreadsheetError(None, "", _("The file has no scores.")))
         return result
     enrollments = {
         e.trainee.police_id: e
@@ -50,7 +50,7 @@ def scores_import(*, exam, name, content, user, dry_run=False):
         column = table.columns
 
         def error(key, message, row=row, column=column):
-            result.errors.append(RosterError(row.number, column[key], message))
+            result.errors.append(SpreadsheetError(row.number, column[key], message))
 
         enrollment = enrollments.get(police_id)
         if enrollment is None:

@@ -16,7 +16,7 @@ from exams import bank, paper, selectors, services
 from exams.forms import DrawForm, ExamForm, QuestionForm
 from exams.models import Answer, Attempt, Exam, Question
 from trainees.downloads import XLSX
-from trainees.forms import RosterUploadForm
+from trainees.forms import SpreadsheetUploadForm
 from trainees.permissions import may_change, program_for
 from trainees.roles import ORGANIZER, role_required
 from trainees.uploads import PendingUpload, preview_then_confirm
@@ -66,7 +66,7 @@ def bank_export(request):
 @role_required(ORGANIZER)
 def bank_import(request):
     """Upload a bank (.xlsx/.csv) → preview every row or every error → confirm."""
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     form.fields["file"].label = _("Question bank file")
     form.fields["file"].help_text = _(
         "Columns 题型, 分类, 题干, A–F, 答案, 分值, 解析, as in the bank's export."
@@ -389,7 +389,7 @@ def paper_scores(request, code, pk):
 def paper_import(request, code, pk):
     """Paper scores from a spreadsheet (警号, 成绩): preview, then confirm; all or nothing."""
     program, exam = exam_for(request, code, pk, change=True, mode=Exam.Mode.PAPER)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     form.fields["file"].label = _("Score file")
     form.fields["file"].help_text = _("Columns 警号 and 成绩 (姓名 optional, checked if present).")
     pending = PendingUpload(request, f"paper_scores_{exam.pk}", program)

@@ -12,7 +12,11 @@ class TimetableConfig(AppConfig):
 
     def ready(self):
         # The trainee's page shows this app's part of their history (trainees.audit).
+        from sessions import personal_data as sessions_personal_data
         from sessions import selectors
-        from trainees import audit
+        from trainees import audit, personal_data
 
         audit.history_source(selectors.attendance_history)
+        # Its part of the trainee's data download and of their erasure (trainees.personal_data).
+        personal_data.data_source(sessions_personal_data.trainee_data, position=10)
+        personal_data.erasure_step(sessions_personal_data.trainee_erase)

@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from sessions import services
 from sessions.models import Activity, Speaker, Venue
-from trainees.roster import RosterError, RosterFileError, group_number, read_table
+from trainees.spreadsheets import (
+    SpreadsheetError,
+    SpreadsheetFileError,
+    group_number,
+    read_table,
+)
 
 COLUMNS = {
     "date": ("日期", "date"),
@@ -134,11 +139,13 @@ def activities_import(*, program, name, content, user, dry_run=False):
             REQUIRED,
             _("No header row found: the file needs the columns 日期, 开始, 结束, 类型 and 题目."),
         )
-    except RosterFileError as error:
-        result.errors.append(RosterError(None, "", str(error)))
+    except SpreadsheetFileError as error:
+        result.errors.append(SpreadsheetError(None, "", str(error)))
         return result
     if not table.rows:
-        result.errors.append(RosterError(None, "", _("The file has a header but no activities.")))
+        result.errors.append(
+            SpreadsheetError(None, "", _("The file has a header but no activities."))
+        )
         return result
     try:
         with transaction.atomic():
@@ -159,7 +166,7 @@ def save_rows(program, table, user, result):
         values, errors = row.values, []
 
         def error(column, message, row=row, errors=errors):
-            errors.append(RosterError(row.number, columns[column], message))
+            errors.append(SpreadsheetError(row.number, columns[column], message))
 
         for key in REQUIRED:
             if not values.get(key):
@@ -201,11 +208,13 @@ def save_rows(program, table, user, result):
             activity.venue = Venue.objects.get_or_create(name=values["venue"])[0]
         people, message = speakers.find(values.get("speaker", ""))
         if message:
-            result.errors.append(RosterError(row.number, columns["speaker"], message))
+            result.errors.append(SpreadsheetError(row.number, columns["speaker"], message))
             continue
         problems = services.activity_problems(activity, people)
         if problems.errors:
-            result.errors += [RosterError(row.number, columns["title"], m) for m in problems.errors]
+            result.errors += [
+                SpreadsheetError(row.number, columns["title"], m) for m in problems.errors
+            ]
             continue
         services.activity_save(activity=activity, speakers=people, user=user, record=False)
         result.activities.append(activity)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from sessions import calendar, importing, selectors, services
 from sessions.forms import ActivityForm, DayDuplicateForm, MaterialForm
 from sessions.models import Activity, CalendarFeed, Material
-from trainees.forms import RosterUploadForm
+from trainees.forms import SpreadsheetUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
@@ -306,7 +306,7 @@ def download_name(material):
 def activities_import(request, code):
     """Upload activities (.xlsx/.csv) → preview every row or every error → confirm."""
     program = program_for(request.user, code, change=True)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     form.fields["file"].label = _("Timetable file")
     form.fields["file"].help_text = _(
         "Columns 日期, 开始, 结束, 类型, 题目, and optionally 授课人, 场地, 分组."

@@ -6,6 +6,9 @@ Enrollment. Scores, attendance and essays belong to apps above this one, which t
 not import (imports flow trainees ← sessions ← discussions ← exams): each of them registers a
 source in its AppConfig.ready(), a function(enrollment) → [HistoryEntry] in a fixed number of
 queries, so that the whole history costs the same queries for 1 change or 1,000.
+
+The reasons of the roster's changes are named here too, with `recorded`, through which the
+services (trainees.services) tell the history who made a change and why.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +34,20 @@ ROSTER_REASONS = {
     TAKEN_BACK: _("Take back into the program"),
     NEW_PASSWORD: _("New initial password"),
 }
+
+
+# Units, trainees, groups and enrollments keep their history (django-simple-history): a save()
+# records itself, with the signed-in user of the request (HistoryRequestMiddleware) unless a
+# service names one; the bulk writes go through simple_history's bulk helpers, given the acting
+# user, because bulk_create, bulk_update and QuerySet.update() send no signal.
+def recorded(instance, *, user, reason):
+    """Name who (if not the request's user) and why, for the history row of the next save."""
+    if user is not None:
+        instance._history_user = user
+    instance._change_reason = reason
+    return instance
+
+
 TRAINEE_FIELDS = ("name", "police_id", "gender", "unit", "position", "phone", "email")
 ENROLLMENT_FIELDS = ("group", "role", "status")
 EMPTY = "—"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from trainees.models import Group, Program, Unit
 from trainees.roles import ORGANIZER
 
-MAX_ROSTER_BYTES = 2 * 1024 * 1024  # a 10,000-row .xlsx is about 400 KB
+MAX_SPREADSHEET_BYTES = 2 * 1024 * 1024  # a 10,000-row .xlsx is about 400 KB
 
 
 class LoginForm(AuthenticationForm):
@@ -99,7 +99,10 @@ class ProgramForm(forms.ModelForm):
         return cleaned
 
 
-class RosterUploadForm(forms.Form):
+class SpreadsheetUploadForm(forms.Form):
+    """The upload of every import (trainees.spreadsheets reads it); its label and help text
+    are the roster's, and the other imports set their own."""
+
     file = forms.FileField(
         label=_("Roster file"),
         help_text=_(
@@ -113,7 +116,7 @@ class RosterUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in (".xlsx", ".csv"):
             raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
-        if upload.size > MAX_ROSTER_BYTES:
+        if upload.size > MAX_SPREADSHEET_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload
 

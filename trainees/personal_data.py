@@ -1,40 +1,54 @@
 """Personal data: a trainee downloads everything the app holds about them; an organizer erases
 the personal data of a trainee withdrawn from their program, while the anonymous figures
-(scores, attendance, essay grades) stay in every statistic."""
+(scores, attendance, essay grades) stay in every statistic.
 
-import json
+The roster's part is here. Attendance, exams and essays belong to apps above this one, which
+this app must not import (imports flow trainees ← sessions ← discussions ← exams): each of
+them registers, in its AppConfig.ready(), a data source (its sections of the download) and an
+erasure step (what it erases), as they register their part of the history (trainees.audit).
+The pages (the download, the organizer's erase button) are in trainees.views.personal_data.
+"""
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from trainees.models import Enrollment, Trainee
-from trainees.permissions import program_for
-from trainees.roles import TRAINEE, role_required
 
 
 class ErasureRefused(Exception):
     """The trainee's data cannot be erased yet; the message says why."""
 
 
-def trainee_data(trainee):
-    """Everything the app holds about `trainee`, as plain data (the download)."""
-    from discussions.models import Essay, EssayRevision, Idea
-    from exams.models import Attempt
-    from sessions.models import Attendance, LeaveRequest
+DATA_SOURCES = []  # (position, source)
+ERASURE_STEPS = []
 
+
+def data_source(source, *, position):
+    """Add a source of the download: a function(trainee) → {section: plain data}. Its sections
+    follow the trainee's own, the sources in ascending `position` (the download's order)."""
+    if all(registered is not source for _position, registered in DATA_SOURCES):
+        DATA_SOURCES.append((position, source))
+        DATA_SOURCES.sort(key=lambda entry: entry[0])
+    return source
+
+
+def erasure_step(step):
+    """Add a step of the erasure: a function(trainee) that erases the app's personal data of
+    the trainee, in trainee_erase's transaction."""
+    if step not in ERASURE_STEPS:
+        ERASURE_STEPS.append(step)
+    return step
+
+
+def trainee_data(trainee):
+    """Everything the app holds about `trainee`, as plain data (the download): the roster's
+    part, then each registered source's."""
     enrollments = list(
         Enrollment.objects.filter(trainee=trainee).select_related("program", "group")
     )
-    return {
+    data = {
         "exported_at": timezone.now(),
         "trainee": {
             "name": trainee.name,
@@ -56,71 +70,20 @@ def trainee_data(trainee):
             }
             for e in enrollments
         ],
-        "attendance": list(
-            Attendance.objects.filter(enrollment__trainee=trainee)
-            .order_by("activity__starts_at")
-            .values(
-                "activity__program__code",
-                "activity__title",
-                "activity__starts_at",
-                "status",
-                "minutes_late",
-                "checked_in_at",
-            )
-        ),
-        "leave_requests": list(
-            LeaveRequest.objects.filter(enrollment__trainee=trainee).values(
-                "enrollment__program__code", "starts_at", "ends_at", "reason", "status"
-            )
-        ),
-        "exams": list(
-            Attempt.objects.filter(enrollment__trainee=trainee)
-            .order_by("exam__opens_at")
-            .values(
-                "exam__program__code",
-                "exam__title",
-                "exam__kind",
-                "submitted_at",
-                "score",
-                "status",
-            )
-        ),
-        "essays": list(
-            Essay.objects.filter(enrollment__trainee=trainee).values(
-                "enrollment__program__code", "title", "body", "status", "submitted_at", "grade"
-            )
-        ),
-        "essay_versions": EssayRevision.objects.filter(essay__enrollment__trainee=trainee).count(),
-        "ideas": list(
-            Idea.objects.filter(author__trainee=trainee).values(
-                "record__activity__program__code", "text", "starred"
-            )
-        ),
     }
-
-
-@role_required(TRAINEE)
-def my_data(request):
-    """A trainee's own data, as a JSON file."""
-    trainee = Trainee.objects.select_related("unit").filter(user=request.user).first()
-    if trainee is None:
-        raise PermissionDenied
-    content = json.dumps(trainee_data(trainee), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-    response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, "jingxun-my-data.json")
-    return response
+    for _position, source in DATA_SOURCES:
+        data.update(source(trainee))
+    return data
 
 
 @transaction.atomic
 def trainee_erase(*, enrollment, user):
     """Erase the personal data of a trainee withdrawn from `enrollment`'s program: name,
-    police ID, phone, email, position, their account, the essay's text and its versions,
-    their leave reasons and the roster's history of them. Their enrollment, scores,
-    attendance and essay grade stay, anonymous, so no statistic changes. Refused while the
-    trainee is active in any program (that program needs them)."""
-    from discussions.models import Essay, EssayRevision
-    from sessions.models import LeaveRequest
-
+    police ID, phone, email, position, their account, what each registered erasure step
+    erases (the essay's text and its versions, their leave reasons) and the roster's history
+    of them. Their enrollment, scores, attendance and essay grade stay, anonymous, so no
+    statistic changes. Refused while the trainee is active in any program (that program
+    needs them)."""
     trainee = Trainee.objects.select_for_update().get(pk=enrollment.trainee_id)
     if enrollment.status != Enrollment.Status.WITHDRAWN:
         raise ErasureRefused(_("Only a withdrawn trainee's data can be erased."))
@@ -138,23 +101,9 @@ def trainee_erase(*, enrollment, user):
         account.is_active = False
         account.set_unusable_password()
         account.save()
-    EssayRevision.objects.filter(essay__enrollment__trainee=trainee).delete()
-    Essay.objects.filter(enrollment__trainee=trainee).update(title="", body="", signature=None)
-    LeaveRequest.objects.filter(enrollment__trainee=trainee).update(reason="")
+    for step in ERASURE_STEPS:
+        step(trainee)
     history = getattr(trainee, "history", None)  # the roster's audit trail holds the old data
     if history is not None:
         history.all().delete()
     return trainee
-
-
-@require_POST
-def enrollment_erase(request, code, pk):
-    program = program_for(request.user, code, change=True)
-    enrollment = get_object_or_404(program.enrollments.select_related("trainee"), pk=pk)
-    try:
-        trainee_erase(enrollment=enrollment, user=request.user)
-    except ErasureRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("The trainee's personal data has been erased."))
-    return redirect("trainees:enrollment-detail", program.code, enrollment.pk)

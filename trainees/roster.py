@@ -1,23 +1,29 @@
 """Reading a bureau's roster spreadsheet (学员名册): .xlsx or .csv, Chinese or English headers.
 
-`read_roster` turns a file into `RosterRow`s, with row numbers as the spreadsheet numbers them;
-`plan_roster` checks every row against the database and says, row by row, what an import
-would create, update or leave unchanged. Nothing here writes: services.roster_import does.
+`read_roster` turns a file into rows (read by trainees.spreadsheets), with row numbers as the
+spreadsheet numbers them; `plan_roster` checks every row against the database and says, row
+by row, what an import would create, update or leave unchanged. Nothing here writes:
+trainees.services.roster does.
 """
 
-import csv
-import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from trainees.models import Enrollment, Trainee, Unit
+from trainees.spreadsheets import (
+    FORMULA_STARTS,
+    SpreadsheetError,
+    Table,
+    TableRow,
+    group_number,
+    read_table,
+)
 
-# Canonical column → the header texts that name it (compared after normalize_header).
+# Canonical column → the header texts that name it (compared after spreadsheets.normalize_header).
 COLUMNS = {
     "name": ("姓名", "name"),
     "police_id": ("警号", "police_id", "policeid"),
@@ -49,60 +55,16 @@ GENDERS = {
     "f": Trainee.Gender.FEMALE,
     "female": Trainee.Gender.FEMALE,
 }
-HEADER_SEARCH_ROWS = 10
 POLICE_ID = re.compile(r"^[0-9A-Za-z]{3,20}$")
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-GROUP = re.compile(r"^第?([0-9一二三四五六七八九十]{1,3})组?$")
-CHINESE_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True))
-FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run such a cell as a formula
-# Full-width digits and letters (０-９, Ａ-Ｚ, ａ-ｚ) and the ideographic space, to half-width.
-HALF_WIDTH = {
-    **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},
-    **{code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)},
-    **{code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)},
-    0x3000: 0x20,
-}
 # A unit's name begins with its parent's: 溧阳市公安局|竹箦派出所, 常州市公安局金坛分局|儒林派出所.
 PARENT_SUFFIXES = ("公安分局", "公安局", "分局", "县局")
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i to misread on a slip
 
 
-class RosterFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no header row, empty)."""
-
-
-@dataclass(frozen=True)
-class RosterError:
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self):
-        if self.row is None:
-            return self.message
-        return _("Row %(row)s, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
-@dataclass
-class RosterRow:
-    number: int  # the row number the spreadsheet shows
-    values: dict  # canonical column → normalized text, for the columns the file has
-
-
-@dataclass
-class Roster:
-    rows: list
-    columns: dict  # canonical column → the header text the file uses
-    header_row: int
-
-
 @dataclass
 class PlannedRow:
-    row: RosterRow
+    row: TableRow
     action: str  # "create" | "update" | "unchanged"
     trainee: Trainee | None = None
     enrollment: Enrollment | None = None
@@ -112,7 +74,7 @@ class PlannedRow:
 @dataclass
 class RosterPlan:
     program: object
-    roster: Roster
+    roster: Table
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     units: object = None  # UnitResolver
@@ -128,77 +90,6 @@ class RosterPlan:
         )
 
 
-def normalize_text(value):
-    """A cell as trimmed text: numbers without a trailing .0, full-width digits half-width."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).translate(HALF_WIDTH).split())
-
-
-def normalize_header(value):
-    return normalize_text(value).replace(" ", "").replace("*", "").lower()
-
-
-def header_columns(cells, columns=COLUMNS, required=REQUIRED):
-    """Map canonical columns to their positions, if this row is a header row."""
-    names = {alias: key for key, aliases in columns.items() for alias in aliases}
-    found = {}
-    for position, cell in enumerate(cells):
-        key = names.get(normalize_header(cell))
-        if key and key not in found:
-            found[key] = (position, normalize_text(cell))
-    return found if all(key in found for key in required) else None
-
-
-def read_rows(name, content):
-    """The raw rows of an .xlsx or .csv file: (row number, cells)."""
-    suffix = Path(name).suffix.lower()
-    if not content:
-        raise RosterFileError(_("The file is empty."))
-    if suffix == ".xlsx":
-        return read_xlsx(content)
-    if suffix == ".csv":
-        return read_csv(content)
-    if suffix == ".xls":
-        raise RosterFileError(_("Old .xls files cannot be read: save the roster as .xlsx."))
-    raise RosterFileError(_("Only .xlsx and .csv files can be imported."))
-
-
-def read_xlsx(content):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise RosterFileError(_("This is not a readable .xlsx file.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-    return rows
-
-
-def read_csv(content):
-    # Excel writes "CSV UTF-8" with a BOM, and plain "CSV" in GBK on a Chinese Windows.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError(_("The .csv file is neither UTF-8 nor GBK text."))
-    return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
-
-
 def read_roster(name, content):
     """Read a roster file: find its header row by the column names, and normalize each cell."""
     return read_table(
@@ -207,31 +98,6 @@ def read_roster(name, content):
         COLUMNS,
         REQUIRED,
         _("No header row found: the roster needs the columns 姓名, 警号 and 单位."),
-    )
-
-
-def read_table(name, content, known_columns, required, no_header_message):
-    """Read a spreadsheet whose header row (within the first rows) names `required` columns:
-    the rows under it, each cell as normalized text, with the spreadsheet's row numbers."""
-    raw_rows = read_rows(name, content)
-    for index, (_number, cells) in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):  # noqa: B007
-        columns = header_columns(cells, known_columns, required)
-        if columns:
-            break
-    else:
-        raise RosterFileError(no_header_message)
-    rows = []
-    for number, cells in raw_rows[index + 1 :]:
-        values = {
-            key: normalize_text(cells[position] if position < len(cells) else None)
-            for key, (position, _header) in columns.items()
-        }
-        if any(values.values()):
-            rows.append(RosterRow(number=number, values=values))
-    return Roster(
-        rows=rows,
-        columns={key: header for key, (_position, header) in columns.items()},
-        header_row=raw_rows[index][0],
     )
 
 
@@ -321,28 +187,12 @@ def new_initial_password(length=8):
     return "".join(characters)
 
 
-def group_number(text):
-    """3, 第3组, 3组, 第三组, 十二 → the number; anything else → None."""
-    match = GROUP.match(text)
-    if not match:
-        return None
-    digits = match.group(1)
-    if digits.isdigit():
-        return int(digits)
-    if "十" in digits:  # 十 10, 十二 12, 二十 20, 二十一 21
-        tens, _sep, units = digits.partition("十")
-        if (tens and tens not in CHINESE_DIGITS) or (units and units not in CHINESE_DIGITS):
-            return None
-        return CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(units, 0)
-    return CHINESE_DIGITS.get(digits) if len(digits) == 1 else None
-
-
 def validate_row(row, columns, groups, errors):
     """Field-level checks of one row; appends to `errors` and returns the cleaned values."""
     values = dict(row.values)
 
     def error(column, message):
-        errors.append(RosterError(row.number, columns[column], message))
+        errors.append(SpreadsheetError(row.number, columns[column], message))
 
     for key in REQUIRED:
         if not values.get(key):
@@ -393,7 +243,9 @@ def plan_roster(program, roster):
     plan = RosterPlan(program=program, roster=roster)
     columns = roster.columns
     if not roster.rows:
-        plan.errors.append(RosterError(None, "", _("The roster has a header but no trainees.")))
+        plan.errors.append(
+            SpreadsheetError(None, "", _("The roster has a header but no trainees."))
+        )
         return plan
     groups = {group.number: group for group in program.groups.all()}
     cleaned = [(row, validate_row(row, columns, groups, plan.errors)) for row in roster.rows]
@@ -405,7 +257,7 @@ def plan_roster(program, roster):
             continue  # already reported as required
         if police_id in first_seen:
             plan.errors.append(
-                RosterError(
+                SpreadsheetError(
                     row.number,
                     columns["police_id"],
                     _("police ID %(id)s is also on row %(row)s")
@@ -438,14 +290,14 @@ def plan_roster(program, roster):
         if values.get("unit"):
             unit, message = plan.units.resolve(values["unit"], values.get("parent_unit", ""))
             if message:
-                plan.errors.append(RosterError(row.number, columns["unit"], message))
+                plan.errors.append(SpreadsheetError(row.number, columns["unit"], message))
             units[row.number] = unit
     for row, values in cleaned:
         police_id = values["police_id"]
         trainee = trainees.get(police_id)
         if trainee and values["name"] and trainee.name != values["name"]:
             plan.errors.append(
-                RosterError(
+                SpreadsheetError(
                     row.number,
                     columns["police_id"],
                     _("police ID %(id)s belongs to %(other)s, not to %(name)s")
@@ -454,7 +306,7 @@ def plan_roster(program, roster):
             )
         if not trainee and police_id in taken_usernames:
             plan.errors.append(
-                RosterError(
+                SpreadsheetError(
                     row.number,
                     columns["police_id"],
                     _("police ID %(id)s is already the user name of another account")

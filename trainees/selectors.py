@@ -20,15 +20,6 @@ def program_list_for(user):
     ).order_by("-start_date", "code")
 
 
-def enrollments_of(user):
-    """The signed-in trainee's enrollments, newest program first, with program and group."""
-    return (
-        Enrollment.objects.filter(trainee__user=user)
-        .select_related("program", "group", "trainee__unit")
-        .order_by("-program__start_date")
-    )
-
-
 def roster(program, *, query="", group=None, unit=None, status=None):
     """The program's enrollments, searched by name, police ID or unit and filtered."""
     enrollments = Enrollment.objects.filter(program=program).select_related(

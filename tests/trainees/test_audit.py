@@ -21,8 +21,11 @@ from sessions.models import AttendanceChange
 from tests import factories, rosters
 from tests.exams.factories import exam, question
 from tests.timetable.factories import activity
-from trainees import services
 from trainees.models import Enrollment, Group, Trainee, Unit
+from trainees.services.accounts import trainee_reset_password
+from trainees.services.enrollments import enrollment_move, enrollment_set_status
+from trainees.services.groups import groups_create, groups_split
+from trainees.services.roster import roster_import
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +45,7 @@ def program(organizer):
         start_date=timezone.localdate() - timedelta(days=1),
         essay_min_chars=20,
     )
-    services.groups_create(program=program, count=2, user=organizer)
+    groups_create(program=program, count=2, user=organizer)
     return program
 
 
@@ -73,15 +76,11 @@ def scores_xlsx(rows):
 
 def test_roster_import_records_history_with_the_importing_user(organizer, program):
     first = rosters.rows(3)
-    services.roster_import(
-        program=program, name="r.xlsx", content=rosters.xlsx(first), user=organizer
-    )
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(first), user=organizer)
     second = [list(row) for row in first]
     second[0][5], second[0][8] = "教导员", "2"  # position, group
 
-    services.roster_import(
-        program=program, name="r.xlsx", content=rosters.xlsx(second), user=organizer
-    )
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(second), user=organizer)
 
     trainee = Trainee.objects.get(police_id=first[0][2])
     assert [
@@ -99,12 +98,12 @@ def test_roster_import_records_history_with_the_importing_user(organizer, progra
 
 
 def test_roster_history_keeps_neither_the_slip_password_nor_the_account(organizer, program):
-    services.roster_import(
+    roster_import(
         program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)), user=organizer
     )
     trainee = Trainee.objects.get()
 
-    services.trainee_reset_password(trainee=trainee, user=organizer)
+    trainee_reset_password(trainee=trainee, user=organizer)
 
     fields = {f.name for f in Trainee.history.model._meta.fields}
     assert {"initial_password", "user"} & fields == set()
@@ -115,7 +114,7 @@ def test_roster_history_keeps_neither_the_slip_password_nor_the_account(organize
 def test_groups_split_records_each_move_with_who(organizer, program):
     enrollments = [factories.enrollment(program) for _ in range(5)]
 
-    services.groups_split(program=program, user=organizer)
+    groups_split(program=program, user=organizer)
 
     moves = Enrollment.history.filter(history_type="~").order_by("id")
     assert [(r.id, r.history_user, r.history_change_reason) for r in moves] == [
@@ -128,9 +127,9 @@ def test_groups_split_records_each_move_with_who(organizer, program):
 def test_groups_split_again_records_only_who_moved(organizer, program):
     for _ in range(4):
         factories.enrollment(program)
-    services.groups_split(program=program, user=organizer)
+    groups_split(program=program, user=organizer)
 
-    services.groups_split(program=program, user=organizer)
+    groups_split(program=program, user=organizer)
 
     assert Enrollment.history.filter(history_type="~").count() == 4
 
@@ -265,7 +264,7 @@ def every_kind_of_change(program, organizer, enrollment, count):
     moves, attendance taps, paper scores and essay reviews."""
     one, two = program.groups.order_by("number")
     for n in range(count):
-        services.enrollment_move(enrollment=enrollment, group=two if n % 2 else one, user=organizer)
+        enrollment_move(enrollment=enrollment, group=two if n % 2 else one, user=organizer)
         lecture = activity(program, start="08:00", end="08:30", title=f"第{n}讲")
         rollcall.attendance_set(
             activity=lecture, enrollment=enrollment, status="absent", user=organizer
@@ -282,7 +281,7 @@ def every_kind_of_change(program, organizer, enrollment, count):
 def test_history_shows_the_programs_organizer_every_kind_of_change(client, organizer, program):
     enrollment = factories.enrollment(program)
     every_kind_of_change(program, organizer, enrollment, 1)
-    services.enrollment_set_status(enrollment=enrollment, status="withdrawn", user=organizer)
+    enrollment_set_status(enrollment=enrollment, status="withdrawn", user=organizer)
 
     text = history_text(page(client, organizer, program, enrollment))
 
@@ -301,9 +300,9 @@ def test_history_shows_the_programs_organizer_every_kind_of_change(client, organ
 
 def test_history_masks_phones_unless_the_reader_is_an_organizer(client, organizer, program):
     row = rosters.rows(1)[0]
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx([row]))
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx([row]))
     row[7] = "13800001234"
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx([row]))
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx([row]))
     enrollment = Enrollment.objects.get()
     leader = factories.user("leadership")
 

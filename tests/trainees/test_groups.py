@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import factories
-from trainees import services
 from trainees.models import Enrollment
-from trainees.services import split_plan
+from trainees.services.enrollments import enrollment_move
+from trainees.services.groups import groups_create, groups_split, split_plan
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,14 @@ def test_split_plan_balances_sizes_and_spreads_each_parent_unit(parents, group_c
 @pytest.mark.django_db
 def test_groups_split_places_every_active_trainee_and_skips_the_withdrawn():
     program = factories.program()
-    services.groups_create(program=program, count=5)
+    groups_create(program=program, count=5)
     bureaus = [factories.unit(name=f"分局{i}", kind="branch") for i in range(3)]
     for n in range(47):
         station = factories.unit(parent=bureaus[n % 3])
         factories.enrollment(program, factories.trainee(unit=station, with_login=False))
     withdrawn = factories.enrollment(program, status=Enrollment.Status.WITHDRAWN)
 
-    services.groups_split(program=program)
+    groups_split(program=program)
 
     sizes = sorted(g.enrollments.filter(status="active").count() for g in program.groups.all())
     assert sizes == [9, 9, 9, 10, 10]
@@ -76,7 +76,7 @@ def test_groups_create_numbers_from_one_and_keeps_existing():
     program = factories.program()
     factories.group(program, number=1, host_name="于贵平")
 
-    services.groups_create(program=program, count=3)
+    groups_create(program=program, count=3)
 
     assert list(program.groups.values_list("number", "host_name")) == [
         (1, "于贵平"),
@@ -91,4 +91,4 @@ def test_enrollment_move_refuses_a_group_of_another_program():
     enrollment = factories.enrollment(program)
 
     with pytest.raises(ValueError, match="另一个培训班"):
-        services.enrollment_move(enrollment=enrollment, group=factories.group(other, number=1))
+        enrollment_move(enrollment=enrollment, group=factories.group(other, number=1))

@@ -5,15 +5,16 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from tests import factories, rosters
-from trainees import services
 from trainees.models import Enrollment, Trainee, Unit
 from trainees.roster import derived_parent
+from trainees.services.groups import groups_create, groups_split
+from trainees.services.roster import roster_import
 
 pytestmark = pytest.mark.django_db
 
 
 def import_file(program, content, name="roster.xlsx", **options):
-    return services.roster_import(program=program, name=name, content=content, **options)
+    return roster_import(program=program, name=name, content=content, **options)
 
 
 def test_roster_import_220_rows_then_again_creates_nothing():
@@ -264,10 +265,10 @@ def test_import_roster_command_errors_go_to_stderr_with_exit_code_1(tmp_path):
 
 def test_roster_import_empty_group_cells_leave_groups_as_they_are():
     program = factories.program()
-    services.groups_create(program=program, count=3)
+    groups_create(program=program, count=3)
     content = rosters.xlsx(rosters.rows(12))  # 分组 column present, every cell empty
     import_file(program, content)
-    services.groups_split(program=program)
+    groups_split(program=program)
 
     plan = import_file(program, content)
 
@@ -277,7 +278,7 @@ def test_roster_import_empty_group_cells_leave_groups_as_they_are():
 
 def test_roster_import_reads_group_numbers_written_in_chinese():
     program = factories.program()
-    services.groups_create(program=program, count=12)
+    groups_create(program=program, count=12)
     data = rosters.rows(3)
     data[0][8], data[1][8], data[2][8] = "第三组", "十二", "3组"
 

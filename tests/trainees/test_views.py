@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import factories, rosters
 from tests.conftest import login
-from trainees import services
 from trainees.models import Enrollment, Program, Trainee
+from trainees.services.groups import groups_create, groups_split
+from trainees.services.roster import roster_import
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +215,7 @@ def test_roster_query_count_is_the_same_at_10_and_200_trainees(
 def test_program_list_query_count_is_the_same_at_10_and_200_trainees(
     client, organizer, program, django_assert_max_num_queries
 ):
-    services.groups_create(program=program, count=5)  # counts must not multiply by groups
+    groups_create(program=program, count=5)  # counts must not multiply by groups
     client.force_login(organizer)
     enroll(program, 10)
     with django_assert_max_num_queries(20) as small:
@@ -285,12 +286,12 @@ def test_roster_import_in_the_browser_lists_errors_and_imports_nothing(client, o
 
 
 def test_roster_export_imports_back_unchanged(client, organizer, program):
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(30)))
-    services.groups_split(program=program)
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(30)))
+    groups_split(program=program)
     client.force_login(organizer)
 
     exported = client.get("/trainees/programs/CZ2023/roster/export/")
-    plan = services.roster_import(program=program, name="export.xlsx", content=exported.content)
+    plan = roster_import(program=program, name="export.xlsx", content=exported.content)
 
     assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
     assert plan.errors == []
@@ -298,7 +299,7 @@ def test_roster_export_imports_back_unchanged(client, organizer, program):
 
 
 def test_first_sign_in_with_the_slip_password_asks_for_a_new_one(client, organizer, program):
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(2)))
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(2)))
     client.force_login(organizer)
     slips = client.get("/trainees/programs/CZ2023/roster/slips/").content.decode()
     trainee = Trainee.objects.get(police_id="410001")
@@ -353,8 +354,8 @@ def test_withdrawal_keeps_the_enrollment(client, organizer, program):
 
 
 def test_groups_split_in_the_browser(client, organizer, program):
-    services.groups_create(program=program, count=5)
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(94)))
+    groups_create(program=program, count=5)
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(94)))
     client.force_login(organizer)
 
     response = client.post("/trainees/programs/CZ2023/groups/split/", follow=True)
@@ -443,7 +444,7 @@ def test_roster_filter_by_an_unknown_group_shows_everyone(client, organizer, pro
 
 
 def test_slip_password_cannot_unlock_a_signed_in_staff_account(client, organizer, program):
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
     slip = Trainee.objects.get().initial_password
     client.force_login(organizer)
 
@@ -454,7 +455,7 @@ def test_slip_password_cannot_unlock_a_signed_in_staff_account(client, organizer
 
 
 def test_slip_password_is_dead_once_the_account_has_a_password(client, program):
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
     trainee = Trainee.objects.get()
     slip = trainee.initial_password
     login(client, "410001", slip)
@@ -469,7 +470,7 @@ def test_slip_password_is_dead_once_the_account_has_a_password(client, program):
 
 
 def test_slip_password_never_opens_an_existing_account_of_the_same_name(client, program):
-    services.roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
+    roster_import(program=program, name="r.xlsx", content=rosters.xlsx(rosters.rows(1)))
     slip = Trainee.objects.get().initial_password
     factories.user("organizer", username="410001", is_staff=True)
 

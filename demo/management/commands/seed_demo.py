@@ -21,9 +21,11 @@ from reports.services import outbox
 from sessions import attendance as rollcall
 from sessions import services as timetable
 from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker, Venue
-from trainees import services
 from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
+from trainees.services.enrollments import enrollment_move
+from trainees.services.groups import groups_split
+from trainees.services.roster import roster_import
 
 ORGANIZER_APPS = ["trainees", "timetable", "discussions", "exams", "reports"]
 
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         self.user(data.ADMIN, is_staff=True, is_superuser=True)
 
         program = self.program(organizer)
-        plan = services.roster_import(
+        plan = roster_import(
             program=program,
             name=data.ROSTER.name,
             content=data.ROSTER.read_bytes(),
@@ -52,7 +54,7 @@ class Command(BaseCommand):
             raise CommandError("\n".join(str(error) for error in plan.errors))
         active = program.enrollments.filter(status=Enrollment.Status.ACTIVE)
         if active.filter(group__isnull=True).exists():
-            services.groups_split(program=program, user=organizer)
+            groups_split(program=program, user=organizer)
         self.regroup(program)
 
         trainees = Trainee.objects.filter(police_id__in=data.DEMO_TRAINEES).select_related("unit")
@@ -416,8 +418,8 @@ class Command(BaseCommand):
                 .order_by("-trainee__police_id")
                 .first()
             )
-            services.enrollment_move(enrollment=swapped, group=chief.group)
-            services.enrollment_move(enrollment=chief, group=target)
+            enrollment_move(enrollment=swapped, group=chief.group)
+            enrollment_move(enrollment=chief, group=target)
 
     def discussions(self, program):
         """This evening's five group discussions written up with their ideas (the records of

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trainees import services
 from trainees.models import Program
+from trainees.services.roster import roster_import
 
 
 class Command(BaseCommand):
@@ -29,9 +29,7 @@ class Command(BaseCommand):
             content = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        plan = services.roster_import(
-            program=program, name=file.name, content=content, dry_run=dry_run
-        )
+        plan = roster_import(program=program, name=file.name, content=content, dry_run=dry_run)
         if plan.errors:
             for error in plan.errors:
                 self.stderr.write(str(error))

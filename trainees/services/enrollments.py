@@ -1,0 +1,30 @@
+"""One trainee in a program: moving them to another group, withdrawing them (退训) or taking
+them back. Each function is one transaction; the history says who and why.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from trainees.audit import MOVED, TAKEN_BACK, WITHDRAWN, recorded
+from trainees.models import Enrollment
+
+
+@transaction.atomic
+def enrollment_move(*, enrollment, group, user=None):
+    """Move one trainee to another group of the same program (or out of every group)."""
+    if group is not None and group.program_id != enrollment.program_id:
+        raise ValueError(_("This group belongs to another program."))
+    if enrollment.group_id == getattr(group, "pk", None):
+        return  # nothing to move, nothing to record
+    enrollment.group = group
+    recorded(enrollment, user=user, reason=MOVED).save(update_fields=["group"])
+
+
+@transaction.atomic
+def enrollment_set_status(*, enrollment, status, user=None):
+    """Withdraw a trainee from the program (退训), or take them back; nothing is deleted."""
+    if enrollment.status == status:
+        return
+    enrollment.status = status
+    reason = WITHDRAWN if status == Enrollment.Status.WITHDRAWN else TAKEN_BACK
+    recorded(enrollment, user=user, reason=reason).save(update_fields=["status"])

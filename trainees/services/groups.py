@@ -1,0 +1,76 @@
+"""A program's discussion groups: creating them and splitting the trainees over them; each
+function is one transaction, and the history keeps each move (simple_history's bulk helpers).
+"""
+
+import itertools
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from trainees.audit import GROUP_SPLIT
+from trainees.models import Enrollment, Group
+
+
+@transaction.atomic
+def groups_create(*, program, count, user=None):
+    """Add groups so that the program has `count` of them, numbered 1..count."""
+    existing = set(program.groups.values_list("number", flat=True))
+    bulk_create_with_history(
+        [
+            Group(program=program, number=number)  # unnamed: 第N组 in the reader's language
+            for number in range(1, count + 1)
+            if number not in existing
+        ],
+        Group,
+        default_user=user,
+    )
+
+
+def split_plan(enrollments, groups):
+    """Assign enrollments to groups: sizes differ by at most one, and each parent unit is
+    spread as evenly as the numbers allow.
+
+    Trainees are lined up by parent unit, largest unit first, and dealt round-robin over
+    the groups: a run of k trainees of one unit dealt this way gives every group either
+    floor(k/n) or ceil(k/n) of them, and the whole deal gives sizes that differ by one.
+    """
+    by_parent = defaultdict(list)
+    for enrollment in enrollments:
+        unit = enrollment.trainee.unit
+        by_parent[unit.parent_id or unit.pk].append(enrollment)
+    lined_up = list(
+        itertools.chain.from_iterable(
+            sorted(members, key=lambda e: e.trainee.police_id)
+            for _parent, members in sorted(by_parent.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        )
+    )
+    return {enrollment: groups[i % len(groups)] for i, enrollment in enumerate(lined_up)}
+
+
+@transaction.atomic
+def groups_split(*, program, user=None):
+    """Split the program's active trainees over its groups (see split_plan); the history keeps
+    each move, by `user`."""
+    groups = list(program.groups.order_by("number"))
+    if not groups:
+        raise ValueError(_("Create the groups first."))
+    enrollments = list(
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(program=program, status=Enrollment.Status.ACTIVE)
+        .select_related("trainee__unit")
+    )
+    assignment = split_plan(enrollments, groups)
+    moved = [e for e, group in assignment.items() if e.group_id != group.pk]
+    for enrollment in moved:
+        enrollment.group = assignment[enrollment]
+    bulk_update_with_history(
+        moved,
+        Enrollment,
+        ["group"],
+        batch_size=1000,
+        default_user=user,
+        default_change_reason=GROUP_SPLIT,
+    )
+    return assignment

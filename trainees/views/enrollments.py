@@ -1,0 +1,94 @@
+"""One trainee of a program: their page with its history (变更记录), moving them to another
+group, withdrawing them or taking them back, a new initial password. Views parse, check, and
+call a service; who may see what is decided in trainees.permissions."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trainees import audit
+from trainees.forms import EnrollmentMoveForm
+from trainees.models import Enrollment
+from trainees.permissions import may_change, program_for
+from trainees.services import accounts, enrollments
+
+
+def enrollment_for(request, code, pk, *, change=False):
+    program = program_for(request.user, code, change=change)
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("trainee__unit__parent", "trainee__user", "group"),
+        program=program,
+        pk=pk,
+    )
+    return program, enrollment
+
+
+def enrollment_detail(request, code, pk):
+    """One trainee of the program: who they are, their group, their status, and the history
+    of their record in the program (变更记录: roster, scores, attendance, essay)."""
+    program, enrollment = enrollment_for(request, code, pk)
+    can_change = may_change(request.user, program)
+    history = audit.enrollment_history(enrollment, full_phone=can_change)
+    return render(
+        request,
+        "trainees/enrollment_detail.html",
+        {
+            "program": program,
+            "enrollment": enrollment,
+            "trainee": enrollment.trainee,
+            "can_change": can_change,
+            "move_form": EnrollmentMoveForm(program=program, initial={"group": enrollment.group}),
+            "history": history,
+        },
+    )
+
+
+@require_POST
+def enrollment_move(request, code, pk):
+    program, enrollment = enrollment_for(request, code, pk, change=True)
+    form = EnrollmentMoveForm(request.POST, program=program)
+    if form.is_valid():
+        enrollments.enrollment_move(
+            enrollment=enrollment, group=form.cleaned_data["group"], user=request.user
+        )
+        group = enrollment.group or _("no group")
+        text = _("%(name)s is now in %(group)s.")
+        messages.success(request, text % {"name": enrollment.trainee.name, "group": group})
+    else:
+        messages.error(request, _("Choose a group of this program."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = enrollment_url(program, enrollment)
+    return redirect(back)
+
+
+@require_POST
+def enrollment_status(request, code, pk):
+    program, enrollment = enrollment_for(request, code, pk, change=True)
+    status = request.POST.get("status")
+    if status not in Enrollment.Status.values:
+        messages.error(request, _("Unknown status."))
+    else:
+        enrollments.enrollment_set_status(enrollment=enrollment, status=status, user=request.user)
+        status = enrollment.get_status_display()
+        messages.success(request, f"{enrollment.trainee.name}: {status}")
+    return redirect(enrollment_url(program, enrollment))
+
+
+@require_POST
+def trainee_password_reset(request, code, pk):
+    program, enrollment = enrollment_for(request, code, pk, change=True)
+    password = accounts.trainee_reset_password(trainee=enrollment.trainee, user=request.user)
+    messages.success(
+        request,
+        _("New initial password of %(name)s: %(password)s")
+        % {"name": enrollment.trainee.name, "password": password},
+    )
+    return redirect(enrollment_url(program, enrollment))
+
+
+def enrollment_url(program, enrollment):
+    return reverse("trainees:enrollment-detail", args=[program.code, enrollment.pk])

@@ -1,0 +1,160 @@
+"""The roster (名册) of a program: the list, its export, the import and the login slips.
+Views parse, check, and call a service or selector; who may see what is decided in
+trainees.permissions."""
+
+import io
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from trainees import selectors
+from trainees.forms import SpreadsheetUploadForm
+from trainees.models import Enrollment
+from trainees.permissions import ProgramMixin, may_change, program_for
+from trainees.roster import EXPORT_HEADERS
+from trainees.services import roster
+from trainees.uploads import PendingUpload, preview_then_confirm
+
+ROSTER_PAGE_SIZE = 50
+
+
+class RosterView(ProgramMixin, TemplateView):
+    template_name = "trainees/roster.html"
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        groups = list(self.program.groups.order_by("number"))
+        valid_groups = {str(group.number) for group in groups} | {"none"}
+        enrollments = selectors.roster(
+            self.program,
+            query=params.get("q", "").strip(),
+            group=params.get("group", "") if params.get("group", "") in valid_groups else "",
+            unit=params.get("unit", "") if params.get("unit", "").isdigit() else None,
+            status=params.get("status", ""),
+        )
+        page = Paginator(enrollments, ROSTER_PAGE_SIZE).get_page(params.get("page"))
+        filters = params.copy()
+        filters.pop("page", None)
+        return super().get_context_data(
+            page=page,
+            groups=groups,
+            units=selectors.roster_units(self.program),
+            filters=filters.urlencode(),
+            show_phone=may_change(self.request.user, self.program),
+            **kwargs,
+        )
+
+
+def roster_export(request, code):
+    """The roster as .xlsx, with the columns the import reads: it imports back unchanged."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    program = program_for(request.user, code)
+    full_phone = may_change(request.user, program)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Roster")
+    sheet.append(list(EXPORT_HEADERS.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for enrollment in selectors.roster(program):
+        trainee = enrollment.trainee
+        sheet.append(
+            [
+                trainee.police_id,
+                trainee.name,
+                trainee.get_gender_display(),
+                trainee.unit.name,
+                trainee.unit.parent.name if trainee.unit.parent else "",
+                trainee.position,
+                trainee.phone if full_phone else trainee.masked_phone,
+                enrollment.group.number if enrollment.group else "",
+            ]
+        )
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # "=…" stays text, never a formula (CSV/formula injection)
+    for column, width in zip("ABCDEFGH", (12, 10, 6, 36, 24, 12, 14, 6), strict=True):
+        sheet.column_dimensions[column].width = width
+        for cell in sheet[column][1:]:
+            cell.number_format = "@"  # police IDs and phones stay text: 031245 keeps its 0
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"{slugify(program.code) or 'roster'}-roster.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def roster_import(request, code):
+    """Upload → preview (every error with its row, or what will change) → confirm.
+
+    The confirmation imports exactly the file previewed (see uploads.PendingUpload), checked
+    again against the database.
+    """
+    program = program_for(request.user, code, change=True)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    pending = PendingUpload(request, "roster_upload", program)
+    plan, imported = preview_then_confirm(
+        request,
+        form,
+        pending,
+        lambda name, content, dry_run: roster.roster_import(
+            program=program, name=name, content=content, dry_run=dry_run, user=request.user
+        ),
+    )
+    if imported:
+        messages.success(
+            request, _("Roster imported: %(summary)s.") % {"summary": summary_text(plan)}
+        )
+        return redirect("trainees:roster", code=program.code)
+    return render(
+        request,
+        "trainees/roster_import.html",
+        {
+            "program": program,
+            "form": form,
+            "plan": plan,
+            "summary": plan and summary_text(plan),
+            "digest": pending.digest,
+        },
+    )
+
+
+def summary_text(plan):
+    return _("%(created)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+        "created": plan.count("create"),
+        "updated": plan.count("update"),
+        "unchanged": plan.count("unchanged"),
+    }
+
+
+def roster_slips(request, code):
+    """Login slips of the trainees who have not chosen a password yet: print, cut, hand out."""
+    program = program_for(request.user, code, change=True)
+    enrollments = (
+        selectors.roster(program, status=Enrollment.Status.ACTIVE)
+        .exclude(trainee__initial_password="")
+        .order_by("group__number", "trainee__police_id")
+    )
+    return render(
+        request,
+        "trainees/slips.html",
+        {
+            "program": program,
+            "enrollments": enrollments,
+            "login_url": request.build_absolute_uri(reverse("login")),
+        },
+    )
