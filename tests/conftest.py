@@ -5,6 +5,7 @@ from django.utils import translation
 from config.celery import app as celery_app
 from exams.selectors import answer_key, attempt_owner
 from reports.services import sending
+from tests import factories
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
@@ -24,6 +25,19 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def organizer():
+    """An organizer (教务): the one of `program`."""
+    return factories.user("organizer")
+
+
+@pytest.fixture
+def program(organizer):
+    """A program of `organizer`, code CZ2023. A module that needs another program (dates, a
+    daily routine, groups) defines its own `program`."""
+    return factories.program(organizers=[organizer], code="CZ2023")
 
 
 def login(client, username, password):

@@ -4,10 +4,5 @@ from tests import factories
 
 
 @pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
 def program(organizer):
     return factories.program(organizers=[organizer], code="CZ2023", title="常州市所长培训班")

@@ -17,11 +17,6 @@ BODY = "派出所是公安工作的根基所在，所长既是指挥员又是战
 
 
 @pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
 def program(organizer):
     now = timezone.now()
     return factories.program(

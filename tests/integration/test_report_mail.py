@@ -62,11 +62,6 @@ def start_worker(sink):
 
 
 @pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
 def program(organizer):
     return factories.program(organizers=[organizer], code="CZ2023", title="第十期派出所所长培训班")
 

@@ -30,16 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
-def program(organizer):
-    return factories.program(organizers=[organizer], code="CZ2023")
-
-
-@pytest.fixture
 def emails(units):
     """The political department and 金坛分局 have an email; 溧阳市公安局 has none."""
     Unit.objects.create(

@@ -24,16 +24,6 @@ from trainees.models import Unit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
-def program(organizer):
-    return factories.program(organizers=[organizer], code="CZ2023")
-
-
 def summary_figures(summary):
     return (
         summary.name,

@@ -6,7 +6,6 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from trainees import selectors
+from trainees.downloads import XLSX, attachment
 from trainees.forms import SpreadsheetUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import ProgramMixin, may_change, program_for
@@ -89,13 +89,7 @@ def roster_export(request, code):
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"{slugify(program.code) or 'roster'}-roster.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(out.getvalue(), XLSX, f"{slugify(program.code) or 'roster'}-roster.xlsx")
 
 
 def roster_import(request, code):
