@@ -235,14 +235,6 @@ def shifted(activity, starts_at):
 
 
 @transaction.atomic
-def activity_copy(*, activity, starts_at, user):
-    """Copy an activity to another time; the copy is checked like any new activity."""
-    copy = shifted(activity, starts_at)
-    warnings = activity_save(activity=copy, speakers=list(activity.speakers.all()), user=user)
-    return copy, warnings
-
-
-@transaction.atomic
 def day_duplicate(*, program, source, target, user):
     """Copy every activity of one day to another, all or nothing.
 
