@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sessions import services
+from sessions import clashes, services
 from sessions.models import Activity, Speaker, Venue
 from trainees.roster import RosterError, RosterFileError, group_number, read_table
 
@@ -203,7 +203,7 @@ def save_rows(program, table, user, result):
         if message:
             result.errors.append(RosterError(row.number, columns["speaker"], message))
             continue
-        problems = services.activity_problems(activity, people)
+        problems = clashes.activity_clashes(activity, people)
         if problems.errors:
             result.errors += [RosterError(row.number, columns["title"], m) for m in problems.errors]
             continue

@@ -1,106 +1,19 @@
 """Writes of the timetable: each function is one transaction.
 
-Every save of an activity goes through `activity_problems`: clashes are refused with a message
+Every save of an activity goes through `sessions.clashes`: clashes are refused with a message
 that names the other activity; a time outside the daily routine only warns.
 """
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from sessions.clashes import activity_clashes, span
 from sessions.models import Activity, ActivityChange, CalendarFeed
-
-
-@dataclass
-class Problems:
-    errors: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-
-
-def span(activity):
-    """'10:00–11:30' in Beijing time, for messages."""
-    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
-    return f"{time_format(start, 'H:i')}–{time_format(end, 'H:i')}"
-
-
-def describe(activity):
-    """How a message names another activity: its title, day and times."""
-    day = timezone.localtime(activity.starts_at).strftime("%m-%d")
-    return _("“%(title)s” (%(day)s %(span)s)") % {
-        "title": activity.title,
-        "day": day,
-        "span": span(activity),
-    }
-
-
-def activity_problems(activity, speakers=(), ignore=()):
-    """What is wrong with placing `activity` (not yet saved) with these speakers.
-
-    Errors: a venue or a speaker in two places at once; the same trainees in two activities
-    at once (the whole class against any group, or one group twice); a time outside the
-    program's dates. Warnings: a start before wake-up or an end after lights-out.
-    `ignore` lists activities (unsaved ones of the same batch) not to compare with.
-    """
-    problems = Problems()
-    program = activity.program
-    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
-    if end <= start:
-        problems.errors.append(_("The activity must end after it starts."))
-        return problems
-    if start.date() < program.start_date or end.date() > program.end_date:
-        problems.errors.append(
-            _("The activity is outside the program's dates (%(start)s to %(end)s).")
-            % {"start": program.start_date, "end": program.end_date}
-        )
-    overlapping = (
-        Activity.objects.filter(starts_at__lt=activity.ends_at, ends_at__gt=activity.starts_at)
-        .exclude(pk__in=[a.pk for a in (activity, *ignore) if a.pk])
-        .select_related("venue", "group")
-        .order_by("starts_at")
-    )
-    if activity.venue_id:
-        for other in overlapping.filter(venue_id=activity.venue_id):
-            problems.errors.append(
-                _("The venue %(venue)s is already used by %(other)s.")
-                % {"venue": activity.venue.name, "other": describe(other)}
-            )
-    speaker_ids = [speaker.pk for speaker in speakers]
-    if speaker_ids:
-        for other in overlapping.filter(speakers__in=speaker_ids).distinct():
-            names = "、".join(s.name for s in other.speakers.all() if s.pk in speaker_ids)
-            problems.errors.append(
-                _("%(speaker)s is already speaking at %(other)s.")
-                % {"speaker": names, "other": describe(other)}
-            )
-    same_class = overlapping.filter(program_id=activity.program_id)
-    if activity.group_id:
-        same_class = same_class.filter(Q(group__isnull=True) | Q(group_id=activity.group_id))
-    for other in same_class:
-        group = other.group or activity.group
-        if group:
-            message = _("%(group)s already has %(other)s at that time.")
-        else:
-            message = _("The whole class already has %(other)s at that time.")
-        problems.errors.append(message % {"group": group, "other": describe(other)})
-    wake, sleep = program.routine_bounds()
-    if wake and start.time() < wake:
-        problems.warnings.append(
-            _("%(title)s starts before wake-up (%(wake)s).")
-            % {"title": activity.title, "wake": wake.strftime("%H:%M")}
-        )
-    if sleep and (end.time() > sleep or end.date() > start.date()):
-        problems.warnings.append(
-            _("%(title)s ends after lights-out (%(sleep)s).")
-            % {"title": activity.title, "sleep": sleep.strftime("%H:%M")}
-        )
-    return problems
 
 
 def record_change(*, program, kind, summary, user, activity=None, group=None):
@@ -154,7 +67,7 @@ def activity_save(*, activity, speakers, user, record=True):
     timetable is published, the change is recorded (unless `record` is false: a batch
     records one change for all its activities).
     """
-    problems = activity_problems(activity, speakers)
+    problems = activity_clashes(activity, speakers)
     if problems.errors:
         raise ValidationError(problems.errors)
     previous = None
@@ -256,7 +169,7 @@ def day_duplicate(*, program, source, target, user):
     copies, errors, warnings = [], [], []
     for original in originals:
         copy = shifted(original, original.starts_at + delta)
-        problems = activity_problems(copy, list(original.speakers.all()))
+        problems = activity_clashes(copy, list(original.speakers.all()))
         errors += problems.errors
         warnings += problems.warnings
         copies.append((copy, list(original.speakers.all())))
