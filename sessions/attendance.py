@@ -389,12 +389,7 @@ def leave_decide(*, leave, approve, user):
         attendance = Attendance.objects.filter(
             activity=activity, enrollment=leave.enrollment
         ).first()
-        if attendance and attendance.status in (
-            Status.PRESENT,
-            Status.LATE,
-            Status.LEAVE,
-            Status.LEFT_EARLY,
-        ):
+        if attendance and (attendance.attended or attendance.status == Status.LEAVE):
             continue
         if attendance or activity.closed_at or activity.starts_at <= timezone.now():
             attendance_set(
@@ -421,8 +416,8 @@ class Counts:
     left_early: int
 
     @property
-    def attended(self):  # 实到: present, late or left early
-        return self.present + self.late + self.left_early
+    def attended(self):  # 实到: Attendance.ATTENDED
+        return sum(getattr(self, status.value) for status in Attendance.ATTENDED)
 
     @property
     def unmarked(self):

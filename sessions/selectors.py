@@ -165,7 +165,7 @@ def rollcall_days(program):
     class_size = sum(sizes.values())
     for activity in activities:
         activity.n_expected = sizes.get(activity.group_id, 0) if activity.group_id else class_size
-        activity.n_attended = activity.n_present + activity.n_late + activity.n_left_early
+        activity.n_attended = sum(getattr(activity, f"n_{s.value}") for s in Attendance.ATTENDED)
     return by_day(program, activities)
 
 
@@ -186,7 +186,7 @@ class DisciplineLine:
 
     @property
     def attended(self):
-        return self.present + self.late + self.left_early
+        return sum(getattr(self, status.value) for status in Attendance.ATTENDED)
 
     @property
     def rate(self):
