@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from sessions import attendance as rollcall
 from sessions import selectors
 from sessions.forms import LeaveRequestForm
-from sessions.models import Activity, Attendance, LeaveRequest
+from sessions.models import Attendance, LeaveRequest
+from sessions.permissions import activity_for
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
 
@@ -29,14 +30,6 @@ STATUS_BUTTONS = [
     (Attendance.Status.LEAVE, Attendance.Status.LEAVE.label, "info"),
     (Attendance.Status.LEFT_EARLY, Attendance.Status.LEFT_EARLY.label, "secondary"),
 ]
-
-
-def activity_for(request, code, pk, *, change=False):
-    program = program_for(request.user, code, change=change)
-    activity = get_object_or_404(
-        Activity.objects.select_related("program", "group", "venue"), program=program, pk=pk
-    )
-    return program, activity
 
 
 def rollcall_list(request, code):

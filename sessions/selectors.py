@@ -17,7 +17,6 @@ from sessions.models import (
 )
 from trainees.audit import Change, HistoryEntry, label, shown
 from trainees.models import Enrollment
-from trainees.permissions import may_read
 
 GRID_START_HOUR = 6  # the week view's first row: 06:00
 GRID_END_HOUR = 23
@@ -137,15 +136,6 @@ def materials_of(program):
         .select_related("activity")
         .order_by("activity__starts_at", "title")
     )
-
-
-def may_read_materials(user, program):
-    """Organizers and leadership who may read the program, and its active trainees."""
-    if may_read(user, program):
-        return True
-    return Enrollment.objects.filter(
-        program=program, trainee__user=user, status=Enrollment.Status.ACTIVE
-    ).exists()
 
 
 def rollcall_days(program):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sessions import calendar, importing, selectors, services
 from sessions.forms import ActivityForm, DayDuplicateForm, MaterialForm
 from sessions.models import Activity, CalendarFeed, Material
+from sessions.permissions import may_read_materials
 from trainees.forms import RosterUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
@@ -291,9 +292,7 @@ def material_download(request, code, pk):
     Files live outside the static root and are only ever served through this check.
     """
     material = get_object_or_404(Material.objects.select_related("program"), pk=pk)
-    if material.program.code != code or not selectors.may_read_materials(
-        request.user, material.program
-    ):
+    if material.program.code != code or not may_read_materials(request.user, material.program):
         raise Http404
     return protected_file(material.file, download_name(material))
 
