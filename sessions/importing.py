@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sessions import clashes, services
-from sessions.models import Activity, Speaker, Venue
+from sessions.models import Activity, Speaker
 from trainees.roster import RosterError, RosterFileError, group_number, read_table
 
 COLUMNS = {
@@ -117,7 +117,7 @@ class SpeakerFinder:
             if known:
                 speakers.append(known[0])
                 continue
-            speaker = Speaker.objects.create(name=name, title=title)
+            speaker = services.speaker_get_or_create(name=name, title=title)
             self.by_name[name] = [speaker]
             speakers.append(speaker)
         return speakers, None
@@ -198,7 +198,7 @@ def save_rows(program, table, user, result):
             ends_at=timezone.make_aware(datetime.combine(day, end)),
         )
         if values.get("venue"):
-            activity.venue = Venue.objects.get_or_create(name=values["venue"])[0]
+            activity.venue = services.venue_get_or_create(name=values["venue"])
         people, message = speakers.find(values.get("speaker", ""))
         if message:
             result.errors.append(RosterError(row.number, columns["speaker"], message))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions.clashes import activity_clashes, span
-from sessions.models import Activity, ActivityChange, CalendarFeed
+from sessions.models import Activity, ActivityChange, CalendarFeed, Speaker, Venue
 
 
 def record_change(*, program, kind, summary, user, activity=None, group=None):
@@ -60,13 +60,35 @@ def audience(before, after):
 
 
 @transaction.atomic
-def activity_save(*, activity, speakers, user, record=True):
+def venue_get_or_create(*, name):
+    """The venue of that name, made on first use (typed in the activity form, or imported)."""
+    venue, _created = Venue.objects.get_or_create(name=name)
+    return venue
+
+
+@transaction.atomic
+def speaker_get_or_create(*, name, title="", organization=""):
+    """The speaker with that name, title and organization, made on first use."""
+    speaker, _created = Speaker.objects.get_or_create(
+        name=name, title=title, organization=organization
+    )
+    return speaker
+
+
+@transaction.atomic
+def activity_save(*, activity, speakers, user, record=True, new_venue="", new_speaker=None):
     """Save an activity with its speakers if nothing clashes; returns the warnings.
 
-    Raises ValidationError with every clash, naming the other activities. After the
-    timetable is published, the change is recorded (unless `record` is false: a batch
-    records one change for all its activities).
+    `new_venue` (a name) and `new_speaker` (name, title, organization) are typed in the form:
+    made here on first use, they are checked for clashes like any other (rolled back with the
+    activity if it is refused). Raises ValidationError with every clash, naming the other
+    activities. After the timetable is published, the change is recorded (unless `record` is
+    false: a batch records one change for all its activities).
     """
+    if new_venue:
+        activity.venue = venue_get_or_create(name=new_venue)
+    if new_speaker:
+        speakers = [*speakers, speaker_get_or_create(**new_speaker)]
     problems = activity_clashes(activity, speakers)
     if problems.errors:
         raise ValidationError(problems.errors)

@@ -63,11 +63,15 @@ def activity_form(request, code, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                built, speakers = form.build()
+                built, speakers, new_venue, new_speaker = form.build()
                 if activity is None:
                     built.pk = None
                 warnings = services.activity_save(
-                    activity=built, speakers=speakers, user=request.user
+                    activity=built,
+                    speakers=speakers,
+                    user=request.user,
+                    new_venue=new_venue,
+                    new_speaker=new_speaker,
                 )
         except ValidationError as error:
             form.add_error(None, error)
