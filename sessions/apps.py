@@ -12,7 +12,7 @@ class TimetableConfig(AppConfig):
 
     def ready(self):
         # The trainee's page shows this app's part of their history (trainees.audit).
-        from sessions import selectors
+        from sessions.selectors import rollcall
         from trainees import audit
 
-        audit.history_source(selectors.attendance_history)
+        audit.history_source(rollcall.attendance_history)

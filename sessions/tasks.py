@@ -59,6 +59,6 @@ def close_ended_activities():
 
     Idempotent: a closed activity gains no record the second time.
     """
-    from sessions.attendance import close_ended
+    from sessions.services.rollcall import close_ended
 
     return close_ended()

@@ -44,9 +44,9 @@ from discussions import services as essay_services
 from discussions.models import DiscussionRecord, ForumTalk, Idea
 from exams import services as exam_services
 from exams.models import Exam, Question, ReportFile, ReportRecipient, ScoreReport
-from sessions import attendance as rollcall
-from sessions import services as timetable_services
 from sessions.models import Activity, Material
+from sessions.services import leave as leave_services
+from sessions.services import timetable as timetable_services
 from tests import factories
 from tests.exams.factories import exam, question
 from tests.files import PDF
@@ -582,7 +582,7 @@ def build_world():
         group=group_1,
         title="分组讨论",
     )
-    leave = rollcall.leave_request(
+    leave = leave_services.leave_request(
         enrollment=enrollment_a,
         starts_at=now + timedelta(hours=1),
         ends_at=now + timedelta(hours=3),

@@ -1,11 +1,12 @@
-"""Writes of the timetable: each function is one transaction.
+"""Writes of the timetable: activities, days, publishing and change notices, calendar feed
+tokens. Each function is one transaction.
 
 Every save of an activity goes through `sessions.clashes`: clashes are refused with a message
 that names the other activity; a time outside the daily routine only warns.
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -232,17 +233,3 @@ def calendar_feed_revoke(*, feed):
     feed.token = new_token()
     feed.save(update_fields=["token"])
     return feed
-
-
-def day_bounds(day):
-    """Aware datetimes of the start of `day` and of the next day, in Beijing time."""
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    return start, start + timedelta(days=1)
-
-
-@transaction.atomic
-def material_delete(*, material):
-    """Remove a material and its file (the file only once the removal has committed)."""
-    file = material.file
-    material.delete()
-    transaction.on_commit(lambda: file.storage.delete(file.name))

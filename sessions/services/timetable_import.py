@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sessions import clashes, services
+from sessions import clashes
 from sessions.models import Activity, Speaker
+from sessions.services import timetable
 from trainees.roster import RosterError, RosterFileError, group_number, read_table
 
 COLUMNS = {
@@ -117,7 +118,7 @@ class SpeakerFinder:
             if known:
                 speakers.append(known[0])
                 continue
-            speaker = services.speaker_get_or_create(name=name, title=title)
+            speaker = timetable.speaker_get_or_create(name=name, title=title)
             self.by_name[name] = [speaker]
             speakers.append(speaker)
         return speakers, None
@@ -198,7 +199,7 @@ def save_rows(program, table, user, result):
             ends_at=timezone.make_aware(datetime.combine(day, end)),
         )
         if values.get("venue"):
-            activity.venue = services.venue_get_or_create(name=values["venue"])
+            activity.venue = timetable.venue_get_or_create(name=values["venue"])
         people, message = speakers.find(values.get("speaker", ""))
         if message:
             result.errors.append(RosterError(row.number, columns["speaker"], message))
@@ -207,7 +208,7 @@ def save_rows(program, table, user, result):
         if problems.errors:
             result.errors += [RosterError(row.number, columns["title"], m) for m in problems.errors]
             continue
-        services.activity_save(activity=activity, speakers=people, user=user, record=False)
+        timetable.activity_save(activity=activity, speakers=people, user=user, record=False)
         result.activities.append(activity)
     if not result.errors:
-        services.record_batch(program=program, activities=result.activities, user=user)
+        timetable.record_batch(program=program, activities=result.activities, user=user)
