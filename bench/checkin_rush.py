@@ -70,8 +70,8 @@ def main():
     args = parser.parse_args()
     env = fresh_database(DATABASE)
     activity, cookies = prepare(args.trainees)
-    from sessions.attendance import code_for, step_of
     from sessions.models import Attendance
+    from sessions.services.rollcall import code_for, step_of
 
     with gunicorn(env, args.workers) as port:
         csrf = "b" * 32  # the cookie's secret, sent back unmasked as the form's token

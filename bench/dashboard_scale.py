@@ -318,7 +318,7 @@ def seed_city(city, branches, stations, trainees, programs, years, prefix, draw)
                     continue
                 status = draw.choice(statuses)
                 late = draw.randint(3, 25) if status == "late" else 0
-                came = status in ("present", "late", "left_early")
+                came = status in Attendance.ATTENDED
                 yield Attendance(
                     activity=activity,
                     enrollment=enrollment,

@@ -346,7 +346,7 @@ def trainee_plan(n, session_key, enrollment, current, draw, expected):
     redirects to, then the autosaves with one more look at my day among them."""
     from django.utils import timezone
 
-    from sessions.attendance import code_for, step_of
+    from sessions.services.rollcall import code_for, step_of
 
     person = f"trainee {n}"
     cookie = {"Cookie": f"sessionid={session_key}; csrftoken={CSRF}"}

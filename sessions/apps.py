@@ -13,10 +13,12 @@ class TimetableConfig(AppConfig):
     def ready(self):
         # The trainee's page shows this app's part of their history (trainees.audit).
         from sessions import personal_data as sessions_personal_data
-        from sessions import selectors
+        from sessions.selectors import rollcall
         from trainees import audit, personal_data
 
-        audit.history_source(selectors.attendance_history)
+        audit.history_source(rollcall.attendance_history)
         # Its part of the trainee's data download and of their erasure (trainees.personal_data).
         personal_data.data_source(sessions_personal_data.trainee_data, position=10)
         personal_data.erasure_step(sessions_personal_data.trainee_erase)
+        # A change of the published timetable is mailed by a task (sessions.tasks listens).
+        from sessions import tasks  # noqa: F401

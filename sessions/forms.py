@@ -95,24 +95,21 @@ class ActivityForm(forms.ModelForm):
         return cleaned
 
     def build(self):
-        """The unsaved activity and its speakers; creates a new venue or speaker if typed."""
+        """(the unsaved activity, its speakers, the new venue's name or "", the new speaker or
+        None): services.timetable.activity_save makes the venue and the speaker typed in."""
         activity = super().save(commit=False)
         activity.program = self.program
         activity.starts_at = self.cleaned_data["starts_at"]
         activity.ends_at = self.cleaned_data["ends_at"]
-        if self.cleaned_data["new_venue"]:
-            activity.venue, _created = Venue.objects.get_or_create(
-                name=self.cleaned_data["new_venue"]
-            )
-        speakers = list(self.cleaned_data["speakers"])
+        new_speaker = None
         if self.cleaned_data["new_speaker_name"]:
-            speaker, _created = Speaker.objects.get_or_create(
-                name=self.cleaned_data["new_speaker_name"],
-                title=self.cleaned_data["new_speaker_title"],
-                organization=self.cleaned_data["new_speaker_organization"],
-            )
-            speakers.append(speaker)
-        return activity, speakers
+            new_speaker = {
+                "name": self.cleaned_data["new_speaker_name"],
+                "title": self.cleaned_data["new_speaker_title"],
+                "organization": self.cleaned_data["new_speaker_organization"],
+            }
+        speakers = list(self.cleaned_data["speakers"])
+        return activity, speakers, self.cleaned_data["new_venue"], new_speaker
 
 
 class DayDuplicateForm(forms.Form):

@@ -216,7 +216,7 @@ class Attendance(models.Model):
         LEAVE = "leave", _("On leave")
         LEFT_EARLY = "left_early", _("Left early")
 
-    # Attended (出勤): present, late or left early. Leave and absence are not.
+    # 实到: the statuses that count as attended. Every count of attendance uses this.
     ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
 
     class Method(models.TextChoices):
@@ -258,6 +258,11 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.activity_id}/{self.enrollment_id}: {self.get_status_display()}"
+
+    @property
+    def attended(self):
+        """实到: present, late or left early (see ATTENDED)."""
+        return self.status in self.ATTENDED
 
 
 class AttendanceChange(models.Model):

@@ -4,10 +4,13 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sessions.models import ActivityChange
+from sessions.services import rollcall
+from sessions.services.timetable import timetable_changed
 from trainees.models import Enrollment
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ def close_ended_activities():
 
     Idempotent: a closed activity gains no record the second time.
     """
-    from sessions.attendance import close_ended
+    return rollcall.close_ended()
 
-    return close_ended()
+
+@receiver(timetable_changed)
+def timetable_change_recorded(sender, change, **kwargs):
+    notify_timetable_change.delay(change.pk)

@@ -30,7 +30,7 @@ from django.db.models import Count, Q
 from discussions.models import Essay, Grade
 from exams.selectors import TraineeGain, program_scores, summarize
 from reports.models import ReportDelivery
-from sessions.selectors import DisciplineLine, discipline
+from sessions.selectors.discipline import DisciplineLine, discipline
 from trainees.models import Unit
 
 TOP_COUNT = 5  # 优秀与后进: the best and the lowest five graduation scores

@@ -45,9 +45,9 @@ from discussions.services import essays as essay_services
 from exams import services as exam_services
 from exams.models import Exam, Question
 from reports.models import ReportFile, ReportRecipient, ScoreReport
-from sessions import attendance as rollcall
-from sessions import services as timetable_services
 from sessions.models import Activity, Material
+from sessions.services import leave as leave_services
+from sessions.services import timetable as timetable_services
 from tests import factories
 from tests.exams.factories import exam, question
 from tests.files import PDF
@@ -595,7 +595,7 @@ def build_world():
         group=group_1,
         title="分组讨论",
     )
-    leave = rollcall.leave_request(
+    leave = leave_services.leave_request(
         enrollment=enrollment_a,
         starts_at=now + timedelta(hours=1),
         ends_at=now + timedelta(hours=3),

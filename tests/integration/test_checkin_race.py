@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from sessions.attendance import CheckInRefused, check_in, code_for, step_of
 from sessions.models import Attendance
+from sessions.services.rollcall import CheckInRefused, check_in, code_for, step_of
 from tests import factories
 from tests.timetable.factories import activity
 

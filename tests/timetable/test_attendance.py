@@ -2,9 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from sessions import attendance as rollcall
-from sessions.attendance import CheckInRefused, check_in, code_for, step_of
 from sessions.models import Attendance, AttendanceChange, LeaveRequest
+from sessions.selectors import rollcall as rollcall_selectors
+from sessions.services import leave as leave_services
+from sessions.services import rollcall
+from sessions.services.rollcall import CheckInRefused, check_in, code_for, step_of
 from tests import factories
 from tests.timetable.factories import activity, at
 
@@ -136,13 +138,13 @@ def test_closing_twice_gives_the_same_result(program, lecture, trainee):
 
 def test_approved_leave_never_becomes_absent(program, lecture, trainee):
     manager = factories.user("organizer")
-    leave = rollcall.leave_request(
+    leave = leave_services.leave_request(
         enrollment=trainee.enrollments.get(),
         starts_at=at(program.start_date, "08:00"),
         ends_at=at(program.start_date, "12:00"),
         reason="家中有事",
     )
-    rollcall.leave_decide(leave=leave, approve=True, user=manager)
+    leave_services.leave_decide(leave=leave, approve=True, user=manager)
 
     rollcall.activity_close(activity=lecture, now=lecture.ends_at + timedelta(minutes=1))
 
@@ -152,14 +154,14 @@ def test_approved_leave_never_becomes_absent(program, lecture, trainee):
 def test_leave_approved_after_closing_turns_absent_into_leave(program, lecture, trainee):
     rollcall.activity_close(activity=lecture, now=lecture.ends_at + timedelta(minutes=1))
     assert Attendance.objects.get().status == "absent"
-    leave = rollcall.leave_request(
+    leave = leave_services.leave_request(
         enrollment=trainee.enrollments.get(),
         starts_at=at(program.start_date, "08:00"),
         ends_at=at(program.start_date, "12:00"),
         reason="病假",
     )
 
-    rollcall.leave_decide(leave=leave, approve=True, user=factories.user("organizer"))
+    leave_services.leave_decide(leave=leave, approve=True, user=factories.user("organizer"))
 
     assert Attendance.objects.get().status == "leave"
     assert LeaveRequest.objects.get().status == "approved"
@@ -196,7 +198,7 @@ def test_mark_all_remaining_present_and_counts(program, lecture, trainee):
     )
 
     created = rollcall.mark_remaining_present(activity=lecture, user=organizer)
-    counts = rollcall.counts(lecture)
+    counts = rollcall_selectors.counts(lecture)
 
     assert created == 3
     assert (counts.expected, counts.attended, counts.leave, counts.absent) == (4, 3, 1, 0)
@@ -223,13 +225,13 @@ def test_with_no_grace_45_seconds_after_the_start_is_one_minute_late(program, le
 
 def test_mark_all_remaining_present_keeps_approved_leave(program, lecture, trainee):
     organizer = factories.user("organizer")
-    leave = rollcall.leave_request(
+    leave = leave_services.leave_request(
         enrollment=trainee.enrollments.get(),
         starts_at=lecture.starts_at,
         ends_at=lecture.ends_at,
         reason="病假",
     )
-    rollcall.leave_decide(leave=leave, approve=True, user=organizer)
+    leave_services.leave_decide(leave=leave, approve=True, user=organizer)
 
     rollcall.mark_remaining_present(activity=lecture, user=organizer)
 
@@ -238,16 +240,16 @@ def test_mark_all_remaining_present_keeps_approved_leave(program, lecture, train
 
 def test_a_leave_is_decided_once(program, lecture, trainee):
     organizer = factories.user("organizer")
-    leave = rollcall.leave_request(
+    leave = leave_services.leave_request(
         enrollment=trainee.enrollments.get(),
         starts_at=lecture.starts_at,
         ends_at=lecture.ends_at,
         reason="病假",
     )
-    rollcall.leave_decide(leave=leave, approve=True, user=organizer)
+    leave_services.leave_decide(leave=leave, approve=True, user=organizer)
 
     with pytest.raises(ValueError, match="已审批"):
-        rollcall.leave_decide(leave=leave, approve=False, user=organizer)
+        leave_services.leave_decide(leave=leave, approve=False, user=organizer)
 
 
 def test_marked_absent_then_checked_in_late_becomes_late(program, lecture, trainee):

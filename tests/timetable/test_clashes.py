@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from sessions import services
 from sessions.models import Activity, Venue
+from sessions.services import timetable
 from tests import factories
 from tests.timetable.factories import activity, at, speaker
 
@@ -32,7 +32,7 @@ def new(program, start, end, day=None, **fields):
 
 def errors_of(program, candidate, speakers=()):
     with pytest.raises(ValidationError) as raised:
-        services.activity_save(activity=candidate, speakers=speakers, user=None)
+        timetable.activity_save(activity=candidate, speakers=speakers, user=None)
     return raised.value.messages
 
 
@@ -93,7 +93,7 @@ def test_five_group_discussions_at_once_in_five_rooms_are_accepted(program):
             group=program.groups.get(number=number),
             venue=f"第{number}研讨室",
         )
-        assert services.activity_save(activity=candidate, speakers=[], user=None) == []
+        assert timetable.activity_save(activity=candidate, speakers=[], user=None) == []
 
     assert Activity.objects.filter(program=program).count() == 5
 
@@ -108,8 +108,8 @@ def test_activity_before_wake_up_or_after_lights_out_only_warns(program):
     early = new(program, "06:00", "06:45", kind=Activity.Kind.DRILL, title="队列训练")
     late = new(program, "21:30", "22:30", kind=Activity.Kind.FILM, title="警示教育片")
 
-    early_warnings = services.activity_save(activity=early, speakers=[], user=None)
-    late_warnings = services.activity_save(activity=late, speakers=[], user=None)
+    early_warnings = timetable.activity_save(activity=early, speakers=[], user=None)
+    late_warnings = timetable.activity_save(activity=late, speakers=[], user=None)
 
     assert early_warnings == ["队列训练开始时间早于起床时间（06:30）。"]
     assert late_warnings == ["警示教育片结束时间晚于就寝时间（22:00）。"]
@@ -120,7 +120,7 @@ def test_moving_an_activity_does_not_clash_with_itself(program):
     lecture = activity(program, start="08:30", end="10:00", venue="报告厅")
     lecture.ends_at = at(program.start_date, "10:30")
 
-    assert services.activity_save(activity=lecture, speakers=[], user=None) == []
+    assert timetable.activity_save(activity=lecture, speakers=[], user=None) == []
 
 
 def test_duplicate_a_day_is_all_or_nothing(program):
@@ -130,7 +130,9 @@ def test_duplicate_a_day_is_all_or_nothing(program):
     activity(program, day=second, start="15:00", end="16:00", venue="报告厅", title="已有")
 
     with pytest.raises(ValidationError) as raised:
-        services.day_duplicate(program=program, source=program.start_date, target=second, user=None)
+        timetable.day_duplicate(
+            program=program, source=program.start_date, target=second, user=None
+        )
 
     assert raised.value.messages == [
         "场地“报告厅”此时已被“已有”（01-03 15:00–16:00）占用。",
@@ -143,7 +145,7 @@ def test_duplicate_a_day_copies_every_activity(program):
     third = program.start_date + timedelta(days=2)
     lecture = activity(program, start="08:30", end="10:00", speakers=[speaker()])
 
-    copies, warnings = services.day_duplicate(
+    copies, warnings = timetable.day_duplicate(
         program=program, source=program.start_date, target=third, user=None
     )
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sessions.importing import activities_import
 from sessions.models import Activity, Speaker
+from sessions.services.timetable_import import activities_import
 from tests import factories, rosters
 from tests.timetable.factories import activity, at
 
@@ -134,12 +134,12 @@ def test_import_activities_in_the_browser_previews_then_saves(client, program):
 def test_import_after_publication_records_one_change(program, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    from sessions import services
     from sessions.models import ActivityChange
+    from sessions.services import timetable
 
     trainee = factories.trainee(email="gong@example.cn")
     factories.enrollment(program, trainee, group=program.groups.get(number=1))
-    services.timetable_publish(program=program)
+    timetable.timetable_publish(program=program)
 
     with django_capture_on_commit_callbacks(execute=True):
         run(program, rosters.xlsx(rows_of(program), header=HEADER))

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from sessions.attendance import code_for, step_of
 from sessions.models import Activity, Attendance, LeaveRequest
+from sessions.services.rollcall import code_for, step_of
 from tests import factories
 from tests.timetable.factories import activity
 

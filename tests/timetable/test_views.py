@@ -6,8 +6,8 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from sessions import services
 from sessions.models import Activity, ActivityChange, CalendarFeed
+from sessions.services import timetable
 from tests import factories
 from tests.timetable.factories import activity, at, speaker
 
@@ -140,7 +140,7 @@ def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, prog
         speakers=[speaker()],
     )
     trainee = trainee_in(program, 2)
-    feed = services.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())
+    feed = timetable.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())
 
     first = Calendar.from_ical(client.get(f"/timetable/feeds/{feed.token}.ics").content)
     lecture.title = "从督察角度审视派出所工作（调整）"
@@ -166,8 +166,8 @@ def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, prog
 def test_personal_feed_holds_only_the_trainees_activities(client, program):
     evening_discussions(program, program.start_date)
     trainee = trainee_in(program, 4)
-    feed = services.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())
-    program_feed = services.calendar_feed_for(program=program)
+    feed = timetable.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())
+    program_feed = timetable.calendar_feed_for(program=program)
 
     mine = Calendar.from_ical(client.get(f"/timetable/feeds/{feed.token}.ics").content)
     everyone = Calendar.from_ical(client.get(f"/timetable/feeds/{program_feed.token}.ics").content)
@@ -285,7 +285,7 @@ def test_changes_after_publication_are_recorded_and_mailed(
     lecture = activity(program, start="08:30", end="10:00", title="聚焦派出所主防", venue="报告厅")
     trainee_in(program, 1, email="gong@example.cn")
     trainee_in(program, 2)  # no email address: not mailed
-    services.timetable_publish(program=program)
+    timetable.timetable_publish(program=program)
     client.force_login(organizer)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -321,9 +321,9 @@ def test_changes_before_publication_are_not_announced(client, organizer, program
 
 def test_notification_task_runs_once(program):
     trainee_in(program, 1, email="gong@example.cn")
-    services.timetable_publish(program=program)
+    timetable.timetable_publish(program=program)
     lecture = activity(program, start="08:30", end="10:00")
-    change = services.record_change(
+    change = timetable.record_change(
         program=program, activity=lecture, kind="changed", summary="x", user=None
     )
     from sessions.tasks import notify_timetable_change
@@ -392,7 +392,7 @@ def test_moving_an_activity_to_another_group_tells_the_whole_class(
     )
     trainee_in(program, 1, email="one@example.cn")
     trainee_in(program, 2, email="two@example.cn")
-    services.timetable_publish(program=program)
+    timetable.timetable_publish(program=program)
     client.force_login(organizer)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -417,9 +417,9 @@ def test_moving_an_activity_to_another_group_tells_the_whole_class(
 
 def test_a_new_speaker_alone_is_a_recorded_change(program):
     lecture = activity(program, start="08:30", end="10:00", title="聚焦派出所主防")
-    services.timetable_publish(program=program)
+    timetable.timetable_publish(program=program)
 
-    services.activity_save(activity=lecture, speakers=[speaker()], user=None)
+    timetable.activity_save(activity=lecture, speakers=[speaker()], user=None)
 
     assert "吕平洋" in ActivityChange.objects.get().summary
 
@@ -427,7 +427,7 @@ def test_a_new_speaker_alone_is_a_recorded_change(program):
 def test_withdrawn_trainee_loses_timetable_and_calendar(client, program):
     trainee = trainee_in(program, 1)
     enrollment = trainee.enrollments.get()
-    feed = services.calendar_feed_for(program=program, enrollment=enrollment)
+    feed = timetable.calendar_feed_for(program=program, enrollment=enrollment)
     enrollment.status = "withdrawn"
     enrollment.save()
     client.force_login(trainee.user)
@@ -438,7 +438,7 @@ def test_withdrawn_trainee_loses_timetable_and_calendar(client, program):
 
 
 def test_week_places_eight_parallel_groups_side_by_side(program):
-    from sessions import selectors
+    from sessions.selectors import timetable as timetable_selectors
 
     for number in range(6, 9):
         factories.group(program, number=number)
@@ -453,7 +453,7 @@ def test_week_places_eight_parallel_groups_side_by_side(program):
             venue=f"{number}室",
         )
 
-    [(_day, placed), *_rest] = selectors.week(program)
+    [(_day, placed), *_rest] = timetable_selectors.week(program)
 
     assert sorted(a.lane for a in placed) == list(range(1, 9))
     assert {a.lanes for a in placed} == {8}

@@ -16,8 +16,9 @@ from discussions.services import essays
 from exams import paper
 from exams import services as exams
 from exams.models import Exam, Question, ScoreChange
-from sessions import attendance as rollcall
 from sessions.models import AttendanceChange
+from sessions.services import leave as leave_services
+from sessions.services import rollcall
 from tests import factories, rosters
 from tests.exams.factories import exam, question
 from tests.timetable.factories import activity
@@ -209,10 +210,10 @@ def test_short_answer_graded_zero_is_kept_though_the_total_stays(organizer, prog
 def test_closing_an_ended_activity_records_each_absence_and_leave(organizer, program):
     lecture = activity(program, day=program.end_date, start="08:30", end="10:00")  # tomorrow
     there, away, on_leave = (factories.enrollment(program) for _ in range(3))
-    leave = rollcall.leave_request(
+    leave = leave_services.leave_request(
         enrollment=on_leave, starts_at=lecture.starts_at, ends_at=lecture.ends_at, reason="病假"
     )
-    rollcall.leave_decide(leave=leave, approve=True, user=organizer)  # marks nothing yet
+    leave_services.leave_decide(leave=leave, approve=True, user=organizer)  # marks nothing yet
     rollcall.attendance_set(activity=lecture, enrollment=there, status="present", user=organizer)
 
     rollcall.activity_close(activity=lecture, now=lecture.ends_at + timedelta(minutes=1))

@@ -18,9 +18,9 @@ from exams import bank
 from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
 from reports.services import outbox
-from sessions import attendance as rollcall
-from sessions import services as timetable
 from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker, Venue
+from sessions.services import leave as leave_services
+from sessions.services import rollcall, timetable
 from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE
 from trainees.services.enrollments import enrollment_move
@@ -295,13 +295,13 @@ class Command(BaseCommand):
             minutes_late=12,
             user=organizer,
         )
-        leave = rollcall.leave_request(
+        leave = leave_services.leave_request(
             enrollment=enrollments[2],
             starts_at=first.starts_at,
             ends_at=first.ends_at,
             reason="所里突发警情，需返回处置",
         )
-        rollcall.leave_decide(leave=leave, approve=True, user=organizer)
+        leave_services.leave_decide(leave=leave, approve=True, user=organizer)
         for activity in ended:
             rollcall.mark_remaining_present(activity=activity, user=organizer)
         rollcall.close_ended()

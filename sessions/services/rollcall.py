@@ -1,22 +1,22 @@
-"""Roll call (点名): rotating check-in codes, check-ins, the organizer's sheet, closing an
-activity, and leave. Writes here follow services.py's rules: one transaction each, and every
-change of an attendance record is kept in AttendanceChange.
+"""Roll call (点名): rotating check-in codes, check-ins and check-outs, the organizer's sheet,
+closing an ended activity. One transaction each, and every change of an attendance record is
+kept in AttendanceChange. Who is expected and the counts are read in sessions.selectors.rollcall;
+leave is in sessions.services.leave.
 """
 
 import hashlib
 import hmac
 import math
 import unicodedata
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions.models import Activity, Attendance, AttendanceChange, LeaveRequest
+from sessions.models import Activity, Attendance, AttendanceChange
+from sessions.selectors.rollcall import covering_leave, expected
 from trainees.models import Enrollment
 
 STEP_SECONDS = 30  # a code lives 30 seconds
@@ -61,17 +61,7 @@ def code_is_valid(activity, code, now, purpose="in"):
     return any(hmac.compare_digest(code, code_for(activity, s, purpose)) for s in steps)
 
 
-# Who is expected ----------------------------------------------------------------------------
-
-
-def expected(activity):
-    """The active enrollments an activity expects: the class, or the activity's group."""
-    enrollments = Enrollment.objects.filter(
-        program_id=activity.program_id, status=Enrollment.Status.ACTIVE
-    )
-    if activity.group_id:
-        enrollments = enrollments.filter(group_id=activity.group_id)
-    return enrollments
+# The check-in window and lateness -------------------------------------------------------
 
 
 def window(activity):
@@ -291,17 +281,6 @@ def check_out(activity, enrollment, user, now):
     return attendance
 
 
-def covering_leave(activity):
-    """{enrollment id: approved leave} covering the activity."""
-    leaves = LeaveRequest.objects.filter(
-        enrollment__program_id=activity.program_id,
-        status=LeaveRequest.Status.APPROVED,
-        starts_at__lt=activity.ends_at,
-        ends_at__gt=activity.starts_at,
-    )
-    return {leave.enrollment_id: leave for leave in leaves}
-
-
 @transaction.atomic
 def activity_close(*, activity, now=None):
     """After the end: every expected trainee without a record is absent, or on leave if
@@ -357,101 +336,3 @@ def close_ended(now=None):
     for activity in Activity.objects.filter(ends_at__lte=now, closed_at__isnull=True):
         closed += activity_close(activity=activity, now=now) or 0
     return closed
-
-
-@transaction.atomic
-def leave_request(*, enrollment, starts_at, ends_at, reason):
-    """A trainee asks for leave (请假)."""
-    return LeaveRequest.objects.create(
-        enrollment=enrollment, starts_at=starts_at, ends_at=ends_at, reason=reason
-    )
-
-
-@transaction.atomic
-def leave_decide(*, leave, approve, user):
-    """Approve or reject; approved leave marks every activity it covers, closed ones too,
-    except where the trainee was there."""
-    leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
-    if leave.status != LeaveRequest.Status.PENDING:
-        raise ValueError(_("This request has been decided already."))
-    leave.status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REJECTED
-    leave.decided_by, leave.decided_at = user, timezone.now()
-    leave.save(update_fields=["status", "decided_by", "decided_at"])
-    if not approve:
-        return leave, 0
-    covered = Activity.objects.filter(
-        program_id=leave.enrollment.program_id,
-        starts_at__lt=leave.ends_at,
-        ends_at__gt=leave.starts_at,
-    ).filter(Q(group__isnull=True) | Q(group_id=leave.enrollment.group_id))
-    marked = 0
-    for activity in covered:
-        attendance = Attendance.objects.filter(
-            activity=activity, enrollment=leave.enrollment
-        ).first()
-        if attendance and attendance.status in (
-            Status.PRESENT,
-            Status.LATE,
-            Status.LEAVE,
-            Status.LEFT_EARLY,
-        ):
-            continue
-        if attendance or activity.closed_at or activity.starts_at <= timezone.now():
-            attendance_set(
-                activity=activity,
-                enrollment=leave.enrollment,
-                status=Status.LEAVE,
-                user=user,
-                reason="leave approved",
-            )
-            marked += 1
-    return leave, marked
-
-
-# Reads ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Counts:
-    expected: int
-    present: int
-    late: int
-    absent: int
-    leave: int
-    left_early: int
-
-    @property
-    def attended(self):  # 实到: present, late or left early
-        return self.present + self.late + self.left_early
-
-    @property
-    def unmarked(self):
-        return self.expected - self.attended - self.absent - self.leave
-
-
-def counts(activity):
-    """应到 N, 实到 M, 请假 K, 迟到 L, 缺勤 A: two queries."""
-    by_status = dict(
-        Attendance.objects.filter(activity=activity, enrollment__status=Enrollment.Status.ACTIVE)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    return Counts(
-        expected=expected(activity).count(),
-        present=by_status.get(Status.PRESENT, 0),
-        late=by_status.get(Status.LATE, 0),
-        absent=by_status.get(Status.ABSENT, 0),
-        leave=by_status.get(Status.LEAVE, 0),
-        left_early=by_status.get(Status.LEFT_EARLY, 0),
-    )
-
-
-def sheet(activity):
-    """Every expected trainee with their record (or None): two queries."""
-    records = {a.enrollment_id: a for a in Attendance.objects.filter(activity=activity)}
-    rows = (
-        expected(activity)
-        .select_related("trainee__unit", "group")
-        .order_by("group__number", "trainee__police_id")
-    )
-    return [(enrollment, records.get(enrollment.pk)) for enrollment in rows]

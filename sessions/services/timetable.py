@@ -1,106 +1,25 @@
-"""Writes of the timetable: each function is one transaction.
+"""Writes of the timetable: activities, days, publishing and change notices, calendar feed
+tokens. Each function is one transaction.
 
-Every save of an activity goes through `activity_problems`: clashes are refused with a message
+Every save of an activity goes through `sessions.clashes`: clashes are refused with a message
 that names the other activity; a time outside the daily routine only warns.
 """
 
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from sessions.models import Activity, ActivityChange, CalendarFeed
+from sessions.clashes import activity_clashes, span
+from sessions.models import Activity, ActivityChange, CalendarFeed, Speaker, Venue
 
-
-@dataclass
-class Problems:
-    errors: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-
-
-def span(activity):
-    """'10:00–11:30' in Beijing time, for messages."""
-    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
-    return f"{time_format(start, 'H:i')}–{time_format(end, 'H:i')}"
-
-
-def describe(activity):
-    """How a message names another activity: its title, day and times."""
-    day = timezone.localtime(activity.starts_at).strftime("%m-%d")
-    return _("“%(title)s” (%(day)s %(span)s)") % {
-        "title": activity.title,
-        "day": day,
-        "span": span(activity),
-    }
-
-
-def activity_problems(activity, speakers=(), ignore=()):
-    """What is wrong with placing `activity` (not yet saved) with these speakers.
-
-    Errors: a venue or a speaker in two places at once; the same trainees in two activities
-    at once (the whole class against any group, or one group twice); a time outside the
-    program's dates. Warnings: a start before wake-up or an end after lights-out.
-    `ignore` lists activities (unsaved ones of the same batch) not to compare with.
-    """
-    problems = Problems()
-    program = activity.program
-    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
-    if end <= start:
-        problems.errors.append(_("The activity must end after it starts."))
-        return problems
-    if start.date() < program.start_date or end.date() > program.end_date:
-        problems.errors.append(
-            _("The activity is outside the program's dates (%(start)s to %(end)s).")
-            % {"start": program.start_date, "end": program.end_date}
-        )
-    overlapping = (
-        Activity.objects.filter(starts_at__lt=activity.ends_at, ends_at__gt=activity.starts_at)
-        .exclude(pk__in=[a.pk for a in (activity, *ignore) if a.pk])
-        .select_related("venue", "group")
-        .order_by("starts_at")
-    )
-    if activity.venue_id:
-        for other in overlapping.filter(venue_id=activity.venue_id):
-            problems.errors.append(
-                _("The venue %(venue)s is already used by %(other)s.")
-                % {"venue": activity.venue.name, "other": describe(other)}
-            )
-    speaker_ids = [speaker.pk for speaker in speakers]
-    if speaker_ids:
-        for other in overlapping.filter(speakers__in=speaker_ids).distinct():
-            names = "、".join(s.name for s in other.speakers.all() if s.pk in speaker_ids)
-            problems.errors.append(
-                _("%(speaker)s is already speaking at %(other)s.")
-                % {"speaker": names, "other": describe(other)}
-            )
-    same_class = overlapping.filter(program_id=activity.program_id)
-    if activity.group_id:
-        same_class = same_class.filter(Q(group__isnull=True) | Q(group_id=activity.group_id))
-    for other in same_class:
-        group = other.group or activity.group
-        if group:
-            message = _("%(group)s already has %(other)s at that time.")
-        else:
-            message = _("The whole class already has %(other)s at that time.")
-        problems.errors.append(message % {"group": group, "other": describe(other)})
-    wake, sleep = program.routine_bounds()
-    if wake and start.time() < wake:
-        problems.warnings.append(
-            _("%(title)s starts before wake-up (%(wake)s).")
-            % {"title": activity.title, "wake": wake.strftime("%H:%M")}
-        )
-    if sleep and (end.time() > sleep or end.date() > start.date()):
-        problems.warnings.append(
-            _("%(title)s ends after lights-out (%(sleep)s).")
-            % {"title": activity.title, "sleep": sleep.strftime("%H:%M")}
-        )
-    return problems
+# Sent once the transaction that recorded a change of the published timetable has committed,
+# with the ActivityChange as `change`: sessions.tasks mails it to the trainees concerned.
+timetable_changed = Signal()
 
 
 def record_change(*, program, kind, summary, user, activity=None, group=None):
@@ -118,9 +37,7 @@ def record_change(*, program, kind, summary, user, activity=None, group=None):
         summary=summary,
         created_by=user,
     )
-    from sessions.tasks import notify_timetable_change
-
-    transaction.on_commit(lambda: notify_timetable_change.delay(change.pk))
+    transaction.on_commit(lambda: timetable_changed.send(ActivityChange, change=change))
     return change
 
 
@@ -147,14 +64,36 @@ def audience(before, after):
 
 
 @transaction.atomic
-def activity_save(*, activity, speakers, user, record=True):
+def venue_get_or_create(*, name):
+    """The venue of that name, made on first use (typed in the activity form, or imported)."""
+    venue, _created = Venue.objects.get_or_create(name=name)
+    return venue
+
+
+@transaction.atomic
+def speaker_get_or_create(*, name, title="", organization=""):
+    """The speaker with that name, title and organization, made on first use."""
+    speaker, _created = Speaker.objects.get_or_create(
+        name=name, title=title, organization=organization
+    )
+    return speaker
+
+
+@transaction.atomic
+def activity_save(*, activity, speakers, user, record=True, new_venue="", new_speaker=None):
     """Save an activity with its speakers if nothing clashes; returns the warnings.
 
-    Raises ValidationError with every clash, naming the other activities. After the
-    timetable is published, the change is recorded (unless `record` is false: a batch
-    records one change for all its activities).
+    `new_venue` (a name) and `new_speaker` (name, title, organization) are typed in the form:
+    made here on first use, they are checked for clashes like any other (rolled back with the
+    activity if it is refused). Raises ValidationError with every clash, naming the other
+    activities. After the timetable is published, the change is recorded (unless `record` is
+    false: a batch records one change for all its activities).
     """
-    problems = activity_problems(activity, speakers)
+    if new_venue:
+        activity.venue = venue_get_or_create(name=new_venue)
+    if new_speaker:
+        speakers = [*speakers, speaker_get_or_create(**new_speaker)]
+    problems = activity_clashes(activity, speakers)
     if problems.errors:
         raise ValidationError(problems.errors)
     previous = None
@@ -235,14 +174,6 @@ def shifted(activity, starts_at):
 
 
 @transaction.atomic
-def activity_copy(*, activity, starts_at, user):
-    """Copy an activity to another time; the copy is checked like any new activity."""
-    copy = shifted(activity, starts_at)
-    warnings = activity_save(activity=copy, speakers=list(activity.speakers.all()), user=user)
-    return copy, warnings
-
-
-@transaction.atomic
 def day_duplicate(*, program, source, target, user):
     """Copy every activity of one day to another, all or nothing.
 
@@ -264,7 +195,7 @@ def day_duplicate(*, program, source, target, user):
     copies, errors, warnings = [], [], []
     for original in originals:
         copy = shifted(original, original.starts_at + delta)
-        problems = activity_problems(copy, list(original.speakers.all()))
+        problems = activity_clashes(copy, list(original.speakers.all()))
         errors += problems.errors
         warnings += problems.warnings
         copies.append((copy, list(original.speakers.all())))
@@ -305,17 +236,3 @@ def calendar_feed_revoke(*, feed):
     feed.token = new_token()
     feed.save(update_fields=["token"])
     return feed
-
-
-def day_bounds(day):
-    """Aware datetimes of the start of `day` and of the next day, in Beijing time."""
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    return start, start + timedelta(days=1)
-
-
-@transaction.atomic
-def material_delete(*, material):
-    """Remove a material and its file (the file only once the removal has committed)."""
-    file = material.file
-    material.delete()
-    transaction.on_commit(lambda: file.storage.delete(file.name))

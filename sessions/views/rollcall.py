@@ -1,12 +1,11 @@
-"""Roll call pages: the organizer's sheet and projector screen, the trainee's check-in and
-leave, the discipline record. (views.py holds the timetable itself.)"""
+"""Roll call pages (点名): the list of activities with their counts, the organizer's sheet, the
+projector screen and the paper sheet, and the trainee's check-in.
+"""
 
-import io
 from datetime import datetime, time
 
 import segno
 from django.contrib import messages
-from django.db.models import Case, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions import attendance as rollcall
-from sessions import selectors
-from sessions.forms import LeaveRequestForm
-from sessions.models import Activity, Attendance, LeaveRequest
+from sessions.models import Attendance
+from sessions.permissions import activity_for
+from sessions.selectors import rollcall as rollcall_selectors
+from sessions.services import rollcall
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
 
@@ -31,21 +30,13 @@ STATUS_BUTTONS = [
 ]
 
 
-def activity_for(request, code, pk, *, change=False):
-    program = program_for(request.user, code, change=change)
-    activity = get_object_or_404(
-        Activity.objects.select_related("program", "group", "venue"), program=program, pk=pk
-    )
-    return program, activity
-
-
 def rollcall_list(request, code):
     """The program's activities with their roll-call counts, today's first."""
     program = program_for(request.user, code)
     return render(
         request,
         "timetable/rollcall_list.html",
-        {"program": program, "days": selectors.rollcall_days(program)},
+        {"program": program, "days": rollcall_selectors.rollcall_days(program)},
     )
 
 
@@ -61,8 +52,8 @@ def sheet(request, code, pk):
         {
             "program": program,
             "activity": activity,
-            "rows": rollcall.sheet(activity),
-            "counts": rollcall.counts(activity),
+            "rows": rollcall_selectors.sheet(activity),
+            "counts": rollcall_selectors.counts(activity),
             "buttons": STATUS_BUTTONS,
             "can_change": can_change,
         },
@@ -73,7 +64,7 @@ def sheet(request, code, pk):
 def sheet_mark(request, code, pk, enrollment_pk):
     """One tap: with htmx the row and the counts come back; without, the page reloads."""
     program, activity = activity_for(request, code, pk, change=True)
-    enrollment = get_object_or_404(rollcall.expected(activity), pk=enrollment_pk)
+    enrollment = get_object_or_404(rollcall_selectors.expected(activity), pk=enrollment_pk)
     status = request.POST.get("status", "")
     if status not in Attendance.Status.values:
         return HttpResponse(status=400)
@@ -105,7 +96,7 @@ def sheet_mark(request, code, pk, enrollment_pk):
                 "record": record,
                 "buttons": STATUS_BUTTONS,
                 "can_change": True,
-                "counts": rollcall.counts(activity),
+                "counts": rollcall_selectors.counts(activity),
                 "oob": True,
             },
         )
@@ -142,7 +133,7 @@ def screen(request, code, pk):
             "is_open": opens <= now <= closes,
             "is_over": now > closes,
             "opens": opens,
-            "counts": rollcall.counts(activity),
+            "counts": rollcall_selectors.counts(activity),
             "purpose": purpose,
             "refresh": min(seconds_left, 5),
         },
@@ -155,7 +146,7 @@ def paper_sheet(request, code, pk):
     return render(
         request,
         "timetable/rollcall_paper.html",
-        {"program": program, "activity": activity, "rows": rollcall.sheet(activity)},
+        {"program": program, "activity": activity, "rows": rollcall_selectors.sheet(activity)},
     )
 
 
@@ -198,108 +189,3 @@ def check_in(request):
         "timetable/check_in.html",
         {"code": code, "activity_id": activity_id or "", "purpose": purpose},
     )
-
-
-@role_required(TRAINEE)
-def my_leave(request):
-    """请假: the trainee asks for leave and sees the answers."""
-    enrollments = selectors.current_enrollments(request.user, timezone.localdate())
-    if not enrollments:
-        return render(request, "timetable/my_leave.html", {"leaves": [], "form": None})
-    enrollment = enrollments[0]
-    form = LeaveRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        rollcall.leave_request(enrollment=enrollment, **form.cleaned_data)
-        messages.success(request, _("Your request has been sent to the organizers."))
-        return redirect("timetable:my-leave")
-    leaves = LeaveRequest.objects.filter(enrollment__trainee__user=request.user).select_related(
-        "enrollment__program"
-    )
-    return render(
-        request,
-        "timetable/my_leave.html",
-        {"form": form, "leaves": leaves, "enrollment": enrollment},
-    )
-
-
-def leave_list(request, code):
-    """The program's leave requests, pending first."""
-    program = program_for(request.user, code)
-    leaves = (
-        LeaveRequest.objects.filter(enrollment__program=program)
-        .select_related("enrollment__trainee__unit", "enrollment__group", "decided_by")
-        .annotate(pending_first=Case(When(status="pending", then=0), default=1))
-        .order_by("pending_first", "-created_at")
-    )
-    return render(
-        request,
-        "timetable/leave_list.html",
-        {"program": program, "leaves": leaves, "can_change": may_change(request.user, program)},
-    )
-
-
-@require_POST
-def leave_decide(request, code, pk):
-    program = program_for(request.user, code, change=True)
-    leave = get_object_or_404(LeaveRequest, enrollment__program=program, pk=pk)
-    approve = request.POST.get("decision") == "approve"
-    try:
-        leave, marked = rollcall.leave_decide(leave=leave, approve=approve, user=request.user)
-    except ValueError as error:
-        messages.error(request, str(error))
-        return redirect("timetable:leave-list", code=program.code)
-    if approve:
-        messages.success(
-            request, _("Leave approved; %(count)s activities marked.") % {"count": marked}
-        )
-    else:
-        messages.success(request, _("Leave rejected."))
-    return redirect("timetable:leave-list", code=program.code)
-
-
-def discipline(request, code):
-    """The discipline record: attendance per trainee, group and unit, and the summary line."""
-    program = program_for(request.user, code)
-    record = selectors.discipline(program)
-    if request.GET.get("format") == "xlsx":
-        return discipline_xlsx(program, record)
-    return render(request, "timetable/discipline.html", {"program": program, "record": record})
-
-
-def discipline_xlsx(program, record):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheets = [
-        (_("Trainees"), [_("Police ID"), _("Full name"), _("Unit"), _("Group")], record.trainees),
-        (_("Groups"), [_("Group")], record.groups),
-        (_("Units"), [_("Unit")], record.units),
-    ]
-    figures = [
-        _("Expected"),
-        _("Attended"),
-        _("Attendance rate"),
-        _("Late"),
-        _("Minutes late"),
-        _("Left early"),
-        _("Absent"),
-        _("On leave"),
-    ]
-    for index, (title, heads, lines) in enumerate(sheets):
-        sheet = workbook.active if index == 0 else workbook.create_sheet()
-        sheet.title = title
-        sheet.append([*heads, *figures])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for line in lines:
-            sheet.append([*line.labels, *line.figures])
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{program.code}-discipline.xlsx"'
-    return response

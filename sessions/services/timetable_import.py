@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sessions import services
-from sessions.models import Activity, Speaker, Venue
+from sessions import clashes
+from sessions.models import Activity, Speaker
+from sessions.services import timetable
 from trainees.spreadsheets import (
     SpreadsheetError,
     SpreadsheetFileError,
@@ -122,7 +123,7 @@ class SpeakerFinder:
             if known:
                 speakers.append(known[0])
                 continue
-            speaker = Speaker.objects.create(name=name, title=title)
+            speaker = timetable.speaker_get_or_create(name=name, title=title)
             self.by_name[name] = [speaker]
             speakers.append(speaker)
         return speakers, None
@@ -205,18 +206,18 @@ def save_rows(program, table, user, result):
             ends_at=timezone.make_aware(datetime.combine(day, end)),
         )
         if values.get("venue"):
-            activity.venue = Venue.objects.get_or_create(name=values["venue"])[0]
+            activity.venue = timetable.venue_get_or_create(name=values["venue"])
         people, message = speakers.find(values.get("speaker", ""))
         if message:
             result.errors.append(SpreadsheetError(row.number, columns["speaker"], message))
             continue
-        problems = services.activity_problems(activity, people)
+        problems = clashes.activity_clashes(activity, people)
         if problems.errors:
             result.errors += [
                 SpreadsheetError(row.number, columns["title"], m) for m in problems.errors
             ]
             continue
-        services.activity_save(activity=activity, speakers=people, user=user, record=False)
+        timetable.activity_save(activity=activity, speakers=people, user=user, record=False)
         result.activities.append(activity)
     if not result.errors:
-        services.record_batch(program=program, activities=result.activities, user=user)
+        timetable.record_batch(program=program, activities=result.activities, user=user)

@@ -1,0 +1,252 @@
+"""The timetable pages: the organizer's week (and its print), adding, editing, copying and
+removing activities, importing them, publishing; the trainee's day and whole timetable.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions.forms import ActivityForm, DayDuplicateForm
+from sessions.models import Activity
+from sessions.selectors import materials as material_selectors
+from sessions.selectors import timetable as timetable_selectors
+from sessions.services import timetable as timetable_services
+from sessions.services import timetable_import
+from trainees.forms import SpreadsheetUploadForm
+from trainees.models import Enrollment
+from trainees.permissions import may_change, program_for
+from trainees.roles import TRAINEE, role_required
+from trainees.uploads import PendingUpload, preview_then_confirm
+
+
+def week(request, code):
+    """The organizer's week view: one column per day, activities placed by time."""
+    program = program_for(request.user, code)
+    can_change = may_change(request.user, program)
+    context = {
+        "program": program,
+        "days": timetable_selectors.week(program),
+        "hours": timetable_selectors.grid_hours(),
+        "can_change": can_change,
+        "duplicate_form": DayDuplicateForm(program=program),
+    }
+    if can_change:
+        context["feed"] = timetable_services.calendar_feed_for(program=program)
+    return render(request, "timetable/week.html", context)
+
+
+def week_print(request, code):
+    """The week on one A4 landscape page, for the notice board."""
+    program = program_for(request.user, code)
+    days = timetable_selectors.by_day(program, timetable_selectors.activities_of(program))
+    return render(request, "timetable/week_print.html", {"program": program, "days": days})
+
+
+def activity_form(request, code, pk=None):
+    """Add (optionally as a copy of another activity), edit or move an activity."""
+    program = program_for(request.user, code, change=True)
+    activity = get_object_or_404(Activity, program=program, pk=pk) if pk else None
+    source = None
+    if activity is None and request.GET.get("copy", "").isdigit():
+        source = get_object_or_404(Activity, program=program, pk=request.GET["copy"])
+    form = ActivityForm(
+        request.POST or None,
+        instance=activity
+        or (timetable_services.shifted(source, source.starts_at) if source else None),
+        initial=prefill(request, source),
+        program=program,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                built, speakers, new_venue, new_speaker = form.build()
+                if activity is None:
+                    built.pk = None
+                warnings = timetable_services.activity_save(
+                    activity=built,
+                    speakers=speakers,
+                    user=request.user,
+                    new_venue=new_venue,
+                    new_speaker=new_speaker,
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("“%(title)s” has been saved.") % {"title": built.title})
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect(f"{reverse('timetable:week', args=[program.code])}#day-{day_of(built)}")
+    return render(
+        request,
+        "timetable/activity_form.html",
+        {"program": program, "form": form, "activity": activity, "source": source},
+    )
+
+
+def prefill(request, source):
+    """Initial values from the week view's links: ?day=2023-01-03&start=19:00, or a copy."""
+    initial = {}
+    if source is not None:
+        start = timezone.localtime(source.starts_at)
+        end = timezone.localtime(source.ends_at)
+        initial.update(
+            day=start.date().isoformat(),
+            start=start.time(),
+            end=end.time(),
+            speakers=list(source.speakers.all()),
+        )
+    if request.GET.get("day"):
+        initial["day"] = request.GET["day"]
+    if request.GET.get("start"):
+        initial["start"] = request.GET["start"]
+    return initial
+
+
+def day_of(activity):
+    return timezone.localtime(activity.starts_at).date().isoformat()
+
+
+@require_POST
+def activity_delete(request, code, pk):
+    program = program_for(request.user, code, change=True)
+    activity = get_object_or_404(Activity.objects.select_related("venue"), program=program, pk=pk)
+    day = day_of(activity)
+    timetable_services.activity_delete(activity=activity, user=request.user)
+    messages.success(request, _("“%(title)s” has been removed.") % {"title": activity.title})
+    return redirect(f"{reverse('timetable:week', args=[program.code])}#day-{day}")
+
+
+@require_POST
+def day_duplicate(request, code):
+    program = program_for(request.user, code, change=True)
+    form = DayDuplicateForm(request.POST, program=program)
+    if not form.is_valid():
+        messages.error(request, _("Choose two days of the program."))
+        return redirect("timetable:week", code=program.code)
+    try:
+        copies, warnings = timetable_services.day_duplicate(
+            program=program,
+            source=form.cleaned_data["source"],
+            target=form.cleaned_data["target"],
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, _("Nothing was copied:"))
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(count)s activities copied.") % {"count": len(copies)})
+        for warning in warnings:
+            messages.warning(request, warning)
+    return redirect("timetable:week", code=program.code)
+
+
+@require_POST
+def timetable_publish(request, code):
+    program = program_for(request.user, code, change=True)
+    timetable_services.timetable_publish(program=program)
+    messages.success(
+        request, _("The timetable is published: trainees will be told of every change.")
+    )
+    return redirect("timetable:week", code=program.code)
+
+
+def activities_import(request, code):
+    """Upload activities (.xlsx/.csv) → preview every row or every error → confirm."""
+    program = program_for(request.user, code, change=True)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    form.fields["file"].label = _("Timetable file")
+    form.fields["file"].help_text = _(
+        "Columns 日期, 开始, 结束, 类型, 题目, and optionally 授课人, 场地, 分组."
+    )
+    pending = PendingUpload(request, "activities_upload", program)
+    result, imported = preview_then_confirm(
+        request,
+        form,
+        pending,
+        lambda name, content, dry_run: timetable_import.activities_import(
+            program=program, name=name, content=content, user=request.user, dry_run=dry_run
+        ),
+    )
+    if imported:
+        messages.success(
+            request, _("%(count)s activities imported.") % {"count": len(result.activities)}
+        )
+        return redirect("timetable:week", code=program.code)
+    return render(
+        request,
+        "timetable/activities_import.html",
+        {
+            "program": program,
+            "form": form,
+            "result": result,
+            "digest": pending.digest,
+        },
+    )
+
+
+@role_required(TRAINEE)
+def my_day(request):
+    """我的一天: today's activities for my group, the next one highlighted with a countdown."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if request.GET.get("day"):
+        try:
+            today = date.fromisoformat(request.GET["day"])
+        except ValueError:
+            raise Http404 from None
+    days = []
+    for enrollment in timetable_selectors.current_enrollments(request.user, today):
+        start, end = timetable_selectors.day_bounds(today)
+        activities = list(
+            timetable_selectors.for_enrollment(
+                timetable_selectors.activities_of(enrollment.program), enrollment
+            ).filter(starts_at__gte=start, starts_at__lt=end)
+        )
+        upcoming = [a for a in activities if a.ends_at > now]
+        days.append(
+            {
+                "enrollment": enrollment,
+                "activities": activities,
+                "next": upcoming[0] if upcoming else None,
+                "changes": timetable_selectors.recent_changes(enrollment, limit=3),
+            }
+        )
+    return render(request, "timetable/my_day.html", {"days": days, "today": today, "now": now})
+
+
+@role_required(TRAINEE)
+def my_timetable(request, code):
+    """The whole timetable of my program, for my group, day by day."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("program", "group"),
+        trainee__user=request.user,
+        program__code=code,
+        status=Enrollment.Status.ACTIVE,
+    )
+    program = enrollment.program
+    activities = timetable_selectors.for_enrollment(
+        timetable_selectors.activities_of(program), enrollment
+    )
+    feed = timetable_services.calendar_feed_for(program=program, enrollment=enrollment)
+    return render(
+        request,
+        "timetable/my_timetable.html",
+        {
+            "program": program,
+            "enrollment": enrollment,
+            "days": timetable_selectors.by_day(program, activities),
+            "changes": timetable_selectors.recent_changes(enrollment),
+            "materials": material_selectors.materials_of(program),
+            "feed_url": request.build_absolute_uri(reverse("timetable:feed", args=[feed.token])),
+            "today": timezone.localdate(),
+        },
+    )
