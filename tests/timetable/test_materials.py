@@ -16,16 +16,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
-def program(organizer):
-    return factories.program(organizers=[organizer], code="CZ2023")
-
-
 def upload(client, program, name, content, title="课件"):
     return client.post(
         f"/timetable/programs/{program.code}/materials/",

@@ -17,11 +17,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
 def program(organizer):
     today = timezone.localdate()
     program = factories.program(

@@ -17,16 +17,6 @@ from trainees.models import Enrollment, Trainee
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
-def program(organizer):
-    return factories.program(organizers=[organizer], code="CZ2023")
-
-
 def test_a_trainee_downloads_their_own_data_and_nobody_elses(client, program, small_class):
     mine = small_class["100001"]
     mine.trainee.phone = "13912345678"

@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organizer():
-    return factories.user("organizer")
-
-
-@pytest.fixture
 def program(organizer):
     program = factories.program(organizers=[organizer], code="CZ2023", title="常州市培训班")
     factories.group(program, number=1, host_name="于贵平", host_title="市公安局局长")
