@@ -11,21 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exams import selectors, services
-from exams.models import Attempt, Exam
+from exams.models import Exam
+from exams.permissions import own_attempt, own_enrollments
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
-
-
-def own_enrollments(user):
-    return list(Enrollment.objects.filter(trainee__user=user).select_related("program"))
-
-
-def own_attempt(request, pk):
-    return get_object_or_404(
-        Attempt.objects.select_related("exam__program", "enrollment__trainee"),
-        pk=pk,
-        enrollment__trainee__user=request.user,
-    )
 
 
 @role_required(TRAINEE)

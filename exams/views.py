@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from exams import bank, paper, selectors, services
 from exams.forms import DrawForm, ExamForm, QuestionForm
 from exams.models import Answer, Attempt, Exam, Question
+from exams.permissions import exam_for
 from trainees.downloads import XLSX
 from trainees.forms import RosterUploadForm
 from trainees.permissions import may_change, program_for
@@ -122,14 +123,6 @@ def question_form(request, pk=None):
 
 
 # A program's exams --------------------------------------------------------------------------
-
-
-def exam_for(request, code, pk, *, change=False, mode=None):
-    program = program_for(request.user, code, change=change)
-    exams = Exam.objects.select_related("program").filter(program=program)
-    if mode:
-        exams = exams.filter(mode=mode)
-    return program, get_object_or_404(exams, pk=pk)
 
 
 def exam_list(request, code):
