@@ -9,7 +9,7 @@ class ExamsConfig(AppConfig):
 
     def ready(self):
         # The trainee's page shows this app's part of their history (trainees.audit).
-        from exams import selectors
+        from exams.selectors import history
         from trainees import audit
 
-        audit.history_source(selectors.score_history)
+        audit.history_source(history.score_history)

@@ -28,7 +28,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from discussions.models import Essay, Grade
-from exams.selectors import TraineeGain, program_scores, summarize
+from exams.selectors.scores import TraineeGain, program_scores, summarize
 from reports.models import ReportDelivery
 from sessions.selectors import DisciplineLine, discipline
 from trainees.models import Unit
