@@ -57,8 +57,8 @@ def prepare(trainees):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from exams import services
     from exams.models import Choice, Exam, Question
+    from exams.services import questions as questions_services
     from trainees.models import Enrollment, Program, Trainee, Unit
 
     call_command("migrate", verbosity=0)
@@ -108,7 +108,7 @@ def prepare(trainees):
         closes_at=now + timedelta(hours=2),
         duration_minutes=60,
     )
-    services.exam_questions_set(exam=exam, questions=questions)
+    questions_services.exam_questions_set(exam=exam, questions=questions)
     key = []
     for question in questions:
         choices = list(question.choices.order_by("pk"))

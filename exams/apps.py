@@ -10,9 +10,9 @@ class ExamsConfig(AppConfig):
     def ready(self):
         # The trainee's page shows this app's part of their history (trainees.audit).
         from exams import personal_data as exams_personal_data
-        from exams import selectors
+        from exams.selectors import history
         from trainees import audit, personal_data
 
-        audit.history_source(selectors.score_history)
+        audit.history_source(history.score_history)
         # Its part of the trainee's data download (trainees.personal_data); scores are not erased.
         personal_data.data_source(exams_personal_data.trainee_data, position=20)

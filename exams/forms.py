@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exams import bank
 from exams.models import Exam, Question
+from exams.services import bank
 from trainees.forms import DateTimeInput
 from trainees.spreadsheets import TableRow, normalize_text
 

@@ -184,7 +184,7 @@ class Answer(models.Model):
         Question, verbose_name=_("Question"), on_delete=models.PROTECT, related_name="answers"
     )
     # The ids of the chosen Choice rows. A list in the row, not a many-to-many table, so that
-    # an autosave is one conditional UPDATE of one row (see services.answer_save).
+    # an autosave is one conditional UPDATE of one row (see services.attempts.answer_save).
     choices = models.JSONField(_("Chosen options"), default=list, blank=True)
     text = models.TextField(_("Answer"), blank=True)
     # The browser's clock (ms) when the trainee gave this answer: a save carrying an older

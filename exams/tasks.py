@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from exams import services
+from exams.services import attempts
 
 
 @shared_task(acks_late=True)
 def close_expired_attempts():
     """Hand in and grade every attempt whose time is up (a trainee who closed the page)."""
-    return services.attempts_close_expired()
+    return attempts.attempts_close_expired()

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.services import plain
+from exams.services.numbers import plain
 
 CJK_FONT = "STSong-Light"
 LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # printable ASCII and the middle dot: Helvetica has them

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import translation
 
 from config.celery import app as celery_app
-from exams.selectors import answer_key, attempt_owner
+from exams.selectors.keys import answer_key, attempt_owner
 from reports.services import sending
 from tests import factories
 

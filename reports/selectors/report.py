@@ -1,7 +1,7 @@
 """成绩通报: the score report of a program, one row per trainee with the summaries by branch
 and by group, as circulated to the bureau. The figures come from the selectors that the
-pages show (exams.selectors.program_scores for the scores, sessions.selectors.discipline for
-attendance), so the report, the results pages and the dashboards never disagree.
+pages show (exams.selectors.scores.program_scores for the scores, sessions.selectors.discipline
+for attendance), so the report, the results pages and the dashboards never disagree.
 
 Definitions, written once here:
 
@@ -28,7 +28,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from discussions.models import Essay, Grade
-from exams.selectors import TraineeGain, program_scores, summarize
+from exams.selectors.scores import TraineeGain, program_scores, summarize
 from reports.models import ReportDelivery
 from sessions.selectors.discipline import DisciplineLine, discipline
 from trainees.models import Unit

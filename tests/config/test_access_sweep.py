@@ -42,8 +42,8 @@ from django.utils import timezone
 
 from discussions.models import DiscussionRecord, ForumTalk, Idea
 from discussions.services import essays as essay_services
-from exams import services as exam_services
 from exams.models import Exam, Question
+from exams.services import attempts as attempts_services
 from reports.models import ReportFile, ReportRecipient, ScoreReport
 from sessions.models import Activity, Material
 from sessions.services import leave as leave_services
@@ -624,11 +624,11 @@ def build_world():
     single = question()
     short = question(kind=Question.Kind.SHORT_ANSWER)
     entry = exam(p, [single, short], kind=Exam.Kind.ENTRY)
-    done = exam_services.attempt_start(exam=entry, enrollment=enrollment_a)
-    exam_services.attempt_submit(attempt=done)
+    done = attempts_services.attempt_start(exam=entry, enrollment=enrollment_a)
+    attempts_services.attempt_submit(attempt=done)
     Exam.objects.filter(pk=entry.pk).update(released_at=now)
     graduation = exam(p, [single], kind=Exam.Kind.GRADUATION, title="结业考试")
-    under_way = exam_services.attempt_start(exam=graduation, enrollment=enrollment_a)
+    under_way = attempts_services.attempt_start(exam=graduation, enrollment=enrollment_a)
     paper = exam(p, kind=Exam.Kind.OTHER, mode=Exam.Mode.PAPER, title="笔试")
     recipient = ReportRecipient.objects.create(program=p, name="市局政治部", email="zzb@czga.test")
     report = ScoreReport.objects.create(

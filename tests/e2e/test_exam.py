@@ -11,8 +11,8 @@ from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exams import services
 from exams.models import Answer, Attempt, Choice, Exam, Question
+from exams.services import questions as questions_services
 from tests import factories
 from tests.e2e.conftest import sign_in
 
@@ -52,7 +52,7 @@ def online_exam(program, closes_in=timedelta(hours=2)):
         "true_false": question("true_false", "执法记录仪应全程开启。", ["正确", "错误"]),
         "short": question("short_answer", "简述处置群体性事件的要点。"),
     }
-    services.exam_questions_set(exam=exam, questions=list(questions.values()))
+    questions_services.exam_questions_set(exam=exam, questions=list(questions.values()))
     return exam, questions
 
 

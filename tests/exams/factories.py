@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from exams import services
 from exams.models import Choice, Exam, Question
+from exams.services import questions as questions_services
 
 
 def question(kind=Question.Kind.SINGLE, options=("甲", "乙", "丙", "丁"), right=(0,), **fields):
@@ -36,7 +36,7 @@ def exam(program, questions=(), now=None, **fields):
     fields.setdefault("duration_minutes", 60)
     created = Exam.objects.create(program=program, **fields)
     if questions:
-        services.exam_questions_set(exam=created, questions=list(questions))
+        questions_services.exam_questions_set(exam=created, questions=list(questions))
     return created
 
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from demo import data
-from exams import bank, paper, services
 from exams.models import Choice, Exam, Question
+from exams.services import attempts, bank, paper
 from tests import factories, rosters
 from tests.exams.factories import exam, question
 
@@ -128,7 +128,7 @@ def test_bank_import_refuses_to_change_an_answered_question():
     import_rows([SINGLE])
     program = factories.program()
     paper = exam(program, Question.objects.all())
-    services.attempt_start(exam=paper, enrollment=factories.enrollment(program))
+    attempts.attempt_start(exam=paper, enrollment=factories.enrollment(program))
     changed = [*SINGLE[:9], "B", *SINGLE[10:]]
 
     result = import_rows([changed])

@@ -2,8 +2,11 @@ from decimal import Decimal
 
 import pytest
 
-from exams import selectors, services
 from exams.models import Exam, Question, ScoreChange
+from exams.selectors import results as results_selectors
+from exams.selectors import scores as scores_selectors
+from exams.services import attempts, grading
+from exams.services import paper as paper_services
 from tests import factories
 from tests.exams.factories import exam, question, right_choices, wrong_choice
 
@@ -25,16 +28,16 @@ PATTERNS = [
 
 
 def sit(paper, enrollment, questions, pattern):
-    attempt = services.attempt_start(exam=paper, enrollment=enrollment)
+    attempt = attempts.attempt_start(exam=paper, enrollment=enrollment)
     for question_, right in zip(questions, pattern, strict=True):
-        services.answer_save(
+        attempts.answer_save(
             attempt_id=attempt.pk,
             user=enrollment.trainee.user,
             question_id=question_.pk,
             choices=right_choices(question_) if right else wrong_choice(question_),
             revision=1,
         )
-    return services.attempt_submit(attempt=attempt)[0]
+    return attempts.attempt_submit(attempt=attempt)[0]
 
 
 @pytest.fixture
@@ -53,7 +56,7 @@ def test_item_analysis_equals_the_hand_computed_example(ten):
     # Q1 right T1 T2 T3 T4 T5 T7: 6/10; top 3, bottom 0 → (3 − 0)/3 = 1.0
     # Q2 right T1 T2 T5 T6 T9:   5/10; top 2, bottom 1 → (2 − 1)/3 = 0.33
     # Q3 right T1 T2 T4 T8:      4/10; top 3, bottom 1 → (3 − 1)/3 = 0.67
-    stats = selectors.item_analysis(ten)
+    stats = results_selectors.item_analysis(ten)
 
     assert [(s.correct, s.difficulty, s.discrimination) for s in stats] == [
         (6, 0.6, 1.0),
@@ -63,7 +66,7 @@ def test_item_analysis_equals_the_hand_computed_example(ten):
 
 
 def test_exam_results_mean_median_pass_rate_and_shared_ranks(ten):
-    results = selectors.exam_results(ten)
+    results = results_selectors.exam_results(ten)
 
     assert (results.sat, results.expected, results.in_progress) == (10, 10, 0)
     assert results.mean == Decimal("1.5")
@@ -83,14 +86,14 @@ def test_program_scores_gain_per_trainee_group_and_unit():
     entry = exam(program, kind=Exam.Kind.ENTRY, mode=Exam.Mode.PAPER)
     graduation = exam(program, kind=Exam.Kind.GRADUATION, mode=Exam.Mode.PAPER)
     organizer = factories.user("organizer")
-    services.paper_scores_set(
+    paper_services.paper_scores_set(
         exam=entry, scores={a.pk: Decimal(60), b.pk: Decimal(70)}, user=organizer
     )
-    services.paper_scores_set(
+    paper_services.paper_scores_set(
         exam=graduation, scores={a.pk: Decimal(80), b.pk: Decimal(75)}, user=organizer
     )
 
-    scores = selectors.program_scores(program)
+    scores = scores_selectors.program_scores(program)
 
     assert [(r.entry, r.graduation, r.gain) for r in scores.trainees] == [
         (Decimal(60), Decimal(80), Decimal(20)),
@@ -110,22 +113,22 @@ def test_short_answers_grade_totals_and_keeps_who_changed_what():
     enrollment = factories.enrollment(program)
     single, essay = question(), question(Question.Kind.SHORT_ANSWER, points=Decimal(10))
     paper = exam(program, [single, essay])
-    attempt = services.attempt_start(exam=paper, enrollment=enrollment)
-    services.answer_save(
+    attempt = attempts.attempt_start(exam=paper, enrollment=enrollment)
+    attempts.answer_save(
         attempt_id=attempt.pk,
         user=enrollment.trainee.user,
         question_id=single.pk,
         choices=right_choices(single),
         revision=1,
     )
-    attempt, _ = services.attempt_submit(attempt=attempt)
+    attempt, _ = attempts.attempt_submit(attempt=attempt)
     answer = attempt.answers.get(question=essay)
     organizer = factories.user("organizer")
 
-    services.short_answers_grade(
+    grading.short_answers_grade(
         exam=paper, question=essay, points={answer.pk: Decimal(7)}, user=organizer
     )
-    services.short_answers_grade(
+    grading.short_answers_grade(
         exam=paper, question=essay, points={answer.pk: Decimal("8.5")}, user=organizer
     )
 
@@ -149,12 +152,12 @@ def test_short_answers_grade_out_of_range_changes_nothing():
     paper = exam(program, [essay])
     answers = []
     for _ in range(2):
-        attempt = services.attempt_start(exam=paper, enrollment=factories.enrollment(program))
-        services.attempt_submit(attempt=attempt)
+        attempt = attempts.attempt_start(exam=paper, enrollment=factories.enrollment(program))
+        attempts.attempt_submit(attempt=attempt)
         answers.append(attempt.answers.get())
 
-    with pytest.raises(services.ScoreError) as error:
-        services.short_answers_grade(
+    with pytest.raises(grading.ScoreError) as error:
+        grading.short_answers_grade(
             exam=paper,
             question=essay,
             points={answers[0].pk: Decimal(5), answers[1].pk: Decimal(11)},

@@ -5,17 +5,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from exams import services
 from exams.models import Answer, Attempt, Exam, Question
+from exams.services import attempts as attempts_services
+from exams.services import grading as grading_services
+from exams.services import paper as paper_services
 from tests import factories
 from tests.exams.factories import exam, question, right_choices
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def organizer():
-    return factories.user("organizer")
 
 
 @pytest.fixture
@@ -30,7 +27,7 @@ def sitting(program):
     paper = exam(program, questions)
     a = factories.enrollment(program)
     b = factories.enrollment(program)
-    attempt = services.attempt_start(exam=paper, enrollment=a)
+    attempt = attempts_services.attempt_start(exam=paper, enrollment=a)
     return attempt, questions, a.trainee.user, b.trainee.user
 
 
@@ -117,11 +114,11 @@ def test_another_trainees_attempt_is_404_everywhere(client, sitting):
 
 def test_unreleased_result_is_404_and_released_is_shown(client, sitting):
     attempt, _questions, a, _b = sitting
-    services.attempt_submit(attempt=attempt)
+    attempts_services.attempt_submit(attempt=attempt)
     client.force_login(a)
 
     unreleased = client.get(f"/exams/attempts/{attempt.pk}/result/")
-    services.exam_release(exam=attempt.exam, released=True)
+    grading_services.exam_release(exam=attempt.exam, released=True)
     released = client.get(f"/exams/attempts/{attempt.pk}/result/")
 
     assert unreleased.status_code == 404
@@ -173,7 +170,7 @@ def test_organizer_pages_closed_to_trainees_others_and_leadership_changes(client
 
 def test_grading_view_saves_points_or_explains_without_saving(client, organizer, sitting):
     attempt, questions, _a, _b = sitting
-    attempt, _ = services.attempt_submit(attempt=attempt)
+    attempt, _ = attempts_services.attempt_submit(attempt=attempt)
     essay = attempt.answers.get(question=questions[2])
     url = f"/exams/programs/ZK2013/{attempt.exam.pk}/grading/{questions[2].pk}/"
     client.force_login(organizer)
@@ -285,8 +282,8 @@ def test_exam_page_query_count_same_at_10_and_50_questions_and_200_trainees(
     few, many = questions_for(10), questions_for(50)
     small_exam, large_exam = exam(program, few), exam(program, many)
     trainee = factories.enrollment(program)
-    small = services.attempt_start(exam=small_exam, enrollment=trainee)
-    large = services.attempt_start(exam=large_exam, enrollment=trainee)
+    small = attempts_services.attempt_start(exam=small_exam, enrollment=trainee)
+    large = attempts_services.attempt_start(exam=large_exam, enrollment=trainee)
     client.force_login(trainee.trainee.user)
     client.get(f"/exams/attempts/{small.pk}/")  # a session's first request writes it once
     with django_assert_max_num_queries(30) as baseline:
@@ -332,7 +329,7 @@ def test_paper_grid_does_not_overwrite_a_score_changed_meanwhile(client, organiz
     url = f"/exams/programs/ZK2013/{paper.pk}/scores/"
     client.force_login(organizer)
     # Loaded when both were empty; meanwhile another organizer imports 90 for b.
-    services.paper_scores_set(exam=paper, scores={b.pk: Decimal(90)}, user=organizer)
+    paper_services.paper_scores_set(exam=paper, scores={b.pk: Decimal(90)}, user=organizer)
 
     response = client.post(
         url,
@@ -351,9 +348,9 @@ def test_paper_grid_does_not_overwrite_a_score_changed_meanwhile(client, organiz
 def test_paper_grid_leaves_untouched_fields_alone(client, organizer, program):
     paper = exam(program, mode=Exam.Mode.PAPER)
     a, b = factories.enrollment(program), factories.enrollment(program)
-    services.paper_scores_set(exam=paper, scores={b.pk: Decimal(90)}, user=organizer)
+    paper_services.paper_scores_set(exam=paper, scores={b.pk: Decimal(90)}, user=organizer)
     client.force_login(organizer)
-    services.paper_scores_set(exam=paper, scores={b.pk: Decimal(95)}, user=organizer)
+    paper_services.paper_scores_set(exam=paper, scores={b.pk: Decimal(95)}, user=organizer)
 
     # This page was loaded when b had 90 and did not touch it: b keeps 95.
     client.post(

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from exams import services
 from exams.models import Attempt, ScoreChange
+from exams.services import attempts
 from tests import factories
 from tests.exams.factories import exam, question, right_choices
 
@@ -18,8 +18,8 @@ def test_two_concurrent_submissions_make_one():
     single = question()
     paper = exam(program, [single])
     enrollment = factories.enrollment(program)
-    attempt = services.attempt_start(exam=paper, enrollment=enrollment)
-    services.answer_save(
+    attempt = attempts.attempt_start(exam=paper, enrollment=enrollment)
+    attempts.answer_save(
         attempt_id=attempt.pk,
         user=enrollment.trainee.user,
         question_id=single.pk,
@@ -32,7 +32,7 @@ def test_two_concurrent_submissions_make_one():
     def tab():
         try:
             barrier.wait()
-            outcomes.append(services.attempt_submit(attempt=attempt)[1])
+            outcomes.append(attempts.attempt_submit(attempt=attempt)[1])
         finally:
             connection.close()
 
@@ -54,7 +54,7 @@ def test_an_autosave_racing_the_submission_is_graded_or_refused():
     single = question()
     paper = exam(program, [single])
     enrollment = factories.enrollment(program)
-    attempt = services.attempt_start(exam=paper, enrollment=enrollment)
+    attempt = attempts.attempt_start(exam=paper, enrollment=enrollment)
     barrier = threading.Barrier(2)
     saved = []
 
@@ -62,7 +62,7 @@ def test_an_autosave_racing_the_submission_is_graded_or_refused():
         try:
             barrier.wait()
             saved.append(
-                services.answer_save(
+                attempts.answer_save(
                     attempt_id=attempt.pk,
                     user=enrollment.trainee.user,
                     question_id=single.pk,
@@ -70,7 +70,7 @@ def test_an_autosave_racing_the_submission_is_graded_or_refused():
                     revision=1,
                 )
             )
-        except services.AnswerRefused:
+        except attempts.AnswerRefused:
             saved.append(False)
         finally:
             connection.close()
@@ -78,7 +78,7 @@ def test_an_autosave_racing_the_submission_is_graded_or_refused():
     def submit():
         try:
             barrier.wait()
-            services.attempt_submit(attempt=attempt)
+            attempts.attempt_submit(attempt=attempt)
         finally:
             connection.close()
 

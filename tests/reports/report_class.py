@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from discussions.models import Essay
-from exams import services
 from exams.models import Exam
+from exams.services import paper as paper_services
 from sessions.models import Attendance
 from tests import factories
 from tests.exams.factories import exam
@@ -37,7 +37,7 @@ def units():
 
 
 def scores_set(paper, scores, organizer):
-    services.paper_scores_set(
+    paper_services.paper_scores_set(
         exam=paper,
         scores={e.pk: Decimal(score) for e, score in scores.items() if score is not None},
         user=organizer,

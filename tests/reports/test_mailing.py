@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from exams import services
 from exams.models import Exam
+from exams.services import paper
 from reports import tasks
 from reports.models import ReportDelivery, ReportFile, ReportRecipient, ScoreReport
 from reports.services import outbox, sending
@@ -183,7 +183,7 @@ def test_a_published_report_is_frozen_and_the_log_says_when_scores_changed(
     assert "已有变动" not in client.get(log).content.decode()
 
     graduation = Exam.objects.get(program=program, kind=Exam.Kind.GRADUATION)
-    services.paper_scores_set(
+    paper.paper_scores_set(
         exam=graduation, scores={small_class["100002"].pk: Decimal(95)}, user=organizer
     )
 

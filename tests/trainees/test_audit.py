@@ -13,9 +13,8 @@ from openpyxl import Workbook
 
 from discussions.models import Essay
 from discussions.services import essays
-from exams import paper
-from exams import services as exams
 from exams.models import Exam, Question, ScoreChange
+from exams.services import attempts, grading, paper
 from sessions.models import AttendanceChange
 from sessions.services import leave as leave_services
 from sessions.services import rollcall
@@ -186,11 +185,11 @@ def test_paper_score_import_and_grid_write_score_changes(client, organizer, prog
 def test_short_answer_graded_zero_is_kept_though_the_total_stays(organizer, program):
     essay_question = question(Question.Kind.SHORT_ANSWER, points=Decimal(10))
     online = exam(program, [question(), essay_question])
-    attempt = exams.attempt_start(exam=online, enrollment=factories.enrollment(program))
-    attempt, _submitted = exams.attempt_submit(attempt=attempt)
+    attempt = attempts.attempt_start(exam=online, enrollment=factories.enrollment(program))
+    attempt, _submitted = attempts.attempt_submit(attempt=attempt)
     answer = attempt.answers.get(question=essay_question)
 
-    exams.short_answers_grade(
+    grading.short_answers_grade(
         exam=online, question=essay_question, points={answer.pk: Decimal(0)}, user=organizer
     )
 
@@ -271,7 +270,7 @@ def every_kind_of_change(program, organizer, enrollment, count):
             activity=lecture, enrollment=enrollment, status="absent", user=organizer
         )
         written = exam(program, mode=Exam.Mode.PAPER, title=f"测验{n}")
-        exams.paper_scores_set(exam=written, scores={enrollment.pk: Decimal(80)}, user=organizer)
+        paper.paper_scores_set(exam=written, scores={enrollment.pk: Decimal(80)}, user=organizer)
     essay = essays.essay_for(enrollment=enrollment)
     essays.essay_save(essay=essay, title="心得", body=ESSAY, revision=1, base=0)
     essays.essay_submit(essay=essay)

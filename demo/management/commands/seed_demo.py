@@ -14,9 +14,10 @@ from demo import discussions_data as talk
 from discussions.models import Essay, ForumTalk
 from discussions.selectors import records as record_selectors
 from discussions.services import essays, forum, records
-from exams import bank
-from exams import services as exams
 from exams.models import Answer, Exam, ExamQuestion, Question
+from exams.services import attempts, bank, grading, numbers
+from exams.services import paper as paper_services
+from exams.services import questions as questions_services
 from reports.services import outbox
 from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker, Venue
 from sessions.services import leave as leave_services
@@ -177,7 +178,7 @@ class Command(BaseCommand):
                     duration_minutes=90,
                     pass_mark=60,
                 )
-                exams.paper_scores_set(exam=paper, scores=scores, user=organizer)
+                paper_services.paper_scores_set(exam=paper, scores=scores, user=organizer)
             activities = Activity.objects.bulk_create(
                 Activity(
                     program=past,
@@ -339,8 +340,8 @@ class Command(BaseCommand):
             duration_minutes=45,
             pass_mark=60,
         )
-        exams.exam_questions_set(exam=entry, questions=questions)
-        exams.exam_questions_copy(exam=graduation, source=entry)
+        questions_services.exam_questions_set(exam=entry, questions=questions)
+        questions_services.exam_questions_copy(exam=graduation, source=entry)
         enrollments = list(
             program.enrollments.filter(status=Enrollment.Status.ACTIVE)
             .exclude(trainee__police_id__in=data.DEMO_TRAINEES[:3])  # left for the visitor
@@ -348,7 +349,7 @@ class Command(BaseCommand):
             .order_by("trainee__police_id")
         )
         self.sit(entry, enrollments, entry.opens_at + timedelta(minutes=5), skill=0.55)
-        exams.exam_release(exam=entry, released=True, now=entry.closes_at)
+        grading.exam_release(exam=entry, released=True, now=entry.closes_at)
         handed_in = [e for e in enrollments if e.group and e.group.number in (1, 2)]
         self.sit(graduation, handed_in, graduation.opens_at + timedelta(minutes=5), skill=0.8)
         self.grade_short_answers(entry, organizer)
@@ -366,7 +367,7 @@ class Command(BaseCommand):
         for enrollment in enrollments:
             draw = random.Random(f"{exam.kind}:{enrollment.trainee.police_id}")
             ability = skill + random.Random(enrollment.trainee.police_id).uniform(-0.2, 0.2)
-            attempt = exams.attempt_start(exam=exam, enrollment=enrollment, now=start)
+            attempt = attempts.attempt_start(exam=exam, enrollment=enrollment, now=start)
             answers = list(Answer.objects.filter(attempt=attempt))
             for answer in answers:
                 options = choices[answer.question_id]
@@ -383,7 +384,7 @@ class Command(BaseCommand):
                     answer.choices = [draw.choice(wrong)]
                 answer.revision = 1
             Answer.objects.bulk_update(answers, ["choices", "text", "revision"])
-            exams.attempt_submit(
+            attempts.attempt_submit(
                 attempt=attempt, now=start + timedelta(minutes=draw.randint(20, 40))
             )
 
@@ -391,10 +392,12 @@ class Command(BaseCommand):
         for eq in exam.exam_questions.filter(question__kind=Question.Kind.SHORT_ANSWER):
             answers = Answer.objects.filter(attempt__exam=exam, question_id=eq.question_id)
             points = {
-                answer.pk: exams.tenth(eq.points * (data.SHORT_ANSWERS.index(answer.text) + 1) / 3)
+                answer.pk: numbers.tenth(
+                    eq.points * (data.SHORT_ANSWERS.index(answer.text) + 1) / 3
+                )
                 for answer in answers
             }
-            exams.short_answers_grade(
+            grading.short_answers_grade(
                 exam=exam, question=eq.question, points=points, user=organizer
             )
 

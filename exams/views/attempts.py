@@ -10,22 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exams import selectors, services
-from exams.models import Attempt, Exam
+from exams.models import Exam
+from exams.permissions import own_attempt, own_enrollments
+from exams.selectors import attempts as attempts_selectors
+from exams.services import attempts
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
-
-
-def own_enrollments(user):
-    return list(Enrollment.objects.filter(trainee__user=user).select_related("program"))
-
-
-def own_attempt(request, pk):
-    return get_object_or_404(
-        Attempt.objects.select_related("exam__program", "enrollment__trainee"),
-        pk=pk,
-        enrollment__trainee__user=request.user,
-    )
 
 
 @role_required(TRAINEE)
@@ -35,7 +25,7 @@ def my_exams(request):
     return render(
         request,
         "exams/my_exams.html",
-        {"rows": selectors.trainee_exams(own_enrollments(request.user), now), "now": now},
+        {"rows": attempts_selectors.trainee_exams(own_enrollments(request.user), now), "now": now},
     )
 
 
@@ -47,8 +37,8 @@ def exam_start(request, pk):
     )
     exam = get_object_or_404(Exam, pk=pk)
     try:
-        attempt = services.attempt_start(exam=exam, enrollment=enrollment)
-    except services.AttemptRefused as refusal:
+        attempt = attempts.attempt_start(exam=exam, enrollment=enrollment)
+    except attempts.AttemptRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("exams:my-exams")
     return redirect("exams:attempt", pk=attempt.pk)
@@ -61,7 +51,7 @@ def attempt_page(request, pk):
         raise Http404  # a paper exam's score row
     now = timezone.now()
     if attempt.submitted_at is None and now > attempt.deadline:
-        attempt, _submitted = services.attempt_submit(attempt=attempt, now=now)
+        attempt, _submitted = attempts.attempt_submit(attempt=attempt, now=now)
     if attempt.submitted_at is not None:
         return render(request, "exams/attempt_done.html", {"attempt": attempt})
     return render(
@@ -70,7 +60,7 @@ def attempt_page(request, pk):
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "items": selectors.attempt_paper(attempt),
+            "items": attempts_selectors.attempt_paper(attempt),
             "seconds_left": int((attempt.deadline - now).total_seconds()),
         },
     )
@@ -96,7 +86,7 @@ def given_answers(post):
             }
         ]
     return [
-        services.GivenAnswer(
+        attempts.GivenAnswer(
             question_id=int(item["question"]),
             revision=int(item["revision"]),
             choices=tuple(int(choice) for choice in item.get("choices", ())),
@@ -116,8 +106,8 @@ def answer_save(request, pk):
     except (KeyError, ValueError, TypeError, AttributeError):
         return JsonResponse({"error": _("Incomplete answer.")}, status=400)
     try:
-        outcome = services.answers_save(attempt_id=pk, user=request.user, answers=answers)
-    except services.AnswerRefused as refusal:
+        outcome = attempts.answers_save(attempt_id=pk, user=request.user, answers=answers)
+    except attempts.AnswerRefused as refusal:
         if refusal.missing:
             raise Http404 from refusal
         return JsonResponse({"error": str(refusal), "closed": True}, status=409)
@@ -149,14 +139,14 @@ def attempt_submit(request, pk):
                 else ([], request.POST[name])  # the text of a short answer
             )
             answers.append(
-                services.GivenAnswer(
+                attempts.GivenAnswer(
                     question_id=int(name[1:]),
                     revision=int(revision) if revision.isdigit() else 1,
                     choices=tuple(choices),
                     text=text,
                 )
             )
-    attempt, submitted = services.attempt_submit(attempt=attempt, answers=answers)
+    attempt, submitted = attempts.attempt_submit(attempt=attempt, answers=answers)
     if submitted:
         messages.success(request, _("Your exam is submitted."))
     return redirect("exams:attempt", pk=attempt.pk)
@@ -173,6 +163,6 @@ def attempt_result(request, pk):
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "items": selectors.attempt_paper(attempt, shuffle=False),
+            "items": attempts_selectors.attempt_paper(attempt, shuffle=False),
         },
     )

@@ -1,12 +1,17 @@
-"""Scores of a paper exam from a spreadsheet: 警号 and 成绩 (and 姓名, checked if present).
-Every row is checked first; one error and nothing is written."""
+"""Scores of a paper exam: typed in the score grid (paper_scores_set), or read from a
+spreadsheet (scores_import): 警号 and 成绩 (and 姓名, checked if present). Every score is checked
+first; one error and nothing is written. Each change is kept (ScoreChange)."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams import services
+from exams.models import Attempt, ScoreChange
+from exams.services.grading import ScoreError
+from exams.services.numbers import plain
 from trainees.spreadsheets import SpreadsheetError, SpreadsheetFileError, read_table
 
 COLUMNS = {
@@ -83,12 +88,65 @@ def scores_import(*, exam, name, content, user, dry_run=False):
             error(
                 "score",
                 _("A score is between 0 and %(max)s, with at most one decimal.")
-                % {"max": services.plain(exam.full_marks)},
+                % {"max": plain(exam.full_marks)},
             )
             continue
         result.scores[enrollment.pk] = score
         result.rows.append((row.number, enrollment, score))
     if result.errors or dry_run:
         return result
-    services.paper_scores_set(exam=exam, scores=result.scores, user=user, reason="paper import")
+    paper_scores_set(exam=exam, scores=result.scores, user=user, reason="paper import")
     return result
+
+
+@transaction.atomic
+def paper_scores_set(*, exam, scores, user, reason="paper scores", now=None):
+    """Scores of a paper exam: `scores` is {enrollment id: Decimal or None}. All are checked
+    against the full marks first; each change is kept."""
+    now = now or timezone.now()
+    enrollments = {e.pk: e for e in exam.program.enrollments.select_related("trainee")}
+    errors = []
+    for enrollment_id, score in scores.items():
+        if enrollment_id not in enrollments:
+            errors.append(_("A trainee is not in this program; reload the page."))
+        elif score is not None and not (0 <= score <= exam.full_marks):
+            errors.append(
+                _("%(name)s: a score must be between 0 and %(max)s.")
+                % {"name": enrollments[enrollment_id].trainee.name, "max": plain(exam.full_marks)}
+            )
+    if errors:
+        raise ScoreError(errors)
+    attempts = {
+        a.enrollment_id: a
+        for a in Attempt.objects.select_for_update().filter(exam=exam, enrollment_id__in=scores)
+    }
+    new, changes = [], []
+    for enrollment_id, score in scores.items():
+        attempt = attempts.get(enrollment_id)
+        if attempt is None:
+            if score is None:
+                continue
+            attempt = Attempt(exam=exam, enrollment_id=enrollment_id)
+            new.append(attempt)
+        elif attempt.score == score:
+            continue
+        changes.append((attempt, attempt.score, score))
+        attempt.score = score
+        attempt.submitted_at = attempt.submitted_at or now
+        attempt.status = Attempt.Status.GRADED
+    Attempt.objects.bulk_create(new)
+    Attempt.objects.bulk_update(
+        [a for a, _old, _new in changes if a not in new], ["score", "submitted_at", "status"]
+    )
+    ScoreChange.objects.bulk_create(
+        ScoreChange(
+            attempt=attempt,
+            old_score=old,
+            new_score=score,
+            changed_by=user,
+            changed_at=now,
+            reason=reason,
+        )
+        for attempt, old, score in changes
+    )
+    return len(changes)

@@ -1,0 +1,137 @@
+"""A program's exams (organizers; leadership reads): the list, the form, the page of one exam,
+choosing its questions, and releasing its scores to trainees."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exams.forms import DrawForm, ExamForm
+from exams.models import Attempt, Exam, Question
+from exams.permissions import exam_for
+from exams.services import grading, questions
+from trainees.permissions import may_change, program_for
+
+
+def exam_list(request, code):
+    program = program_for(request.user, code)
+    exams = program.exams.annotate(
+        questions=Count("exam_questions", distinct=True),
+        submitted=Count("attempts", filter=Q(attempts__submitted_at__isnull=False), distinct=True),
+    )
+    return render(
+        request,
+        "exams/exam_list.html",
+        {"program": program, "exams": exams, "can_change": may_change(request.user, program)},
+    )
+
+
+def exam_form(request, code, pk=None):
+    program = program_for(request.user, code, change=True)
+    exam = get_object_or_404(Exam, program=program, pk=pk) if pk else Exam(program=program)
+    form = ExamForm(request.POST or None, instance=exam)
+    if request.method == "POST" and form.is_valid():
+        exam = form.save()
+        messages.success(request, _("Exam saved."))
+        return redirect("exams:exam-detail", code=program.code, pk=exam.pk)
+    return render(request, "exams/exam_form.html", {"program": program, "form": form, "exam": exam})
+
+
+def exam_detail(request, code, pk):
+    program, exam = exam_for(request, code, pk)
+    exam_questions = exam.exam_questions.select_related("question").order_by("order")
+    counts = exam.attempts.aggregate(
+        started=Count("pk", filter=Q(started_at__isnull=False)),
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        graded=Count("pk", filter=Q(status=Attempt.Status.GRADED)),
+    )
+    short_answers = [eq for eq in exam_questions if eq.question.kind == Question.Kind.SHORT_ANSWER]
+    return render(
+        request,
+        "exams/exam_detail.html",
+        {
+            "program": program,
+            "exam": exam,
+            "exam_questions": exam_questions,
+            "total": sum((eq.points for eq in exam_questions), Decimal(0)),
+            "counts": counts,
+            "short_answers": short_answers,
+            "frozen": counts["started"] > 0,
+            "can_change": may_change(request.user, program),
+            "now": timezone.now(),
+        },
+    )
+
+
+def bank_categories():
+    return list(
+        Question.objects.values_list("category").annotate(n=Count("pk")).order_by("category")
+    )
+
+
+def exam_questions(request, code, pk):
+    """Choose the questions: the same as another exam, drawn at random, or picked by hand."""
+    program, exam = exam_for(request, code, pk, change=True)
+    draw_form = DrawForm(
+        request.POST if request.POST.get("action") == "draw" else None,
+        categories=bank_categories(),
+    )
+    others = Exam.objects.filter(exam_questions__isnull=False).exclude(pk=exam.pk).distinct()
+    others = others.select_related("program").order_by("-opens_at")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "copy":
+                source = get_object_or_404(others, pk=request.POST.get("source"))
+                questions.exam_questions_copy(exam=exam, source=source)
+            elif action == "draw" and draw_form.is_valid() and draw_form.counts():
+                questions.exam_questions_draw(exam=exam, counts=draw_form.counts())
+            elif action == "pick":
+                ids = [int(i) for i in request.POST.getlist("question") if i.isdigit()]
+                chosen = Question.objects.in_bulk(ids)
+                questions.exam_questions_set(
+                    exam=exam, questions=[chosen[i] for i in ids if i in chosen]
+                )
+            else:
+                messages.error(request, _("Choose how many questions to draw."))
+                return redirect("exams:exam-questions", code=program.code, pk=exam.pk)
+        except questions.QuestionsRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("The exam's questions are saved."))
+            return redirect("exams:exam-detail", code=program.code, pk=exam.pk)
+    category = request.GET.get("category", "")
+    pickable = Question.objects.all()
+    if category:
+        pickable = pickable.filter(category=category)
+    chosen_ids = set(exam.exam_questions.values_list("question_id", flat=True))
+    return render(
+        request,
+        "exams/exam_questions.html",
+        {
+            "program": program,
+            "exam": exam,
+            "draw_form": draw_form,
+            "others": others,
+            "pickable": pickable,
+            "chosen_ids": chosen_ids,
+            "categories": bank_categories(),
+            "category": category,
+        },
+    )
+
+
+@require_POST
+def exam_release(request, code, pk):
+    program, exam = exam_for(request, code, pk, change=True)
+    released = request.POST.get("released") == "1"
+    grading.exam_release(exam=exam, released=released)
+    if released:
+        messages.success(request, _("Trainees can now see their scores."))
+    else:
+        messages.info(request, _("Scores are hidden from trainees again."))
+    return redirect("exams:exam-detail", code=program.code, pk=exam.pk)
