@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trainees.models import Enrollment, Trainee
+from trainees.permissions import ERASE, trainee_refusal
 
 
 class ErasureRefused(Exception):
@@ -83,12 +84,18 @@ def trainee_erase(*, enrollment, user):
     erases (the essay's text and its versions, their leave reasons) and the roster's history
     of them. Their enrollment, scores, attendance and essay grade stay, anonymous, so no
     statistic changes. Refused while the trainee is active in any program (that program
-    needs them)."""
+    needs them), and for a trainee who also attends a program `user` does not organize
+    (trainees.permissions.trainee_refusal)."""
     trainee = Trainee.objects.select_for_update().get(pk=enrollment.trainee_id)
     if enrollment.status != Enrollment.Status.WITHDRAWN:
         raise ErasureRefused(_("Only a withdrawn trainee's data can be erased."))
+    refusal = trainee_refusal(user, trainee, ERASE)
+    if refusal:
+        raise ErasureRefused(refusal)
     if trainee.enrollments.filter(status=Enrollment.Status.ACTIVE).exists():
-        raise ErasureRefused(_("The trainee is still active in another program."))
+        raise ErasureRefused(
+            _("The trainee is still active in another program: its organizers withdraw them first.")
+        )
     label = _("Erased trainee %(number)s") % {"number": trainee.pk}
     trainee.name, trainee.police_id = label[:50], f"erased-{trainee.pk}"
     trainee.gender = trainee.position = trainee.phone = trainee.email = ""

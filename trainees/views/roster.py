@@ -16,7 +16,7 @@ from trainees import selectors
 from trainees.downloads import XLSX, attachment
 from trainees.forms import SpreadsheetUploadForm
 from trainees.models import Enrollment
-from trainees.permissions import ProgramMixin, may_change, program_for
+from trainees.permissions import ProgramMixin, may_change, others_enrollments, program_for
 from trainees.roster import EXPORT_HEADERS
 from trainees.services import roster
 from trainees.uploads import PendingUpload, preview_then_confirm
@@ -143,12 +143,20 @@ def roster_slips(request, code):
         .exclude(trainee__initial_password="")
         .order_by("group__number", "trainee__police_id")
     )
+    # The initial password of a trainee who also attends programs of others opens those too:
+    # their slip says who gives a new one (trainees.permissions.trainee_refusal).
+    shared = set(
+        others_enrollments(
+            request.user, enrollments.values_list("trainee_id", flat=True)
+        ).values_list("trainee_id", flat=True)
+    )
     return render(
         request,
         "trainees/slips.html",
         {
             "program": program,
             "enrollments": enrollments,
+            "shared": shared,
             "login_url": request.build_absolute_uri(reverse("login")),
         },
     )
