@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from exams.services.numbers import plain
 
@@ -51,7 +52,7 @@ def summary_columns(label):
     return [
         (label, lambda summary: summary.name, "text"),
         (_("Trainees"), lambda summary: summary.trainees, "count"),
-        (_("Sat"), lambda summary: summary.sat, "count"),
+        (pgettext("exam", "Sat"), lambda summary: summary.sat, "count"),
         (_("Mean entry"), lambda summary: summary.entry, "score"),
         (_("Mean graduation"), lambda summary: summary.graduation, "score"),
         (_("Mean gain"), lambda summary: summary.gain, "score"),
