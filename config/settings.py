@@ -325,3 +325,5 @@ LOGGING = {
     # django-axes: the locks (WARNING), not every failed sign-in and its start-up banner.
     "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }
+if CELERY_TASK_ALWAYS_EAGER:  # no broker: kombu's "No hostname was supplied" is about nothing
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
