@@ -280,6 +280,7 @@ RULES = {
     # --- config: accounts and the home page ---
     "home": Rule(get=expect(signed_in(302))),
     "health": Rule(get=expect(EVERYONE)),
+    "favicon": Rule(get=expect(dict.fromkeys(ROLES, 301))),
     # The score report and the dashboards moved from /exams/ to /reports/: a permanent
     # redirect for everyone signed in (the new address then checks who asks).
     "moved-dashboard": Rule(

@@ -156,3 +156,11 @@ def test_the_week_view_names_a_saturday_in_chinese(client):
 
     assert "12-05 星期六" in page
     assert "参考人数" not in page
+
+
+@pytest.mark.django_db
+def test_favicon_is_served(client):
+    icon = client.get("/favicon.ico")
+
+    assert icon.status_code == 301 and icon["Location"].endswith("img/favicon.ico")
+    assert (ROOT / "static/img/favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"

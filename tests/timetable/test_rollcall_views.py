@@ -88,6 +88,7 @@ def test_check_in_screen_shows_the_current_code_and_a_qr(client, organizer, prog
     page = response.content.decode()
     assert f"{before[:3]} {before[3:]}" in page or f"{after[:3]} {after[3:]}" in page
     assert "<svg" in page and 'http-equiv="refresh"' in page
+    assert "navbar" not in page  # the class sees the code, not the organizer's menu
 
 
 def test_trainee_checks_in_with_the_typed_code(client, program, now_lecture):
