@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import get_script_prefix
 
 from trainees.roles import user_roles
