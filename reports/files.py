@@ -1,6 +1,7 @@
 """The score report (成绩通报) as files: an .xlsx workbook (openpyxl) and an A4 landscape PDF
 (reportlab). Both take a ProgramReport (reports.selectors.report) and compute nothing of
-their own. A dashboard's table exports as an .xlsx too (table_xlsx).
+their own. A dashboard's table exports as an .xlsx too (table_xlsx). The .xlsx files are
+written by trainees.workbooks, as every export is: names are text cells, never formulas.
 
 The PDF's Chinese is set in STSong-Light, one of the CID fonts every PDF reader is required
 to provide (Adobe's Asian font packs, and on Linux poppler substitutes the installed CJK font
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from exams.services.numbers import plain
+from trainees import workbooks
 
 CJK_FONT = "STSong-Light"
 LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # printable ASCII and the middle dot: Helvetica has them
@@ -138,25 +140,29 @@ def write_table(sheet, title, note, heads, records, *, first_row=1, total=False)
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     row_number = first_row
     if title:
-        sheet.cell(row=row_number, column=1, value=title).font = Font(bold=True, size=14)
+        workbooks.put(sheet, row_number, 1, title, font=Font(bold=True, size=14))
         row_number += 1
     if note:
-        sheet.cell(row=row_number, column=1, value=note).font = Font(color="555555")
+        workbooks.put(sheet, row_number, 1, note, font=Font(color="555555"))
         row_number += 1
     header = row_number
     for column, (heading, _value, _kind) in enumerate(heads, start=1):
-        cell = sheet.cell(row=header, column=column, value=heading)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
+        workbooks.put(
+            sheet,
+            header,
+            column,
+            heading,
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor="DDE4EE"),
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+            border=border,
+        )
     for offset, record in enumerate(records, start=1):
         for column, (_heading, value, kind) in enumerate(heads, start=1):
             data = offset if value is None else value(record)
             if kind == "rate" and data is not None:
                 data = data / 100  # stored as a fraction, shown as 93.3%
-            cell = sheet.cell(row=header + offset, column=column, value=data)
-            cell.border = border
+            cell = workbooks.put(sheet, header + offset, column, data, border=border)
             if total and offset == len(records):
                 cell.font = Font(bold=True)
             if kind == "label":
@@ -196,11 +202,8 @@ def landscape(sheet, header):
 def report_xlsx(report, *, title):
     """The report as an .xlsx workbook: the trainees' sheet (title, bold frozen header), then
     按单位, 按分组 and 优秀与后进."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Scores")
+    book = workbooks.workbook(write_only=False)  # cells placed, an auto filter, print titles
+    sheet = workbooks.sheet(book, _("Scores"))
     heads = columns()
     header = write_table(sheet, title, subtitle(report), heads, report.rows)
     sheet.freeze_panes = sheet.cell(row=header + 1, column=4)  # header and police ID, name
@@ -210,14 +213,14 @@ def report_xlsx(report, *, title):
     landscape(sheet, header)
 
     for sheet_title, label, rows in summaries(report):
-        sheet = workbook.create_sheet(sheet_title)
+        sheet = workbooks.sheet(book, sheet_title)
         heads = summary_columns(label)
         header = write_table(sheet, title, sheet_title, heads, rows, total=True)
         sheet.freeze_panes = sheet.cell(row=header + 1, column=2)
         fit_columns(sheet, heads, rows)
         landscape(sheet, header)
 
-    sheet = workbook.create_sheet(_("Top and bottom"))
+    sheet = workbooks.sheet(book, _("Top and bottom"))
     heads = end_columns()
     (best, top), (lowest, bottom) = end_sections(report)
     top_header = write_table(sheet, title, best, heads, top)
@@ -225,10 +228,7 @@ def report_xlsx(report, *, title):
     sheet.freeze_panes = sheet.cell(row=top_header + 1, column=1)
     fit_columns(sheet, heads, [*top, *bottom])
     landscape(sheet, top_header)
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbooks.content(book)
 
 
 # PDF ------------------------------------------------------------------------------------------
@@ -367,20 +367,14 @@ def report_pdf(report, *, title):
 def table_xlsx(table, title):
     """A dashboard table (reports.selectors.tables.Table) as an .xlsx workbook: the same rows
     the page shows, under the page's title and the table's."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.title[:31]
-    sheet.append([title])
-    sheet.append([table.title])
-    sheet.append([heading for heading, _kind in table.columns])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+    book = workbooks.workbook()
+    sheet = workbooks.sheet(book, table.title)
     sheet.freeze_panes = "A4"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    workbooks.append(sheet, [title])
+    workbooks.append(sheet, [table.title])
+    workbooks.append(sheet, [heading for heading, _kind in table.columns], font=Font(bold=True))
+    for row in table.rows:
+        workbooks.append(sheet, [float(v) if hasattr(v, "as_tuple") else v for v in row])
+    return workbooks.content(book)

@@ -1,13 +1,16 @@
+import contextlib
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from trainees.text import CONTROL, without_control
 from trainees.validators import is_staff_account
 
 # Seconds between two writes of a session's last request: a session is saved once a minute at
@@ -83,3 +86,49 @@ def client_ip(request):
         if last:
             return last
     return request.META.get("REMOTE_ADDR", "")
+
+
+class ControlCharactersMiddleware:
+    """Every submitted text without control characters (trainees.text.without_control), before
+    any view or form reads it: the query string and the fields of a posted form. Tabs and line
+    breaks stay, so a textarea keeps its lines.
+
+    One place for every form of the app, the admin's and Django's own (login, password)
+    included, and for the views that read request.POST themselves. The alternatives were
+    weighed: a form base class must be remembered by each of some forty forms and cannot
+    reach the admin's or Django's; a pre_save signal runs after validation (a unique or a
+    max_length check would judge the raw text) and not on bulk writes; a model field needs
+    every model changed. A NUL is dropped like the rest, before Django's
+    ProhibitNullCharactersValidator would refuse it: a person never typed it.
+
+    Text that arrives another way drops them where it arrives: the imports' reader
+    (trainees.spreadsheets), JSON inside a field (exams.services.attempts.clean_answer), the
+    essay (discussions.services.essays.clean_text). Data stored before, or written in bulk,
+    may still hold them: the .xlsx writer (trainees.workbooks) drops them again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.GET = without_control_query(request.GET)
+        if request.method == "POST":
+            # OSError: the client went away mid-upload; the CSRF check answers that request.
+            with contextlib.suppress(OSError):
+                request.POST = without_control_query(request.POST)
+        return self.get_response(request)
+
+
+def without_control_query(query):
+    """`query` (a QueryDict) itself if no key or value has a control character, or else a
+    copy without them (mutable, as every copy of a QueryDict is: nothing here relies on it
+    being frozen)."""
+    if not any(
+        CONTROL.search(key) or any(CONTROL.search(value) for value in values)
+        for key, values in query.lists()
+    ):
+        return query
+    cleaned = QueryDict(mutable=True, encoding=query.encoding)
+    for key, values in query.lists():
+        cleaned.setlist(without_control(key), [without_control(value) for value in values])
+    return cleaned

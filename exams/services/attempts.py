@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from exams.models import Answer, Attempt, Exam, Question
 from exams.selectors.keys import answer_key, attempt_owner
 from exams.services.grading import attempt_grade
+from trainees.text import without_control
 
 MAX_TEXT = 5000  # characters of a short answer
 
@@ -81,6 +82,9 @@ def clean_answer(key, question_id, choices, text):
     if entry.kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE) and len(choices) > 1:
         raise AnswerRefused(_("Choose one option."))
     if entry.kind == Question.Kind.SHORT_ANSWER:
+        # The autosave's JSON can carry "\u0000" and the like, which the forms' middleware
+        # never sees: PostgreSQL refuses NUL, and an .xlsx any control character.
+        text = without_control(text)
         if len(text) > MAX_TEXT:
             raise AnswerRefused(_("An answer has at most %(max)s characters.") % {"max": MAX_TEXT})
         return [], text
