@@ -172,6 +172,10 @@ AXES_CLIENT_IP_CALLABLE = "trainees.middleware.client_ip"
 # Two-factor sign-in for staff (trainees.two_factor): optional, or required with this.
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
 OTP_TOTP_ISSUER = "警训 Jingxun"
+# Check-in codes (点名): a trainee's wrong codes past the limit within the window, and every
+# code of theirs waits out the window (sessions.services.rollcall). Counted in the cache.
+CHECKIN_WRONG_CODES_LIMIT = env.int("CHECKIN_WRONG_CODES_LIMIT", default=10)
+CHECKIN_WRONG_CODES_WINDOW = timedelta(minutes=env.int("CHECKIN_WRONG_CODES_MINUTES", default=5))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
