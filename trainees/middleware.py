@@ -62,7 +62,7 @@ def unfinished_step(request):
        ("two-factor-setup");
     2. a password of the account's own ("password_change"): a trainee signed in with the slip's
        initial password (the account's own is unusable until then), or any account at its
-       first sign-in, with a password someone else set (trainees.apps).
+       first sign-in, with a password someone else set (trainees.apps.remember_first_sign_in).
 
     The code comes first: whoever has only the password must not change it.
     """

@@ -204,3 +204,23 @@ def test_the_admin_login_asks_an_enrolled_account_for_its_code(client):
     assert asked["Location"].startswith("/accounts/two-factor/verify/")
     assert client.get("/admin/").status_code == 200
 
+
+def test_a_first_sign_in_at_the_admin_login_gives_the_code_then_a_new_password(client):
+    admin, device = enrolled(is_staff=True, is_superuser=True, last_login=None)
+    client.post("/admin/login/", {"username": admin.username, "password": factories.PASSWORD})
+
+    first = client.get("/admin/")
+    client.post("/accounts/two-factor/verify/", {"token": code(device), "next": "/admin/"})
+    then = client.get("/admin/")
+    client.post(
+        "/accounts/password/",
+        {
+            "old_password": factories.PASSWORD,
+            "new_password1": "qz7-Lk2-wp-9",
+            "new_password2": "qz7-Lk2-wp-9",
+        },
+    )
+
+    assert first["Location"].startswith("/accounts/two-factor/verify/")
+    assert then["Location"] == "/accounts/password/"
+    assert client.get("/admin/").status_code == 200
