@@ -1,5 +1,6 @@
 import contextlib
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 from trainees.text import CONTROL, without_control
 from trainees.validators import is_staff_account
@@ -54,26 +56,54 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-class PasswordChangeRequiredMiddleware:
-    """An account without a password of its own (a trainee signed in with the slip's initial
-    password, or anyone at the first sign-in with a password an admin set) may only choose
-    one: every other page leads to the password page."""
+def unfinished_step(request):
+    """The step of signing in that this signed-in session still owes, as the name of its page,
+    or None once it has finished. In this order:
 
-    ALLOWED = ("password_change", "logout", "set_language")
+    1. the second factor: a staff account with a confirmed authenticator gives its code
+       ("two-factor-verify"); with OTP_REQUIRED_FOR_STAFF, one without sets one up first
+       ("two-factor-setup");
+    2. a password of the account's own ("password_change"): a trainee signed in with the slip's
+       initial password (the account's own is unusable until then), or any account at its
+       first sign-in, with a password someone else set (trainees.apps.remember_first_sign_in).
+
+    The code comes first: whoever has only the password must not change it.
+    """
+    user = request.user
+    if staff_session(request) and not user.is_verified():
+        has_device = request.session.get("otp_device")
+        if has_device is None:  # looked up once a session, not at every page
+            has_device = request.session["otp_device"] = user_has_device(user)
+        if has_device:
+            return "two-factor-verify"
+        if settings.OTP_REQUIRED_FOR_STAFF:
+            return "two-factor-setup"
+    if not user.has_usable_password() or request.session.get("must_change_password"):
+        return "password_change"
+    return None
+
+
+class SignInStepsMiddleware:
+    """A session that has signed in but not finished signing in (unfinished_step) sees the page
+    of its step, signing out and the language switch: every other page, the admin's included,
+    leads to that step. Whatever page it signed in at (the site's or the admin's login), the
+    same steps follow: this is the one place that decides."""
+
+    ALWAYS = ("logout", "set_language")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        must = user.is_authenticated and (
-            not user.has_usable_password() or request.session.get("must_change_password")
-        )
-        if must:
-            allowed = [reverse(name) for name in self.ALLOWED]
-            if request.path not in allowed and not request.path.startswith("/static/"):
-                return redirect("password_change")
-        return self.get_response(request)
+        step = unfinished_step(request) if request.user.is_authenticated else None
+        if step is None or request.path.startswith("/static/"):
+            return self.get_response(request)
+        if request.path in [reverse(name) for name in (step, *self.ALWAYS)]:
+            return self.get_response(request)
+        if step == "two-factor-verify":  # back to the page asked for, once the code is given
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse(step)}?{query}")
+        return redirect(step)
 
 
 def client_ip(request):
