@@ -40,6 +40,12 @@ class PaperItem:
         return (self.answer.revision if self.answer else 0) + 1
 
     @property
+    def answered(self):
+        """An option chosen or some text written (an attempt starts with an empty answer
+        to every question)."""
+        return bool(self.answer and (self.answer.choices or self.answer.text.strip()))
+
+    @property
     def chosen(self):
         return set(self.answer.choices) if self.answer else set()
 
