@@ -16,8 +16,9 @@ text, and never does anything.
 
 An export makes its workbook with `workbook`, its sheets with `sheet`, writes rows with
 `append` (or, in a workbook that is not write-only, a cell in place with `put`) and ends with
-`content`. tests/trainees/test_workbooks.py fails when a module makes a workbook or writes a
-cell any other way (trainees.spreadsheets, the imports' reader, only reads).
+`content`; `opened` reads one back to change a cell with `assign`.
+tests/trainees/test_workbooks.py fails when a module makes a workbook or writes a cell any
+other way (trainees.spreadsheets, the imports' reader, only reads).
 """
 
 import io
@@ -90,6 +91,15 @@ def append(sheet, values, **styles):
 def put(sheet, row, column, value, **styles):
     """Put `value` at (`row`, `column`) of a sheet that is not write-only; returns the cell."""
     return styled(assign(sheet.cell(row=row, column=column), value), styles)
+
+
+def opened(content):
+    """The workbook of an .xlsx this writer made, to change some cells in place with `assign`
+    and save again with `content` (the erasure of a trainee from a published score report).
+    What is not changed is saved as it was read: a text cell stays text."""
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(content))
 
 
 def content(book):

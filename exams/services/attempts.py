@@ -150,8 +150,8 @@ def answer_not_saved(attempt_id, question_id):
     if not revisions:
         attempt_owner.forget(attempt_id)
         raise AnswerRefused(_("No such exam attempt."), missing=True)
-    if SEALED in revisions.values():
-        raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
+    if SEALED in revisions.values():  # handed in, by another tab or at the deadline
+        raise AnswerRefused(_("This exam is handed in: it takes no more answers."), closed=True)
     if question_id not in revisions:
         return _("This question is not in the exam.")
     return "stale"

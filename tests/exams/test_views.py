@@ -65,6 +65,21 @@ def test_answer_save_view_after_the_deadline_is_409(client, sitting):
     assert response.json() == {"error": "考试时间已到，不再接收作答。", "closed": True}
 
 
+def test_answer_save_view_after_the_hand_in_is_409_and_says_so(client, sitting):
+    attempt, questions, a, _b = sitting
+    client.force_login(a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the msgid (its translation is pending)
+    client.post(f"/exams/attempts/{attempt.pk}/submit/")
+
+    response = answer(client, attempt, questions[0], choice=right_choices(questions[0]))
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {"error": "This exam is handed in: it takes no more answers.", "closed": True},
+    )
+    assert Answer.objects.get(attempt=attempt, question=questions[0]).choices == []
+
+
 def test_answer_save_view_takes_a_batch_and_says_what_became_of_each(client, sitting):
     attempt, (first, second, essay), a, _b = sitting
     client.force_login(a)
