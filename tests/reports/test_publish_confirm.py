@@ -328,3 +328,20 @@ def test_readiness_and_the_page_query_counts_are_the_same_at_20_and_200_trainees
     (small_selector, small_page, _small_sql), (big_selector, big_page, big_sql) = counts
     assert small_selector == big_selector == 3
     assert small_page == big_page, "\n".join(big_sql)
+
+
+def test_a_trainees_own_scores_from_a_provisional_report_say_so_too(
+    client, program, organizer, course, django_capture_on_commit_callbacks
+):
+    first, *_others = course(3, graded_groups=(1, 2))
+    first.trainee.email = "500001@czga.test"
+    first.trainee.save()
+    client.force_login(organizer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(publish_url(program), {"provisional": "on", "notify_trainees": "on"})
+
+    (own,) = [message for message in mail.outbox if message.to == ["500001@czga.test"]]
+    assert own.subject.startswith(provisional_prefix())
+    assert own.body.startswith(_("[Provisional] These figures are not final and may still change:"))
+    assert ScoreReport.objects.get().provisional_reasons[0] in own.body
