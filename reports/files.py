@@ -97,7 +97,8 @@ def end_sections(report):
 
 
 def subtitle(report):
-    """The line under the title: the two exams, the pass mark and the date."""
+    """The line under the title: why the figures are provisional (if they are), the two
+    exams, the pass mark and the date."""
     parts = [
         _("Entry exam: %(title)s")
         % {"title": report.entry_exam.title if report.entry_exam else "—"},
@@ -108,6 +109,9 @@ def subtitle(report):
         },
         _("Made on %(date)s") % {"date": timezone.localdate().isoformat()},
     ]
+    if report.provisional:
+        reasons = " ".join(report.provisional)
+        parts.insert(0, _("Provisional figures: %(reasons)s") % {"reasons": reasons})
     return " · ".join(parts)
 
 

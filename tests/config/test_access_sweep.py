@@ -477,7 +477,12 @@ RULES = {
     "reports:report-recipients": Rule(code_only, get=expect(READ), post=expect(CHANGE)),
     "reports:report-recipients-default": Rule(code_only, post=expect(CHANGE, DONE)),
     "reports:report-recipient-delete": Rule(program_object("recipient"), post=expect(CHANGE, DONE)),
-    "reports:report-publish": Rule(code_only, post=expect(CHANGE, DONE)),
+    "reports:report-publish": Rule(  # the confirmation page; publishing as provisional
+        code_only,
+        get=expect(CHANGE),
+        post=expect(CHANGE, DONE),
+        data=lambda w: {"provisional": "on"},
+    ),
     "reports:report-log": Rule(program_object("report_number", key="number"), get=expect(READ)),
     "reports:report-resend": Rule(
         program_object("report_number", key="number"), post=expect(CHANGE, DONE)
