@@ -51,7 +51,9 @@ def published(program, small_class, units, organizer):
         )
     for police_id in ("100003", "100001"):
         Trainee.objects.filter(police_id=police_id).update(email=f"{police_id}@czga.test")
-    report = outbox.report_publish(program=program, user=organizer, notify_trainees=True, now=NIGHT)
+    report = outbox.report_publish(
+        program=program, user=organizer, notify_trainees=True, now=NIGHT, provisional=True
+    )
     report.deliveries.filter(recipient_email="100003@czga.test").update(
         status=ReportDelivery.Status.SENT
     )
@@ -96,7 +98,7 @@ def test_erasure_keeps_a_text_cell_that_looks_like_a_formula_text(
 ):
     Group.objects.filter(program=program, number=1).update(name=FORMULA)
     ReportRecipient.objects.create(program=program, name="市局政治部", email="zzb@czga.test")
-    report = outbox.report_publish(program=program, user=organizer, now=NIGHT)
+    report = outbox.report_publish(program=program, user=organizer, now=NIGHT, provisional=True)
     wang = small_class["100003"]
     enrollment_set_status(enrollment=wang, status=Enrollment.Status.WITHDRAWN, user=organizer)
 
