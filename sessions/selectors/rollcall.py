@@ -67,22 +67,38 @@ class Counts:
     absent: int
     leave: int
     left_early: int
+    # Approved leave over the activity with no record yet: recorded as leave when roll call
+    # closes or the rest are marked present (SheetRow.leave_expected, one by one).
+    leave_ahead: int = 0
 
     @property
     def attended(self):  # 实到: Attendance.ATTENDED
         return sum(getattr(self, status.value) for status in Attendance.ATTENDED)
 
     @property
+    def on_leave(self):
+        return self.leave + self.leave_ahead
+
+    @property
     def unmarked(self):
-        return self.expected - self.attended - self.absent - self.leave
+        return self.expected - self.attended - self.absent - self.on_leave
 
 
 def counts(activity):
-    """应到 N, 实到 M, 请假 K, 迟到 L, 缺勤 A: two queries."""
+    """应到 N, 实到 M, 请假 K (approved leave counts before it is recorded), 迟到 L, 缺勤 A:
+    three queries."""
+    records = Attendance.objects.filter(activity=activity)
     by_status = dict(
-        Attendance.objects.filter(activity=activity, enrollment__status=Enrollment.Status.ACTIVE)
+        records.filter(enrollment__status=Enrollment.Status.ACTIVE)
         .values_list("status")
         .annotate(n=Count("pk"))
+    )
+    on_approved_leave = leave_over(activity).filter(status=APPROVED).values("enrollment_id")
+    leave_ahead = (
+        expected(activity)
+        .filter(pk__in=on_approved_leave)
+        .exclude(pk__in=records.values("enrollment_id"))
+        .count()
     )
     return Counts(
         expected=expected(activity).count(),
@@ -91,6 +107,7 @@ def counts(activity):
         absent=by_status.get(Status.ABSENT, 0),
         leave=by_status.get(Status.LEAVE, 0),
         left_early=by_status.get(Status.LEFT_EARLY, 0),
+        leave_ahead=leave_ahead,
     )
 
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sessions.models import Activity, Attendance, LeaveRequest
+from sessions.selectors import rollcall as rollcall_selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,25 @@ def test_sheet_shows_approved_and_pending_leave_before_marking_and_writes_nothin
     assert 'data-leave=""' in row_of(page, rejected)
     assert 'data-leave=""' in row_of(page, plain)
     assert Attendance.objects.count() == 0
+
+
+def test_counts_take_approved_leave_as_leave_before_it_is_recorded(program, lecture):
+    ahead, recorded, pending, present, unmarked = enroll(program, 5)
+    leave(ahead, lecture, LeaveRequest.Status.APPROVED)
+    leave(recorded, lecture, LeaveRequest.Status.APPROVED)
+    Attendance.objects.create(activity=lecture, enrollment=recorded, status="leave")
+    leave(pending, lecture, LeaveRequest.Status.PENDING)
+    Attendance.objects.create(activity=lecture, enrollment=present, status="present")
+
+    counts = rollcall_selectors.counts(lecture)
+
+    assert (counts.expected, counts.attended, counts.leave, counts.on_leave, counts.unmarked) == (
+        5,
+        1,
+        1,
+        2,
+        2,
+    )
 
 
 def test_a_tap_on_a_trainee_with_approved_leave_keeps_the_badge(
