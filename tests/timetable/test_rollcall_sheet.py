@@ -118,7 +118,7 @@ def test_sheet_shows_approved_and_pending_leave_before_marking_and_writes_nothin
 
 
 def test_counts_take_approved_leave_as_leave_before_it_is_recorded(program, lecture):
-    ahead, recorded, pending, present, unmarked = enroll(program, 5)
+    ahead, recorded, pending, present, _unmarked = enroll(program, 5)
     leave(ahead, lecture, LeaveRequest.Status.APPROVED)
     leave(recorded, lecture, LeaveRequest.Status.APPROVED)
     Attendance.objects.create(activity=lecture, enrollment=recorded, status="leave")
