@@ -4,6 +4,7 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from trainees.models import Group, Program, Unit
@@ -53,6 +54,7 @@ class ProgramForm(forms.ModelForm):
             "start_date",
             "end_date",
             "venue",
+            "bureau",
             "organizers",
             "daily_routine",
             "rules",
@@ -76,6 +78,10 @@ class ProgramForm(forms.ModelForm):
             get_user_model().objects.filter(groups__name=ORGANIZER).order_by("username")
         )
         self.fields["organizers"].required = False
+        # A city bureau, or a root of the unit tree (a bureau not yet filed under one).
+        self.fields["bureau"].queryset = Unit.objects.filter(
+            Q(parent__isnull=True) | Q(kind=Unit.Kind.BUREAU)
+        ).order_by("name")
         self.fields["kind"].required = False  # a station chiefs' training unless said
         self.fields["organizers"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
@@ -115,7 +121,7 @@ class SpreadsheetUploadForm(forms.Form):
 
 
 class GroupsCreateForm(forms.Form):
-    count = forms.IntegerField(label=_("Number of groups"), min_value=1, max_value=40)
+    count = forms.IntegerField(label=_("Number of groups"), min_value=1, max_value=Group.MAX_NUMBER)
 
 
 class GroupForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from trainees import files, selectors
@@ -85,17 +86,24 @@ def roster_import(request, code):
             "form": form,
             "plan": plan,
             "summary": plan and summary_text(plan),
+            "new_units": plan.units.new if plan and plan.units else [],
             "digest": pending.digest,
         },
     )
 
 
 def summary_text(plan):
-    return _("%(created)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+    text = _("%(created)s new, %(updated)s updated, %(unchanged)s unchanged") % {
         "created": plan.count("create"),
         "updated": plan.count("update"),
         "unchanged": plan.count("unchanged"),
     }
+    if plan.new_groups:
+        count = len(plan.new_groups)
+        text = ngettext(
+            "%(summary)s; %(count)s new group", "%(summary)s; %(count)s new groups", count
+        ) % {"summary": text, "count": count}
+    return text
 
 
 def roster_slips(request, code):
