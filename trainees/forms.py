@@ -184,6 +184,7 @@ class RosterBulkForm(forms.Form):
     choices, and a foreign one is refused without being named."""
 
     MOVE, WITHDRAW = "move", "withdraw"
+    NO_GROUP = "none"  # moved out of every group; an empty choice is no choice
 
     enrollments = forms.ModelMultipleChoiceField(
         queryset=Enrollment.objects.none(),
@@ -196,11 +197,9 @@ class RosterBulkForm(forms.Form):
     action = forms.ChoiceField(
         choices=[(MOVE, _("Move")), (WITHDRAW, _("Withdraw from the program"))]
     )
-    group = forms.ModelChoiceField(
-        label=_("Group"),
-        queryset=Group.objects.none(),
+    group = forms.ChoiceField(
+        label=_("Move to"),
         required=False,
-        empty_label=_("No group"),
         error_messages={"invalid_choice": _("Choose a group of this program.")},
     )
 
@@ -209,7 +208,22 @@ class RosterBulkForm(forms.Form):
         self.fields["enrollments"].queryset = program.enrollments.select_related(
             "trainee", "group"
         ).order_by("trainee__police_id")
-        self.fields["group"].queryset = program.groups.order_by("number")
+        self.groups = {str(group.pk): group for group in program.groups.order_by("number")}
+        self.fields["group"].choices = [
+            ("", _("Choose a group")),
+            *((pk, str(group)) for pk, group in self.groups.items()),
+            (self.NO_GROUP, _("No group")),
+        ]
+
+    def clean(self):
+        """The group to move to: a Group, or None for out of every group."""
+        cleaned = super().clean()
+        if cleaned.get("action") == self.MOVE:
+            if not cleaned.get("group"):
+                self.add_error("group", _("Choose a group of this program."))
+            else:
+                cleaned["group"] = self.groups.get(cleaned["group"])
+        return cleaned
 
 
 class UnitForm(forms.ModelForm):

@@ -74,6 +74,15 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def full_name(self):
+        """商水县公安局城关派出所: the name after its parent's, unless it spells it already
+        (常州市公安局金坛分局儒林派出所); 城关派出所 is in every county. Reads the parent:
+        select_related it."""
+        if self.parent_id and not self.name.startswith(self.parent.name):
+            return f"{self.parent.name}{self.name}"
+        return self.name
+
     def descendant_ids(self):
         """This unit's id and those of every unit under it (a unit cannot move below itself)."""
         ids, frontier = {self.pk}, [self.pk]

@@ -123,6 +123,15 @@ class RosterPlan:
         )
 
     @property
+    def new_units(self):
+        """The units the import creates, by the unit they go under: [(parent's name or "",
+        [names])], for the preview."""
+        by_parent = {}
+        for unit in self.units.new if self.units else []:
+            by_parent.setdefault(unit.parent.name if unit.parent else "", []).append(unit.name)
+        return list(by_parent.items())
+
+    @property
     def new_groups(self):
         """The groups the import creates, by number."""
         return sorted(self.groups.new if self.groups else [], key=lambda group: group.number)

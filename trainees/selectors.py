@@ -61,6 +61,7 @@ def roster_units(program):
     unit_ids = Trainee.objects.filter(enrollments__program=program).values("unit_id")
     return (
         Unit.objects.filter(Q(pk__in=unit_ids) | Q(children__pk__in=unit_ids))
+        .select_related("parent")
         .distinct()
         .order_by("name")
     )

@@ -169,9 +169,18 @@ def test_ticked_trainees_move_to_a_group_in_one_post(client, organizer, five, ei
 def test_ticked_trainees_move_out_of_every_group(client, organizer, five):
     client.force_login(organizer)
 
-    client.post(BULK, {"enrollments": [five[0].pk], "action": "move", "group": ""})
+    client.post(BULK, {"enrollments": [five[0].pk], "action": "move", "group": "none"})
 
     assert Enrollment.objects.get(pk=five[0].pk).group is None
+
+
+def test_a_move_without_a_chosen_group_moves_no_one(client, organizer, five):
+    client.force_login(organizer)
+
+    response = client.post(BULK, {"enrollments": [five[0].pk], "action": "move", "group": ""})
+
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert Enrollment.objects.get(pk=five[0].pk).group.number == 1
 
 
 def test_a_bulk_withdrawal_withdraws_the_others_and_says_who_was_refused_and_why(

@@ -57,6 +57,8 @@ def test_a_220_chief_roster_with_new_groups_and_county_bureaus_imports_in_one_go
             "trainee__unit__parent__parent", flat=True
         )
     ) == {bureau.pk}
+    roster = client.get("/trainees/programs/ZK2026/roster/").content.decode()
+    assert "川汇区分局城关派出所" in roster  # 城关派出所 alone would not say which
 
 
 def test_the_new_groups_are_created_with_the_import_and_not_by_a_preview(zhoukou):

@@ -115,9 +115,13 @@ def roster_import(request, code):
         ),
     )
     if imported:
-        messages.success(
-            request, _("Roster imported: %(summary)s.") % {"summary": summary_text(plan)}
-        )
+        summary = summary_text(plan)
+        if plan.new_groups:
+            count = len(plan.new_groups)
+            summary = ngettext(
+                "%(summary)s; %(count)s new group", "%(summary)s; %(count)s new groups", count
+            ) % {"summary": summary, "count": count}
+        messages.success(request, _("Roster imported: %(summary)s.") % {"summary": summary})
         return redirect("trainees:roster", code=program.code)
     return render(
         request,
@@ -127,24 +131,17 @@ def roster_import(request, code):
             "form": form,
             "plan": plan,
             "summary": plan and summary_text(plan),
-            "new_units": plan.units.new if plan and plan.units else [],
             "digest": pending.digest,
         },
     )
 
 
 def summary_text(plan):
-    text = _("%(created)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+    return _("%(created)s new, %(updated)s updated, %(unchanged)s unchanged") % {
         "created": plan.count("create"),
         "updated": plan.count("update"),
         "unchanged": plan.count("unchanged"),
     }
-    if plan.new_groups:
-        count = len(plan.new_groups)
-        text = ngettext(
-            "%(summary)s; %(count)s new group", "%(summary)s; %(count)s new groups", count
-        ) % {"summary": text, "count": count}
-    return text
 
 
 def roster_slips(request, code):
