@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sessions.materials import validate_material
-from sessions.models import Activity, Material, Speaker, Venue
+from sessions.models import Activity, Material, Speaker
 from trainees.forms import DateTimeInput
 
 
@@ -19,7 +19,7 @@ class TimeInput(forms.TimeInput):
 
 class ActivityForm(forms.ModelForm):
     """An activity, with its day and times as separate fields; new venues and speakers can be
-    typed in without leaving the form."""
+    typed in without leaving the form. Only the program's venues are offered."""
 
     day = forms.TypedChoiceField(label=_("Day"), coerce=lambda value: value)
     start = forms.TimeField(label=_("Starts at"), widget=TimeInput())
@@ -64,7 +64,7 @@ class ActivityForm(forms.ModelForm):
         ]
         self.fields["group"].queryset = program.groups.order_by("number")
         self.fields["group"].empty_label = _("The whole class")
-        self.fields["venue"].queryset = Venue.objects.order_by("name")
+        self.fields["venue"].queryset = program.venues.order_by("name")
         self.fields["venue"].required = False
         self.fields["speakers"].queryset = Speaker.objects.order_by("organization", "name")
         self.fields["speakers"].required = False

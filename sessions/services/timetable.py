@@ -64,9 +64,10 @@ def audience(before, after):
 
 
 @transaction.atomic
-def venue_get_or_create(*, name):
-    """The venue of that name, made on first use (typed in the activity form, or imported)."""
-    venue, _created = Venue.objects.get_or_create(name=name)
+def venue_get_or_create(*, program, name):
+    """The program's venue of that name, made on first use (typed in the activity form, or
+    imported)."""
+    venue, _created = Venue.objects.get_or_create(program=program, name=name)
     return venue
 
 
@@ -90,7 +91,7 @@ def activity_save(*, activity, speakers, user, record=True, new_venue="", new_sp
     false: a batch records one change for all its activities).
     """
     if new_venue:
-        activity.venue = venue_get_or_create(name=new_venue)
+        activity.venue = venue_get_or_create(program=activity.program, name=new_venue)
     if new_speaker:
         speakers = [*speakers, speaker_get_or_create(**new_speaker)]
     problems = activity_clashes(activity, speakers)

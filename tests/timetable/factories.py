@@ -18,7 +18,7 @@ def activity(program, day=None, start="08:30", end="10:00", speakers=(), **field
     fields.setdefault("kind", Activity.Kind.LECTURE)
     fields.setdefault("title", "专题辅导")
     if isinstance(fields.get("venue"), str):
-        fields["venue"] = Venue.objects.get_or_create(name=fields["venue"])[0]
+        fields["venue"] = Venue.objects.get_or_create(program=program, name=fields["venue"])[0]
     created = Activity.objects.create(
         program=program, starts_at=at(day, start), ends_at=at(day, end), **fields
     )
