@@ -31,10 +31,11 @@ def week(request, code):
     """The organizer's week view: one column per day, activities placed by time."""
     program = program_for(request.user, code)
     can_change = may_change(request.user, program)
+    week = timetable_selectors.week(program)
     context = {
         "program": program,
-        "days": timetable_selectors.week(program),
-        "hours": timetable_selectors.grid_hours(),
+        "days": week.days,
+        "grid": week.grid,
         "can_change": can_change,
         "duplicate_form": DayDuplicateForm(program=program),
     }
@@ -46,7 +47,12 @@ def week(request, code):
 def week_print(request, code):
     """The week on one A4 landscape page, for the notice board."""
     program = program_for(request.user, code)
-    days = timetable_selectors.by_day(program, timetable_selectors.activities_of(program))
+    days = [
+        (day, timetable_selectors.in_parallel_sets(activities))
+        for day, activities in timetable_selectors.by_day(
+            program, timetable_selectors.activities_of(program)
+        )
+    ]
     return render(request, "timetable/week_print.html", {"program": program, "days": days})
 
 
