@@ -44,6 +44,25 @@ def by_day(program, activities):
     return [(day, days.get(day, [])) for day in program.days()]
 
 
+def held_in_parallel_with(activity):
+    """The other groups' activities held at the same time as this group's one, of the same
+    kind (its parallel set, e.g. the evening's 分组讨论), with their group and venue."""
+    if not activity.group_id:
+        return []
+    return list(
+        Activity.objects.filter(
+            program_id=activity.program_id,
+            kind=activity.kind,
+            starts_at=activity.starts_at,
+            ends_at=activity.ends_at,
+            group__isnull=False,
+        )
+        .exclude(pk=activity.pk)
+        .select_related("group", "venue")
+        .order_by("group__number")
+    )
+
+
 class ParallelSet:
     """Activities of one kind held by several groups at the same times (分组同时进行: the
     evening's eight discussions, each in its room). The week shows them as one block."""
