@@ -232,8 +232,10 @@ def prepare(trainees, organizers, edits, draw):
     Role.objects.get(name="organizer").user_set.add(*organizer_users)
     program.organizers.add(*organizer_users)
 
-    hall = Venue.objects.create(name="报告厅", capacity=300)
-    rooms = [Venue.objects.create(name=f"第{n}研讨室", capacity=60) for n in range(1, 6)]
+    hall = Venue.objects.create(program=program, name="报告厅", capacity=300)
+    rooms = [
+        Venue.objects.create(program=program, name=f"第{n}研讨室", capacity=60) for n in range(1, 6)
+    ]
     speaker = Speaker.objects.create(name="吕平洋", title="支队长", organization="市公安局督察支队")
 
     def activity(kind, title, starts_at, ends_at, venue=hall, group=None):

@@ -15,7 +15,9 @@ from sessions.models import (
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ["name", "address", "capacity"]
+    list_display = ["name", "program", "address", "capacity"]
+    list_filter = ["program"]
+    list_select_related = ["program"]
     search_fields = ["name", "address"]
 
 

@@ -2,8 +2,9 @@
 
 A clash is two things that cannot happen at once: a venue or a speaker in two places at the
 same time, or the same trainees in two activities at once (the whole class against any of its
-groups, or one group twice). A clash, an activity that ends before it starts, or one outside the
-program's dates is an error: the save is refused with a message that names the other activity.
+groups, or one group twice). A clash, an activity that ends before it starts, one outside the
+program's dates or in another program's venue is an error: the save is refused with a message
+that names the other activity (and its program, when it is another's: speakers are shared).
 A time outside the daily routine (before wake-up, after lights-out) is only a warning.
 """
 
@@ -31,14 +32,20 @@ def span(activity):
     return f"{time_format(start, 'H:i')}–{time_format(end, 'H:i')}"
 
 
-def describe(activity):
-    """How a message names another activity: its title, day and times."""
-    day = timezone.localtime(activity.starts_at).strftime("%m-%d")
-    return _("“%(title)s” (%(day)s %(span)s)") % {
+def describe(activity, program=None):
+    """How a message names another activity: its title, day and times; and its program's code
+    when that is not `program` (the program of the activity being placed)."""
+    names = {
         "title": activity.title,
-        "day": day,
+        "day": timezone.localtime(activity.starts_at).strftime("%m-%d"),
         "span": span(activity),
     }
+    if program is not None and activity.program_id != program.pk:
+        return _("%(program)s's “%(title)s” (%(day)s %(span)s)") % {
+            **names,
+            "program": activity.program.code,
+        }
+    return _("“%(title)s” (%(day)s %(span)s)") % names
 
 
 def activity_clashes(activity, speakers=(), ignore=()):
@@ -46,7 +53,8 @@ def activity_clashes(activity, speakers=(), ignore=()):
 
     Errors: a venue or a speaker in two places at once; the same trainees in two activities
     at once (the whole class against any group, or one group twice); a time outside the
-    program's dates. Warnings: a start before wake-up or an end after lights-out.
+    program's dates; a venue of another program. Warnings: a start before wake-up or an end
+    after lights-out.
     `ignore` lists activities (unsaved ones of the same batch) not to compare with.
     """
     problems = Clashes()
@@ -63,14 +71,19 @@ def activity_clashes(activity, speakers=(), ignore=()):
     overlapping = (
         Activity.objects.filter(starts_at__lt=activity.ends_at, ends_at__gt=activity.starts_at)
         .exclude(pk__in=[a.pk for a in (activity, *ignore) if a.pk])
-        .select_related("venue", "group")
+        .select_related("program", "venue", "group")
         .order_by("starts_at")
     )
     if activity.venue_id:
+        if activity.venue.program_id != program.pk:
+            problems.errors.append(
+                _("The venue %(venue)s is not one of this program's venues.")
+                % {"venue": activity.venue.name}
+            )
         for other in overlapping.filter(venue_id=activity.venue_id):
             problems.errors.append(
                 _("The venue %(venue)s is already used by %(other)s.")
-                % {"venue": activity.venue.name, "other": describe(other)}
+                % {"venue": activity.venue.name, "other": describe(other, program)}
             )
     speaker_ids = [speaker.pk for speaker in speakers]
     if speaker_ids:
@@ -78,7 +91,7 @@ def activity_clashes(activity, speakers=(), ignore=()):
             names = "、".join(s.name for s in other.speakers.all() if s.pk in speaker_ids)
             problems.errors.append(
                 _("%(speaker)s is already speaking at %(other)s.")
-                % {"speaker": names, "other": describe(other)}
+                % {"speaker": names, "other": describe(other, program)}
             )
     same_class = overlapping.filter(program_id=activity.program_id)
     if activity.group_id:

@@ -16,9 +16,25 @@ def new_checkin_secret():
 
 
 class Venue(models.Model):
-    """A room or site: a classroom, a discussion room, a warning-education base."""
+    """A room or site of one program: a classroom, a discussion room, a warning-education base.
 
-    name = models.CharField(_("Name"), max_length=100, unique=True)
+    Each program has its own venues: Zhoukou's 报告厅 is not Changzhou's, so two programs never
+    clash over a room that happens to bear the same name. (Scoped to the program rather than to
+    its organizing bureau: a bureau that runs two courses at once in one building can still
+    give both the same room, and the clash between them is then a speaker's or a person's.)
+    """
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("Program"),
+        on_delete=models.CASCADE,
+        # Empty only for a venue that no activity used when venues came to belong to programs
+        # (migration 0005): no program offers it.
+        null=True,
+        blank=True,
+        related_name="venues",
+    )
+    name = models.CharField(_("Name"), max_length=100)
     address = models.CharField(_("Address"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(_("Capacity"), null=True, blank=True)
 
@@ -26,6 +42,9 @@ class Venue(models.Model):
         verbose_name = _("Venue")
         verbose_name_plural = _("Venues")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="venue_unique_per_program"),
+        ]
 
     def __str__(self):
         return self.name
@@ -73,10 +92,12 @@ class Activity(models.Model):
     speakers = models.ManyToManyField(
         Speaker, verbose_name=_("Speakers"), blank=True, related_name="activities"
     )
+    # RESTRICT, not PROTECT: a venue in use cannot be deleted, except with its program (which
+    # takes its activities along).
     venue = models.ForeignKey(
         Venue,
         verbose_name=_("Venue"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="activities",

@@ -6,7 +6,7 @@ it is published (`timetable_published`), each activity with their own state on i
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Case, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker
 from trainees.models import Enrollment
 
-GRID_START_HOUR = 6  # the week view's first row: 06:00
+GRID_START_HOUR = 6  # the week view draws 06:00–23:00, widened to the routine and activities
 GRID_END_HOUR = 23
-SLOT_MINUTES = 15
-LAST_LINE = (GRID_END_HOUR - GRID_START_HOUR) * 60 // SLOT_MINUTES + 2  # the line at 23:00
-MAX_LANES = 12  # the day grid has 60 columns; up to 12 activities side by side
+SLOT_MINUTES = 15  # one grid row
+MAX_LANES = 12  # the day grid has 60 columns; up to 12 blocks side by side
 
 
 def activities_of(program):
@@ -129,58 +128,201 @@ def by_day(program, activities):
     return [(day, days.get(day, [])) for day in program.days()]
 
 
-def grid_row(moment):
-    """The week grid's row of a moment (row 1 is the header; one row per 15 minutes)."""
+def held_in_parallel_with(activity):
+    """The other groups' activities held at the same time as this group's one, of the same
+    kind (its parallel set, e.g. the evening's 分组讨论), with their group and venue."""
+    if not activity.group_id:
+        return []
+    return list(
+        Activity.objects.filter(
+            program_id=activity.program_id,
+            kind=activity.kind,
+            starts_at=activity.starts_at,
+            ends_at=activity.ends_at,
+            group__isnull=False,
+        )
+        .exclude(pk=activity.pk)
+        .select_related("group", "venue")
+        .order_by("group__number")
+    )
+
+
+class ParallelSet:
+    """Activities of one kind held by several groups at the same times (分组同时进行: the
+    evening's eight discussions, each in its room). The week shows them as one block."""
+
+    is_parallel = True
+
+    def __init__(self, activities):
+        self.activities = activities
+        first = activities[0]
+        self.pk, self.kind, self.starts_at, self.ends_at = (
+            first.pk,
+            first.kind,
+            first.starts_at,
+            first.ends_at,
+        )
+        titles = {activity.title for activity in activities}
+        # One title for all ("分组讨论"), else what they are ("Group discussion"): each row
+        # then says its own title.
+        self.title = first.title if len(titles) == 1 else first.get_kind_display()
+        self.titles_differ = len(titles) > 1
+
+    def __len__(self):
+        return len(self.activities)
+
+    def get_kind_display(self):
+        return self.activities[0].get_kind_display()
+
+
+def in_parallel_sets(activities):
+    """A day's activities, those held by several groups at once gathered into one ParallelSet
+    each (same kind, start and end, each for a group), in time order."""
+    by_key = defaultdict(list)
+    for activity in activities:
+        if activity.group_id:
+            by_key[(activity.kind, activity.starts_at, activity.ends_at)].append(activity)
+    items, placed = [], set()
+    for activity in activities:
+        key = (activity.kind, activity.starts_at, activity.ends_at)
+        if not activity.group_id or len(by_key[key]) == 1:
+            items.append(activity)
+        elif key not in placed:
+            placed.add(key)
+            items.append(ParallelSet(sorted(by_key[key], key=lambda a: a.group.number)))
+    return items
+
+
+def ceil_hour(moment, day):
+    """The hour at or after `moment` on the grid of `day` (24 once past midnight)."""
     local = timezone.localtime(moment)
-    minutes = (local.hour - GRID_START_HOUR) * 60 + local.minute
-    return max(2, min(LAST_LINE, 2 + minutes // SLOT_MINUTES))
+    if local.date() > day:
+        return 24
+    return local.hour + (1 if local.minute or local.second else 0)
 
 
-def lay_out(activities):
-    """Place a day's activities on the grid: rows by time, and side by side when they overlap
-    (the five group discussions of an evening). Sets .row_start, .row_end, .lane, .lanes."""
+@dataclass
+class Grid:
+    """The hours the week view draws: 06:00 to 23:00, widened to the daily routine and to
+    every activity, so that a 05:30 drill is drawn at 05:30, not squashed at the top.
+
+    Row 1 is the day's heading; row 2 starts at `first_hour`, one row per 15 minutes; the
+    last line is at `last_hour`:00.
+    """
+
+    first_hour: int
+    last_hour: int
+    wake: time | None = None
+    sleep: time | None = None
+
+    @classmethod
+    def of(cls, program, days):
+        wake, sleep = program.routine_bounds()
+        first, last = GRID_START_HOUR, GRID_END_HOUR
+        if wake:
+            first = min(first, wake.hour)
+        if sleep:
+            last = max(last, sleep.hour + (1 if sleep.minute else 0))
+        for day, activities in days:
+            for activity in activities:
+                first = min(first, timezone.localtime(activity.starts_at).hour)
+                last = max(last, ceil_hour(activity.ends_at, day))
+        return cls(first, last, wake, sleep)
+
+    @property
+    def hours(self):
+        return self.last_hour - self.first_hour
+
+    @property
+    def last_line(self):
+        return 2 + self.hours * 60 // SLOT_MINUTES
+
+    @property
+    def middle_line(self):
+        """A parallel set's list opens upwards below this line: the week scrolls sideways on a
+        phone, so what overflows its bottom would be cut off."""
+        return (2 + self.last_line) // 2
+
+    def line(self, moment, day):
+        """The grid line of a moment of `day` (clamped to the grid: past midnight is its end)."""
+        local = timezone.localtime(moment)
+        if local.date() > day:
+            return self.last_line
+        minutes = (local.hour - self.first_hour) * 60 + local.minute
+        return max(2, min(self.last_line, 2 + minutes // SLOT_MINUTES))
+
+    def clock_line(self, clock):
+        return 2 + ((clock.hour - self.first_hour) * 60 + clock.minute) // SLOT_MINUTES
+
+    def labels(self):
+        """The hour labels, with their rows."""
+        per_hour = 60 // SLOT_MINUTES
+        return [
+            (f"{hour:02d}:00", 2 + (hour - self.first_hour) * per_hour)
+            for hour in range(self.first_hour, self.last_hour)
+        ]
+
+    def off_routine(self):
+        """The (first, last) lines of the shaded spans before wake-up and after lights-out."""
+        spans = []
+        if self.wake and self.clock_line(self.wake) > 2:
+            spans.append((2, self.clock_line(self.wake)))
+        # A lights-out after midnight ("00:30 就寝") shades nothing: the day ends at 24:00.
+        after_wake = self.wake is None or self.sleep > self.wake
+        if self.sleep and after_wake and self.clock_line(self.sleep) < self.last_line:
+            spans.append((self.clock_line(self.sleep), self.last_line))
+        return spans
+
+
+def lay_out(items, grid, day):
+    """Place a day's blocks (activities and parallel sets) on the grid: rows by time, and side
+    by side when they overlap. Sets .row_start, .row_end, .lane, .lanes."""
     clusters, current, cluster_end = [], [], None
-    for activity in sorted(activities, key=lambda a: (a.starts_at, a.ends_at)):
-        if current and activity.starts_at >= cluster_end:
+    for item in sorted(items, key=lambda a: (a.starts_at, a.ends_at)):
+        if current and item.starts_at >= cluster_end:
             clusters.append(current)
             current = []
         if not current:
-            cluster_end = activity.ends_at
-        current.append(activity)
-        cluster_end = max(cluster_end, activity.ends_at)
+            cluster_end = item.ends_at
+        current.append(item)
+        cluster_end = max(cluster_end, item.ends_at)
     if current:
         clusters.append(current)
     for cluster in clusters:
         lane_ends = []
-        for activity in cluster:
-            lane = next((i for i, end in enumerate(lane_ends) if end <= activity.starts_at), None)
+        for item in cluster:
+            lane = next((i for i, end in enumerate(lane_ends) if end <= item.starts_at), None)
             if lane is None:
-                lane_ends.append(activity.ends_at)
+                lane_ends.append(item.ends_at)
                 lane = len(lane_ends) - 1
             else:
-                lane_ends[lane] = activity.ends_at
-            activity.lane = min(lane + 1, MAX_LANES)
-        for activity in cluster:
-            activity.lanes = min(len(lane_ends), MAX_LANES)
-            # Before 06:00 or after 23:00, the box sticks to the grid's edge (its label keeps
-            # the true time); it always spans at least one row.
-            activity.row_start = min(grid_row(activity.starts_at), LAST_LINE - 1)
-            activity.row_end = max(activity.row_start + 1, grid_row(activity.ends_at))
-    return activities
+                lane_ends[lane] = item.ends_at
+            item.lane = min(lane + 1, MAX_LANES)
+        for item in cluster:
+            item.lanes = min(len(lane_ends), MAX_LANES)
+            # Every block spans at least one row (a 10-minute drill is still readable).
+            item.row_start = min(grid.line(item.starts_at, day), grid.last_line - 1)
+            item.row_end = max(item.row_start + 1, grid.line(item.ends_at, day))
+    return items
+
+
+@dataclass
+class Week:
+    """The organizer's week: [(day, blocks)] laid out on `grid`."""
+
+    days: list
+    grid: Grid
 
 
 def week(program):
-    """The organizer's week: every day with its activities laid out on the grid."""
-    return [(day, lay_out(items)) for day, items in by_day(program, activities_of(program))]
-
-
-def grid_hours():
-    """The hour labels of the grid, with their rows."""
-    per_hour = 60 // SLOT_MINUTES
-    return [
-        (f"{hour:02d}:00", 2 + (hour - GRID_START_HOUR) * per_hour)
-        for hour in range(GRID_START_HOUR, GRID_END_HOUR)
-    ]
+    """The organizer's week: every day with its blocks (an activity, or a ParallelSet of the
+    groups' activities held at once) laid out on a grid wide enough for all of them."""
+    days = by_day(program, activities_of(program))
+    grid = Grid.of(program, days)
+    return Week(
+        days=[(day, lay_out(in_parallel_sets(items), grid, day)) for day, items in days],
+        grid=grid,
+    )
 
 
 def current_enrollments(user, today):

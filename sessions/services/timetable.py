@@ -6,6 +6,7 @@ that names the other activity; a time outside the daily routine only warns.
 """
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -64,9 +65,10 @@ def audience(before, after):
 
 
 @transaction.atomic
-def venue_get_or_create(*, name):
-    """The venue of that name, made on first use (typed in the activity form, or imported)."""
-    venue, _created = Venue.objects.get_or_create(name=name)
+def venue_get_or_create(*, program, name):
+    """The program's venue of that name, made on first use (typed in the activity form, or
+    imported)."""
+    venue, _created = Venue.objects.get_or_create(program=program, name=name)
     return venue
 
 
@@ -90,7 +92,7 @@ def activity_save(*, activity, speakers, user, record=True, new_venue="", new_sp
     false: a batch records one change for all its activities).
     """
     if new_venue:
-        activity.venue = venue_get_or_create(name=new_venue)
+        activity.venue = venue_get_or_create(program=activity.program, name=new_venue)
     if new_speaker:
         speakers = [*speakers, speaker_get_or_create(**new_speaker)]
     problems = activity_clashes(activity, speakers)
@@ -141,6 +143,76 @@ def record_batch(*, program, activities, user):
         group=activities[0].group if len(groups) == 1 else None,
         user=user,
     )
+
+
+@dataclass
+class GroupRow:
+    """One group's part of an activity held by every group at once (分组同时进行): its room
+    (a venue, or the name of a new one), its host and its speakers."""
+
+    group: object
+    venue: object = None
+    new_venue: str = ""
+    host: str = ""
+    speakers: list = field(default_factory=list)
+
+
+@transaction.atomic
+def group_activities_create(*, activity, rows, user):
+    """One activity per row's group, at the time of `activity` (unsaved: kind, title, times,
+    formats…), each in the row's room with the row's host and speakers; all or nothing.
+
+    Every row is checked like any activity (sessions.clashes), and against the other rows: two
+    groups in one room, or one speaker in two rooms. Raises ValidationError whose
+    `message_dict` maps a group's number to its clashes, each message naming the group.
+    Returns (the activities, the warnings). After publication, one change tells the class.
+    """
+    copies, errors, warnings = [], {}, []
+    for row in rows:
+        copy = Activity(
+            program=activity.program,
+            kind=activity.kind,
+            title=activity.title,
+            description=activity.description,
+            formats=activity.formats,
+            checkout_required=activity.checkout_required,
+            starts_at=activity.starts_at,
+            ends_at=activity.ends_at,
+            group=row.group,
+            venue=row.venue,
+            host=row.host,
+        )
+        if row.new_venue:
+            copy.venue = venue_get_or_create(program=activity.program, name=row.new_venue)
+        problems = activity_clashes(copy, row.speakers)
+        found = list(problems.errors)
+        for earlier, earlier_speakers in copies:
+            if copy.venue_id and copy.venue_id == earlier.venue_id:
+                found.append(
+                    _("The venue %(venue)s is also chosen for %(group)s.")
+                    % {"venue": copy.venue.name, "group": earlier.group}
+                )
+            shared = [s.name for s in row.speakers if s in earlier_speakers]
+            if shared:
+                found.append(
+                    _("%(speaker)s is also chosen for %(group)s.")
+                    % {"speaker": "、".join(shared), "group": earlier.group}
+                )
+        if found:
+            errors[row.group.number] = [
+                _("%(group)s: %(problem)s") % {"group": row.group, "problem": problem}
+                for problem in found
+            ]
+        # Every row has the same times: the routine's warnings are said once.
+        warnings = warnings or problems.warnings
+        copies.append((copy, list(row.speakers)))
+    if errors:
+        raise ValidationError(errors)
+    for copy, speakers in copies:
+        activity_save(activity=copy, speakers=speakers, user=user, record=False)
+    created = [copy for copy, _speakers in copies]
+    record_batch(program=activity.program, activities=created, user=user)
+    return created, warnings
 
 
 @transaction.atomic

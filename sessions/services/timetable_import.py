@@ -206,7 +206,7 @@ def save_rows(program, table, user, result):
             ends_at=timezone.make_aware(datetime.combine(day, end)),
         )
         if values.get("venue"):
-            activity.venue = timetable.venue_get_or_create(name=values["venue"])
+            activity.venue = timetable.venue_get_or_create(program=program, name=values["venue"])
         people, message = speakers.find(values.get("speaker", ""))
         if message:
             result.errors.append(SpreadsheetError(row.number, columns["speaker"], message))

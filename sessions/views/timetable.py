@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sessions.forms import ActivityForm, DayDuplicateForm
@@ -31,10 +32,11 @@ def week(request, code):
     """The organizer's week view: one column per day, activities placed by time."""
     program = program_for(request.user, code)
     can_change = may_change(request.user, program)
+    week = timetable_selectors.week(program)
     context = {
         "program": program,
-        "days": timetable_selectors.week(program),
-        "hours": timetable_selectors.grid_hours(),
+        "days": week.days,
+        "grid": week.grid,
         "can_change": can_change,
         "duplicate_form": DayDuplicateForm(program=program),
     }
@@ -46,7 +48,12 @@ def week(request, code):
 def week_print(request, code):
     """The week on one A4 landscape page, for the notice board."""
     program = program_for(request.user, code)
-    days = timetable_selectors.by_day(program, timetable_selectors.activities_of(program))
+    days = [
+        (day, timetable_selectors.in_parallel_sets(activities))
+        for day, activities in timetable_selectors.by_day(
+            program, timetable_selectors.activities_of(program)
+        )
+    ]
     return render(request, "timetable/week_print.html", {"program": program, "days": days})
 
 
@@ -54,6 +61,8 @@ def activity_form(request, code, pk=None):
     """Add (optionally as a copy of another activity), edit or move an activity."""
     program = program_for(request.user, code, change=True)
     activity = get_object_or_404(Activity, program=program, pk=pk) if pk else None
+    # Read before the form changes `activity`: the other groups' part of its parallel set.
+    parallel_with = timetable_selectors.held_in_parallel_with(activity) if activity else []
     source = None
     if activity is None and request.GET.get("copy", "").isdigit():
         source = get_object_or_404(Activity, program=program, pk=request.GET["copy"])
@@ -65,29 +74,46 @@ def activity_form(request, code, pk=None):
         program=program,
     )
     if request.method == "POST" and form.is_valid():
+        built, speakers, new_venue, new_speaker = form.build()
         try:
-            with transaction.atomic():
-                built, speakers, new_venue, new_speaker = form.build()
-                if activity is None:
-                    built.pk = None
-                warnings = timetable_services.activity_save(
-                    activity=built,
-                    speakers=speakers,
-                    user=request.user,
-                    new_venue=new_venue,
-                    new_speaker=new_speaker,
+            if form.cleaned_data.get("parallel"):
+                created, warnings = timetable_services.group_activities_create(
+                    activity=built, rows=form.group_rows(), user=request.user
                 )
+                saved = ngettext(
+                    "“%(title)s” has been saved for %(count)s group.",
+                    "“%(title)s” has been saved for %(count)s groups.",
+                    len(created),
+                ) % {"title": built.title, "count": len(created)}
+            else:
+                with transaction.atomic():
+                    if activity is None:
+                        built.pk = None
+                    warnings = timetable_services.activity_save(
+                        activity=built,
+                        speakers=speakers,
+                        user=request.user,
+                        new_venue=new_venue,
+                        new_speaker=new_speaker,
+                    )
+                saved = _("“%(title)s” has been saved.") % {"title": built.title}
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_clashes(error)
         else:
-            messages.success(request, _("“%(title)s” has been saved.") % {"title": built.title})
+            messages.success(request, saved)
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect(f"{reverse('timetable:week', args=[program.code])}#day-{day_of(built)}")
     return render(
         request,
         "timetable/activity_form.html",
-        {"program": program, "form": form, "activity": activity, "source": source},
+        {
+            "program": program,
+            "form": form,
+            "activity": activity,
+            "source": source,
+            "parallel_with": parallel_with,
+        },
     )
 
 

@@ -87,7 +87,15 @@ def test_organizer_reads_the_week_and_moves_an_activity(browser, live_server, sc
     page = context.new_page()
     sign_in(page, "jiaowu")
     page.goto("/timetable/programs/CZ2023/week/")
-    assert page.locator("a.act").count() >= 7
+    assert page.locator("a.act").count() == 3
+    # The five groups' discussions are one block that opens the list of groups and rooms.
+    discussions = page.locator("details.act-parallel[data-groups='5']")
+    assert (
+        discussions.locator("summary").inner_text().startswith("19:00 分组讨论：落实派出所主防 ×5")
+    )
+    assert not discussions.locator("li[data-group='3']").is_visible()
+    discussions.locator("summary").click()
+    assert discussions.locator("li[data-group='3']").inner_text().startswith("第3组 · 第3研讨室")
     screenshot(page, "week-organizer")
 
     page.get_by_text("聚焦派出所主防").click()

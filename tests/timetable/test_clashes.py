@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from sessions.models import Activity, Venue
 from sessions.services import timetable
@@ -26,7 +27,7 @@ def new(program, start, end, day=None, **fields):
     fields.setdefault("kind", Activity.Kind.LECTURE)
     fields.setdefault("title", "新日程")
     if isinstance(fields.get("venue"), str):
-        fields["venue"] = Venue.objects.get_or_create(name=fields["venue"])[0]
+        fields["venue"] = Venue.objects.get_or_create(program=program, name=fields["venue"])[0]
     return Activity(program=program, starts_at=at(day, start), ends_at=at(day, end), **fields)
 
 
@@ -37,22 +38,64 @@ def errors_of(program, candidate, speakers=()):
 
 
 def test_clash_venue_used_twice_names_the_other_activity(program):
-    other_program = factories.program(start_date=program.start_date)
-    activity(other_program, start="09:00", end="11:00", venue="报告厅", title="开班仪式")
+    group_1, group_2 = program.groups.get(number=1), program.groups.get(number=2)
+    activity(program, start="09:00", end="11:00", venue="报告厅", title="开班仪式", group=group_1)
 
-    messages = errors_of(program, new(program, "10:00", "12:00", venue="报告厅"))
+    messages = errors_of(program, new(program, "10:00", "12:00", venue="报告厅", group=group_2))
 
     assert messages == ["场地“报告厅”此时已被“开班仪式”（01-02 09:00–11:00）占用。"]
 
 
+def test_venues_of_the_same_name_in_two_programs_do_not_clash(program):
+    # Zhoukou's 报告厅 is not Changzhou's: each program has its own venues.
+    zhoukou = factories.program(code="ZK2026", start_date=program.start_date)
+    activity(zhoukou, start="09:00", end="11:00", venue="报告厅", title="开班仪式")
+
+    candidate = new(program, "10:00", "12:00", venue="报告厅")
+
+    assert timetable.activity_save(activity=candidate, speakers=[], user=None) == []
+    assert Venue.objects.filter(name="报告厅").count() == 2
+
+
+def test_a_venue_of_another_program_is_refused(program):
+    zhoukou = factories.program(code="ZK2026", start_date=program.start_date)
+    theirs = Venue.objects.create(program=zhoukou, name="报告厅")
+
+    with translation.override("en"):
+        messages = errors_of(program, new(program, "10:00", "12:00", venue=theirs))
+
+    assert messages == ["The venue 报告厅 is not one of this program's venues."]
+
+
 def test_clash_speaker_in_two_places_names_the_other_activity(program):
     lv = speaker()
-    activity(program, start="14:30", end="17:00", title="从督察角度审视派出所工作", speakers=[lv])
-    elsewhere = factories.program(start_date=program.start_date)
+    group_1, group_2 = program.groups.get(number=1), program.groups.get(number=2)
+    activity(
+        program,
+        start="14:30",
+        end="17:00",
+        title="从督察角度审视派出所工作",
+        speakers=[lv],
+        group=group_1,
+    )
 
-    messages = errors_of(elsewhere, new(elsewhere, "16:00", "17:30"), speakers=[lv])
+    messages = errors_of(program, new(program, "16:00", "17:30", group=group_2), speakers=[lv])
 
     assert messages == ["吕平洋此时正在“从督察角度审视派出所工作”（01-02 14:30–17:00）授课。"]
+
+
+def test_clash_with_another_programs_activity_names_that_program(program):
+    # Speakers are shared: the city bureau's 吕平洋 lectures in Zhoukou's course too.
+    lv = speaker()
+    activity(program, start="14:30", end="17:00", title="从督察角度审视派出所工作", speakers=[lv])
+    zhoukou = factories.program(code="ZK2026", start_date=program.start_date)
+
+    with translation.override("en"):
+        messages = errors_of(zhoukou, new(zhoukou, "16:00", "17:30"), speakers=[lv])
+
+    assert messages == [
+        "吕平洋 is already speaking at CZ2023's “从督察角度审视派出所工作” (01-02 14:30–17:00)."
+    ]
 
 
 def test_clash_whole_class_against_a_group_activity(program):

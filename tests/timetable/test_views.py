@@ -452,23 +452,59 @@ def test_withdrawn_trainee_loses_timetable_and_calendar(client, program):
     assert client.get(f"/timetable/feeds/{feed.token}.ics").status_code == 404
 
 
-def test_week_places_eight_parallel_groups_side_by_side(program):
+def test_week_places_eight_different_group_activities_side_by_side(program):
     from sessions.selectors import timetable as timetable_selectors
 
     for number in range(6, 9):
         factories.group(program, number=number)
-    for number in range(1, 9):
+    kinds = ["lecture", "case_study", "experience", "onsite", "discussion", "forum", "film"]
+    for number, kind in enumerate([*kinds, "drill"], start=1):
         activity(
             program,
             start="19:00",
             end="21:00",
-            kind="discussion",
+            kind=kind,  # not one parallel set: each its own block
             title=f"第{number}组",
             group=program.groups.get(number=number),
             venue=f"{number}室",
         )
 
-    [(_day, placed), *_rest] = timetable_selectors.week(program)
+    [(_day, placed), *_rest] = timetable_selectors.week(program).days
 
     assert sorted(a.lane for a in placed) == list(range(1, 9))
     assert {a.lanes for a in placed} == {8}
+
+
+def test_week_query_count_is_the_same_with_one_and_eight_parallel_groups(
+    client, organizer, django_assert_max_num_queries
+):
+    lecturer = speaker()
+
+    def course(code, groups):
+        course = factories.program(organizers=[organizer], code=code)
+        for number in range(1, groups + 1):
+            group = factories.group(course, number=number, host_name=f"主持人{number}")
+            activity(
+                course,
+                start="19:00",
+                end="21:00",
+                kind="discussion",
+                title="分组讨论",
+                group=group,
+                venue=f"第{number}研讨室",
+                speakers=[lecturer],
+            )
+        return course
+
+    def count(code):
+        client.get(f"/timetable/programs/{code}/week/")  # the first visit makes the feed
+        with django_assert_max_num_queries(40) as captured:
+            response = client.get(f"/timetable/programs/{code}/week/")
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    course("ONE", 1)
+    course("EIGHT", 8)
+    client.force_login(organizer)
+
+    assert count("EIGHT") == count("ONE")

@@ -262,7 +262,7 @@ class Command(BaseCommand):
                 program=program,
                 kind=kind,
                 title=title,
-                venue=Venue.objects.get_or_create(name=venue)[0],
+                venue=Venue.objects.get_or_create(program=program, name=venue)[0],
                 group=groups.get(group),
                 formats=formats,
                 host=groups[group].host_name if group else "",
