@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sessions.apps.TimetableConfig",
     "discussions",
     "exams",
+    "completion",
     "reports",
     "demo",
 ]
