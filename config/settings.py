@@ -209,6 +209,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # permission-checked download views, e.g. "/protected/" (docs/deploy.md). Empty: the app sends
 # the files itself.
 PROTECTED_MEDIA_URL = env.str("PROTECTED_MEDIA_URL", default="")
+# The spreadsheets of the four imports (trainees.spreadsheet_rows): a file with more rows or
+# columns that hold something is refused with a message naming the cap, and so is an .xlsx
+# that unpacks to more than this many MB (a zip bomb), before it is parsed.
+SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=20_000)
+SPREADSHEET_MAX_COLUMNS = env.int("SPREADSHEET_MAX_COLUMNS", default=60)
+SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env.int("SPREADSHEET_MAX_UNCOMPRESSED_MB", default=50) * 2**20
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

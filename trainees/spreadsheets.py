@@ -4,16 +4,19 @@ the one reader of every import (the roster, the timetable, the question bank, pa
 `read_table` finds the header row by the column names it knows, and returns the rows under it,
 each cell as normalized text, with row numbers as the spreadsheet numbers them. A file that
 cannot be read at all raises SpreadsheetFileError; an import reports each problem of a row as
-a SpreadsheetError (a row, a column, a message), all of them at once.
+a SpreadsheetError (a row, a column, a message), all of them at once. The rows come from
+trainees.spreadsheet_rows, which reads them within caps on the rows, the columns and the size.
 """
 
-import csv
-import io
 import re
+from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.utils.translation import gettext as _
+
+# SpreadsheetFileError is the imports' to catch: they import it from here.
+from trainees.spreadsheet_rows import SpreadsheetFileError, read_rows
+from trainees.text import without_control
 
 HEADER_SEARCH_ROWS = 10
 GROUP = re.compile(r"^第?([0-9一二三四五六七八九十]{1,3})组?$")
@@ -26,10 +29,6 @@ HALF_WIDTH = {
     **{code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)},
     0x3000: 0x20,
 }
-
-
-class SpreadsheetFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no header row, empty)."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,15 @@ class Table:
 
 
 def normalize_text(value):
-    """A cell as trimmed text: numbers without a trailing .0, full-width digits half-width."""
+    """A cell as trimmed text: numbers without a trailing .0, full-width digits half-width,
+    no control characters (trainees.text)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).translate(HALF_WIDTH).split())
+    return " ".join(without_control(str(value)).translate(HALF_WIDTH).split())
 
 
 def normalize_header(value):
@@ -89,73 +89,31 @@ def header_columns(cells, columns, required):
     return found if all(key in found for key in required) else None
 
 
-def read_rows(name, content):
-    """The raw rows of an .xlsx or .csv file: (row number, cells)."""
-    suffix = Path(name).suffix.lower()
-    if not content:
-        raise SpreadsheetFileError(_("The file is empty."))
-    if suffix == ".xlsx":
-        return read_xlsx(content)
-    if suffix == ".csv":
-        return read_csv(content)
-    if suffix == ".xls":
-        raise SpreadsheetFileError(_("Old .xls files cannot be read: save the roster as .xlsx."))
-    raise SpreadsheetFileError(_("Only .xlsx and .csv files can be imported."))
-
-
-def read_xlsx(content):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise SpreadsheetFileError(_("This is not a readable .xlsx file.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-    return rows
-
-
-def read_csv(content):
-    # Excel writes "CSV UTF-8" with a BOM, and plain "CSV" in GBK on a Chinese Windows.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SpreadsheetFileError(_("The .csv file is neither UTF-8 nor GBK text."))
-    return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
-
-
 def read_table(name, content, known_columns, required, no_header_message):
     """Read a spreadsheet whose header row (within the first rows) names `required` columns:
     the rows under it, each cell as normalized text, with the spreadsheet's row numbers."""
-    raw_rows = read_rows(name, content)
-    for index, (_number, cells) in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):  # noqa: B007
-        columns = header_columns(cells, known_columns, required)
-        if columns:
-            break
-    else:
-        raise SpreadsheetFileError(no_header_message)
-    rows = []
-    for number, cells in raw_rows[index + 1 :]:
-        values = {
-            key: normalize_text(cells[position] if position < len(cells) else None)
-            for key, (position, _header) in columns.items()
-        }
-        if any(values.values()):
-            rows.append(TableRow(number=number, values=values))
+    columns = None
+    with closing(read_rows(name, content)) as raw_rows:
+        for header_row, cells in raw_rows:
+            if header_row > HEADER_SEARCH_ROWS:
+                break
+            columns = header_columns(cells, known_columns, required)
+            if columns:
+                break
+        if not columns:
+            raise SpreadsheetFileError(no_header_message)
+        rows = []
+        for number, cells in raw_rows:
+            values = {
+                key: normalize_text(cells[position] if position < len(cells) else None)
+                for key, (position, _header) in columns.items()
+            }
+            if any(values.values()):
+                rows.append(TableRow(number=number, values=values))
     return Table(
         rows=rows,
         columns={key: header for key, (_position, header) in columns.items()},
-        header_row=raw_rows[index][0],
+        header_row=header_row,
     )
 
 

@@ -66,6 +66,19 @@ def test_roster_import_trainee_of_another_program_is_enrolled_not_duplicated():
     assert Enrollment.objects.filter(program=second).count() == 3
 
 
+def test_roster_import_drops_control_characters():
+    program = factories.program()
+    data = rosters.rows(1)
+    data[0][1] = "张\x00三"  # 姓名
+    data[0][3] = "溧阳市公安局竹箦\x01派出所"  # 单位
+
+    plan = import_file(program, rosters.csv_bytes(data), name="roster.csv")
+
+    assert plan.errors == []
+    trainee = Trainee.objects.get()
+    assert (trainee.name, trainee.unit.name) == ("张三", "溧阳市公安局竹箦派出所")
+
+
 def test_roster_import_finds_header_after_title_rows_and_reads_english_headers():
     program = factories.program()
     header = ["No.", "name", "police_id", "unit", "position", "phone"]
