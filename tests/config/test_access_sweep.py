@@ -40,6 +40,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from completion.models import Certificate
 from discussions.models import DiscussionRecord, ForumTalk, Idea
 from discussions.services import essays as essay_services
 from exams.models import Exam, Question
@@ -546,6 +547,15 @@ RULES = {
     "exams:attempt-result": Rule(
         lambda world, code: {"pk": world.done_attempt}, get=expect(A_ONLY)
     ),
+    # --- completion: certificates (A's); the verification page is public, by token ---
+    "completion:certificate-pdf": Rule(program_object("certificate"), get=expect(CHANGE)),
+    "completion:certificates-pdf": Rule(code_only, get=expect(CHANGE)),
+    "completion:my-certificate-pdf": Rule(
+        lambda world, code: {"pk": world.certificate}, get=expect(TRAINEES, trainee_b=404)
+    ),
+    "completion:verify": Rule(
+        lambda world, code: {"token": world.certificate_token}, get=expect(EVERYONE)
+    ),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
@@ -647,6 +657,9 @@ def build_world():
     report_file = ReportFile.objects.create(
         report=report, title="成绩通报", rows=2, xlsx=b"PK", pdf=PDF
     )
+    certificate = Certificate.objects.create(
+        enrollment=enrollment_a, serial="CZ2023-0001", hours=12, issued_at=now
+    )
 
     return SimpleNamespace(
         users=users,
@@ -676,6 +689,8 @@ def build_world():
         recipient=recipient.pk,
         report_number=report.number,
         report_file=report_file.pk,
+        certificate=certificate.pk,
+        certificate_token=certificate.token,
     )
 
 
