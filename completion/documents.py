@@ -87,25 +87,25 @@ def draw_certificate(canvas, certificate, url):
 
     # 结 业 证 书, spaced out, and the serial under it.
     canvas.setFillColor(colors.HexColor(FRAME))
-    spaced(canvas, _("Certificate of completion"), font, width / 2, height - 68 * mm)
+    spaced(canvas, _("Certificate of completion"), font, width / 2, height - 74 * mm)
     canvas.setFillColor(colors.HexColor(INK))
     serial = _("No. %(serial)s") % {"serial": certificate.serial}
     serial_style = ParagraphStyle(
         "serial", fontName=font, fontSize=11, leading=14, alignment=TA_RIGHT
     )
-    draw(canvas, serial, serial_style, 30 * mm, height - 86 * mm, width - 60 * mm)
+    draw(canvas, serial, serial_style, 32 * mm, height - 92 * mm, width - 64 * mm)
 
     body = ParagraphStyle(
         "body",
         fontName=font,
-        fontSize=16,
-        leading=30,
+        fontSize=17,
+        leading=34,
         wordWrap="CJK",
         alignment=TA_JUSTIFY,
         textColor=colors.HexColor(INK),
     )
     left, text_width = 32 * mm, width - 64 * mm
-    top = height - 112 * mm
+    top = height - 122 * mm
     name_style = ParagraphStyle("name", body, fontSize=20)
     top -= draw(canvas, _("%(name)s:") % {"name": trainee.name}, name_style, left, top, text_width)
     top -= 4 * mm
@@ -126,7 +126,7 @@ def draw_certificate(canvas, certificate, url):
     signature = ParagraphStyle("signature", body, alignment=TA_CENTER, leading=26)
     issued = long_date(timezone.localtime(certificate.issued_at).date())
     lines = [program.bureau.name, issued] if program.bureau_id else [issued]
-    bottom = 78 * mm
+    bottom = 84 * mm
     for line in lines:
         bottom -= draw(canvas, line, signature, width - 110 * mm, bottom, 80 * mm)
 
