@@ -984,7 +984,6 @@ PROBES = [
 
 # Probes that find a hole, left for their own fix: {probe id: why}, strict xfails as above.
 FOREIGN_HOLES = {
-    "exams:exam-questions-body-source-organizer": "copies the questions of any program's exam",
     "reports:report-query-unit-organizer": "the report is cut to any unit",
     "reports:report-xlsx-query-unit-organizer": "the report is cut to any unit",
     "reports:report-pdf-query-unit-organizer": "the report is cut to any unit",
@@ -1489,7 +1488,6 @@ CHOICE_PAGES = [
     ("reports:report-recipients", of_p),
 ]
 CHOICE_HOLES = {
-    "exams:exam-questions": "offers the exams of every program to copy from",
     "reports:report-recipients": "offers every unit of the bureau",
 }
 
