@@ -984,11 +984,7 @@ PROBES = [
 
 # Probes that find a hole, left for their own fix: {probe id: why}, strict xfails as above.
 FOREIGN_HOLES = {
-    "reports:report-query-unit-organizer": "the report is cut to any unit",
-    "reports:report-xlsx-query-unit-organizer": "the report is cut to any unit",
-    "reports:report-pdf-query-unit-organizer": "the report is cut to any unit",
     "reports:report-recipients-body-scope_unit-organizer": "a recipient of any unit",
-    "reports:dashboard-program-query-unit-organizer": "the dashboard is cut to any unit",
 }
 
 
