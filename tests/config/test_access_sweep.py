@@ -768,6 +768,11 @@ PROBES = [
         },
         own=of("enrollment_a"), foreign=of("q_enrollment"),
     ),
+    Probe(
+        "timetable:leave-decide", PATH, "pk", "the leave request of Q's trainee",
+        lambda w, v: {"args": of_p(w, pk=v), "data": {"decision": "approve"}},
+        own=of("leave"), foreign=of("q_leave"),
+    ),
     # A's own check-in, with the code on the screen of Q's activity under way.
     Probe(
         "timetable:check-in", BODY, "a", "Q's activity and its code now",
@@ -1142,8 +1147,8 @@ def build_world():
 
 def build_program_q(other_organizer, rulin, essay_a):
     """Program Q and the objects of it that the probes send to P's URLs (named q_…): 龚定俊 of
-    儒林派出所 in Q's group 9, an activity under way, a graduation exam he has handed in, his
-    essay (similar to A's `essay_a`) and a delivery of Q's score report."""
+    儒林派出所 in Q's group 9, an activity under way, his leave request, a graduation exam he
+    has handed in, his essay (similar to A's `essay_a`) and a delivery of Q's score report."""
     now = timezone.now()
     q = factories.program(organizers=[other_organizer], code="ZK2023", title="金坛分局所长培训班")
     group = factories.group(q, 9, name="金坛九组")
@@ -1155,6 +1160,12 @@ def build_program_q(other_organizer, rulin, essay_a):
         title="金坛专题讲座",
         starts_at=now - timedelta(minutes=5),
         ends_at=now + timedelta(minutes=55),
+    )
+    leave = leave_services.leave_request(
+        enrollment=enrollment,
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+        reason="金坛家中有事",
     )
     # Bank questions are the bureau's, shared by every program: only the exam is Q's.
     single = question(text="派出所的主责主业是什么？")
@@ -1198,6 +1209,7 @@ def build_program_q(other_organizer, rulin, essay_a):
         q_police_id=chief.police_id,
         q_enrollment=enrollment.pk,
         q_activity=under_way.pk,
+        q_leave=leave.pk,
         q_exam=graduation.pk,
         q_question=single.pk,
         q_choice=single.choices.get(is_correct=True).pk,
