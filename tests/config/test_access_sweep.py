@@ -53,7 +53,6 @@ role, and the probes): .venv/bin/pytest tests/config/test_access_sweep.py -q -s 
 """
 
 import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -72,6 +71,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from openpyxl import load_workbook
 
 from discussions.models import DiscussionRecord, EssayMatch, ForumTalk, Idea
 from discussions.services import essays as essay_services
@@ -644,6 +644,10 @@ def of(attribute):
 def of_p(world, **ids):
     """The arguments of a URL of program P."""
     return {"code": world.p, **ids}
+
+
+def no_args(world):
+    return {}
 
 
 def first_day():
@@ -1362,10 +1366,17 @@ def answer_text(response):
     """What an answer shows: its page, JSON or workbook's text, and the messages it leaves
     for the next page."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    if content.startswith(b"PK"):  # an .xlsx: its sheets and shared strings
-        with zipfile.ZipFile(io.BytesIO(content)) as package:
-            content = b"".join(package.read(name) for name in package.namelist())
-    shown = [content.decode(errors="replace")]
+    if content.startswith(b"PK"):  # an .xlsx: the values of its cells (XML escapes them)
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        shown = [
+            str(value)
+            for sheet in workbook
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        ]
+    else:
+        shown = [content.decode(errors="replace")]
     shown += [str(message) for message in get_messages(response.wsgi_request)]
     return "\n".join(shown)
 
@@ -1423,28 +1434,37 @@ def test_foreign_id(client, world, probe, sent):
 
 # --- what a branch's leadership reads ------------------------------------------------------
 
-# (URL name, its arguments, the query, a text the page must show): the leader of A's branch
-# (天宁分局) reads each without C, his station or his branch (武进分局), though C is in P.
+# (URL name, its arguments, the query, a text it must show, whether the city bureau's
+# leadership finds C's branch there: the control): the leader of A's branch (天宁分局) reads
+# each without C, his station or his branch (武进分局), though C is in P.
 BRANCH_EXPORTS = ("programs", "years", "units-gain", "units-attendance", "repeaters")
 PROGRAM_EXPORTS = ("distribution", "gains", "groups", "units", "days", "essays", "grades")
 FILTERED = [
-    ("reports:dashboard", lambda w: {}, {}, "天宁"),
-    *[("reports:dashboard", lambda w: {}, {"export": key}, None) for key in BRANCH_EXPORTS],
-    ("reports:dashboard-program", lambda w: {"code": w.p}, {}, "天宁"),
+    ("reports:dashboard", no_args, {}, "天宁", True),
     *[
-        ("reports:dashboard-program", lambda w: {"code": w.p}, {"export": key}, None)
+        ("reports:dashboard", no_args, {"export": key}, None, key.startswith("units"))
+        for key in BRANCH_EXPORTS
+    ],
+    ("reports:dashboard-program", of_p, {}, "天宁", True),
+    *[
+        ("reports:dashboard-program", of_p, {"export": key}, None, key == "units")
         for key in PROGRAM_EXPORTS
     ],
-    ("reports:dashboard-unit", lambda w: {"pk": w.tianning}, {}, "张伟"),
-    ("reports:dashboard-trainee", lambda w: {"pk": w.trainee_a}, {}, "张伟"),
+    ("reports:dashboard-unit", lambda w: {"pk": w.tianning}, {}, "张伟", False),
+    ("reports:dashboard-trainee", lambda w: {"pk": w.trainee_a}, {}, "张伟", False),
 ]
 
 
+def filtered_cases(controls=False):
+    return [
+        pytest.param(name, args, query, shows, id=f"{name}-{query.get('export', 'page')}")
+        for name, args, query, shows, control in FILTERED
+        if control or not controls
+    ]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("name", "args", "query", "shows"),
-    [pytest.param(*line, id=f"{line[0]}-{line[2].get('export', 'page')}") for line in FILTERED],
-)
+@pytest.mark.parametrize(("name", "args", "query", "shows"), filtered_cases())
 def test_branch_leader_reads_own_units(client, world, name, args, query, shows):
     url = reverse(name, kwargs=args(world))
     sign_in(client, world, "branch_leader")
@@ -1456,6 +1476,18 @@ def test_branch_leader_reads_own_units(client, world, name, args, query, shows):
     if shows:
         assert shows in shown
     assert [text for text in OTHER_BRANCH_TEXT if text in shown] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args", "query", "shows"), filtered_cases(controls=True))
+def test_bureau_leader_reads_every_branch(client, world, name, args, query, shows):
+    """The control of the test above: the same answer, to the city bureau's leadership,
+    shows C's branch."""
+    sign_in(client, world, "bureau_leader")
+
+    response = client.get(reverse(name, kwargs=args(world)), query)
+
+    assert "武进" in answer_text(response)
 
 
 @pytest.mark.django_db
