@@ -19,9 +19,9 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "Jingxun demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=true LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo
+	@echo "Jingxun demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop; the logins follow the server's start)"
+	@DJANGO_DEBUG=true $(BIN)/python manage.py serve_demo 127.0.0.1:$(PORT)
 
 # Lint and every test that needs no external server or browser, one process per core
 # (pytest-xdist). The integration tests skip without PostgreSQL and Redis (.ci/run's lane 2).

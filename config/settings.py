@@ -66,15 +66,17 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads a form: every submitted text without control characters.
+    "trainees.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "trainees.middleware.PasswordChangeRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who made a change (audit)
     "django.contrib.messages.middleware.MessageMiddleware",
     "trainees.middleware.SessionLifetimeMiddleware",
-    "trainees.two_factor.TwoFactorMiddleware",
+    # A session that has given its password and owes a code or a new password sees only that.
+    "trainees.middleware.SignInStepsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the "locked" page.
     "axes.middleware.AxesMiddleware",
@@ -172,6 +174,19 @@ AXES_CLIENT_IP_CALLABLE = "trainees.middleware.client_ip"
 # Two-factor sign-in for staff (trainees.two_factor): optional, or required with this.
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
 OTP_TOTP_ISSUER = "警训 Jingxun"
+# Wrong second-factor codes are counted per account AND address, as wrong passwords are: past
+# the limit within the window the session is signed out and that address waits out the window;
+# the owner elsewhere is not locked out. django-otp's own throttle is off: it is per device,
+# it doubles its wait at each wrong code without end, and so whoever has only the password
+# could lock the owner out of their own account (trainees.two_factor.verify).
+OTP_WRONG_CODES_LIMIT = env.int("OTP_WRONG_CODES_LIMIT", default=5)
+OTP_WRONG_CODES_WINDOW = timedelta(minutes=env.int("OTP_WRONG_CODES_MINUTES", default=15))
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Check-in codes (点名): a trainee's wrong codes past the limit within the window, and every
+# code of theirs waits out the window (sessions.services.rollcall). Counted in the cache.
+CHECKIN_WRONG_CODES_LIMIT = env.int("CHECKIN_WRONG_CODES_LIMIT", default=10)
+CHECKIN_WRONG_CODES_WINDOW = timedelta(minutes=env.int("CHECKIN_WRONG_CODES_MINUTES", default=5))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -325,3 +340,5 @@ LOGGING = {
     # django-axes: the locks (WARNING), not every failed sign-in and its start-up banner.
     "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }
+if CELERY_TASK_ALWAYS_EAGER:  # no broker: kombu's "No hostname was supplied" is about nothing
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

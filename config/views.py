@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import get_script_prefix
 
 from trainees.roles import user_roles
@@ -16,6 +17,12 @@ def home(request):
     if roles.trainee:
         return redirect("timetable:my-day")
     return render(request, "home_no_role.html", status=403)
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the static icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
 
 
 @login_not_required

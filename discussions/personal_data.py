@@ -22,7 +22,7 @@ def trainee_data(trainee):
     }
 
 
-def trainee_erase(trainee):
+def trainee_erase(trainee, former):
     """Delete the versions of the trainee's essays and blank the essays' text and signature
     (a step of the erasure)."""
     EssayRevision.objects.filter(essay__enrollment__trainee=trainee).delete()

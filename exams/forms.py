@@ -22,6 +22,7 @@ class ExamForm(forms.ModelForm):
             "full_marks",
         ]
         widgets = {"opens_at": DateTimeInput(), "closes_at": DateTimeInput()}
+        help_texts = {"pass_mark": _("In points, not percent: compare it with the paper's total.")}
 
     def clean(self):
         cleaned = super().clean()

@@ -24,6 +24,7 @@ class ReportRecipientAdmin(admin.ModelAdmin):
 class ScoreReportAdmin(admin.ModelAdmin):
     list_display = ["program", "number", "status", "created_by", "created_at"]
     exclude = ["fingerprint"]
+    readonly_fields = ["provisional_reasons"]  # as the emails said: not to be rewritten
     list_filter = ["status", "program"]
     search_fields = ["program__title", "program__code"]
     list_select_related = ["program", "created_by"]

@@ -10,3 +10,8 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # Publishing writes the outbox; its tasks send it (reports.tasks listens).
         from reports import tasks  # noqa: F401
+        from reports.services import erasure
+        from trainees import personal_data
+
+        # Its part of a trainee's erasure: the published reports (trainees.personal_data).
+        personal_data.erasure_step(erasure.trainee_erase)

@@ -1,6 +1,7 @@
 """The score report (成绩通报) as files: an .xlsx workbook (openpyxl) and an A4 landscape PDF
 (reportlab). Both take a ProgramReport (reports.selectors.report) and compute nothing of
-their own. A dashboard's table exports as an .xlsx too (table_xlsx).
+their own. A dashboard's table exports as an .xlsx too (table_xlsx). The .xlsx files are
+written by trainees.workbooks, as every export is: names are text cells, never formulas.
 
 The PDF's Chinese is set in STSong-Light, one of the CID fonts every PDF reader is required
 to provide (Adobe's Asian font packs, and on Linux poppler substitutes the installed CJK font
@@ -11,11 +12,14 @@ import re
 import unicodedata
 from dataclasses import replace
 from decimal import Decimal
+from operator import itemgetter
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from exams.services.numbers import plain
+from trainees import workbooks
 
 CJK_FONT = "STSong-Light"
 LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # printable ASCII and the middle dot: Helvetica has them
@@ -51,7 +55,7 @@ def summary_columns(label):
     return [
         (label, lambda summary: summary.name, "text"),
         (_("Trainees"), lambda summary: summary.trainees, "count"),
-        (_("Sat"), lambda summary: summary.sat, "count"),
+        (pgettext("exam", "Sat"), lambda summary: summary.sat, "count"),
         (_("Mean entry"), lambda summary: summary.entry, "score"),
         (_("Mean graduation"), lambda summary: summary.graduation, "score"),
         (_("Mean gain"), lambda summary: summary.gain, "score"),
@@ -93,7 +97,8 @@ def end_sections(report):
 
 
 def subtitle(report):
-    """The line under the title: the two exams, the pass mark and the date."""
+    """The line under the title: why the figures are provisional (if they are), the two
+    exams, the pass mark and the date."""
     parts = [
         _("Entry exam: %(title)s")
         % {"title": report.entry_exam.title if report.entry_exam else "—"},
@@ -104,6 +109,9 @@ def subtitle(report):
         },
         _("Made on %(date)s") % {"date": timezone.localdate().isoformat()},
     ]
+    if report.provisional:
+        reasons = " ".join(report.provisional)
+        parts.insert(0, _("Provisional figures: %(reasons)s") % {"reasons": reasons})
     return " · ".join(parts)
 
 
@@ -137,25 +145,29 @@ def write_table(sheet, title, note, heads, records, *, first_row=1, total=False)
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     row_number = first_row
     if title:
-        sheet.cell(row=row_number, column=1, value=title).font = Font(bold=True, size=14)
+        workbooks.put(sheet, row_number, 1, title, font=Font(bold=True, size=14))
         row_number += 1
     if note:
-        sheet.cell(row=row_number, column=1, value=note).font = Font(color="555555")
+        workbooks.put(sheet, row_number, 1, note, font=Font(color="555555"))
         row_number += 1
     header = row_number
     for column, (heading, _value, _kind) in enumerate(heads, start=1):
-        cell = sheet.cell(row=header, column=column, value=heading)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
+        workbooks.put(
+            sheet,
+            header,
+            column,
+            heading,
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor="DDE4EE"),
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+            border=border,
+        )
     for offset, record in enumerate(records, start=1):
         for column, (_heading, value, kind) in enumerate(heads, start=1):
             data = offset if value is None else value(record)
             if kind == "rate" and data is not None:
                 data = data / 100  # stored as a fraction, shown as 93.3%
-            cell = sheet.cell(row=header + offset, column=column, value=data)
-            cell.border = border
+            cell = workbooks.put(sheet, header + offset, column, data, border=border)
             if total and offset == len(records):
                 cell.font = Font(bold=True)
             if kind == "label":
@@ -195,11 +207,8 @@ def landscape(sheet, header):
 def report_xlsx(report, *, title):
     """The report as an .xlsx workbook: the trainees' sheet (title, bold frozen header), then
     按单位, 按分组 and 优秀与后进."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Scores")
+    book = workbooks.workbook(write_only=False)  # cells placed, an auto filter, print titles
+    sheet = workbooks.sheet(book, _("Scores"))
     heads = columns()
     header = write_table(sheet, title, subtitle(report), heads, report.rows)
     sheet.freeze_panes = sheet.cell(row=header + 1, column=4)  # header and police ID, name
@@ -209,14 +218,14 @@ def report_xlsx(report, *, title):
     landscape(sheet, header)
 
     for sheet_title, label, rows in summaries(report):
-        sheet = workbook.create_sheet(sheet_title)
+        sheet = workbooks.sheet(book, sheet_title)
         heads = summary_columns(label)
         header = write_table(sheet, title, sheet_title, heads, rows, total=True)
         sheet.freeze_panes = sheet.cell(row=header + 1, column=2)
         fit_columns(sheet, heads, rows)
         landscape(sheet, header)
 
-    sheet = workbook.create_sheet(_("Top and bottom"))
+    sheet = workbooks.sheet(book, _("Top and bottom"))
     heads = end_columns()
     (best, top), (lowest, bottom) = end_sections(report)
     top_header = write_table(sheet, title, best, heads, top)
@@ -224,10 +233,7 @@ def report_xlsx(report, *, title):
     sheet.freeze_panes = sheet.cell(row=top_header + 1, column=1)
     fit_columns(sheet, heads, [*top, *bottom])
     landscape(sheet, top_header)
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbooks.content(book)
 
 
 # PDF ------------------------------------------------------------------------------------------
@@ -285,9 +291,35 @@ def pdf_table(heads, records, widths, styles, *, total=False):
     return table
 
 
+def figures_line(trainees, pass_rate, attendance_rate):
+    """The line of the whole report's figures under the PDF's title."""
+    return _("%(trainees)s trainees · pass rate %(pass_rate)s · attendance rate %(attendance)s") % {
+        "trainees": trainees,
+        "pass_rate": shown(pass_rate, "rate"),
+        "attendance": shown(attendance_rate, "rate"),
+    }
+
+
 def report_pdf(report, *, title):
     """The report as an A4 landscape PDF: the trainees' table with its header on every page,
     then the summaries by branch and by group and the best and worst five."""
+    overall = report.overall
+    return tables_pdf(
+        title=title,
+        note=subtitle(report),
+        figures=figures_line(overall.trainees, overall.pass_rate, overall.attendance_rate),
+        main=(columns(), report.rows),
+        sections=[
+            (section, summary_columns(label), rows) for section, label, rows in summaries(report)
+        ],
+        ends=[(section, end_columns(), rows) for section, rows in end_sections(report)],
+    )
+
+
+def tables_pdf(*, title, note, figures, main, sections, ends):
+    """The PDF of a report's tables: `main` the trainees' (heads, records), `sections` the
+    summaries and `ends` the best and lowest scores as (title, heads, records), the heads as
+    columns() gives them."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
@@ -331,30 +363,21 @@ def report_pdf(report, *, title):
         title=title,
         author="Jingxun",
     )
-    overall = report.overall
-    figures = _(
-        "%(trainees)s trainees · pass rate %(pass_rate)s · attendance rate %(attendance)s"
-    ) % {
-        "trainees": overall.trainees,
-        "pass_rate": shown(overall.pass_rate, "rate"),
-        "attendance": shown(overall.attendance_rate, "rate"),
-    }
+    heads, records = main
     story = [
         Paragraph(markup(title), styles["title"]),
-        Paragraph(markup(subtitle(report)), styles["note"]),
+        Paragraph(markup(note), styles["note"]),
         Paragraph(markup(figures), styles["note"]),
         Spacer(1, 3 * mm),
         # 277 mm of width: the units' long names (常州市公安局经开区分局横山桥派出所) get most.
-        pdf_table(columns(), report.rows, [w * mm for w in MAIN_WIDTHS], styles),
+        pdf_table(heads, records, [w * mm for w in MAIN_WIDTHS], styles),
     ]
-    for section, label, rows in summaries(report):
-        table = pdf_table(
-            summary_columns(label), rows, [w * mm for w in SUMMARY_WIDTHS], styles, total=True
-        )
+    for section, heads, rows in sections:
+        table = pdf_table(heads, rows, [w * mm for w in SUMMARY_WIDTHS], styles, total=True)
         story.append(KeepTogether([Paragraph(markup(section), styles["section"]), table]))
-    for section, rows in end_sections(report):
+    for section, heads, rows in ends:
         table = (
-            pdf_table(end_columns(), rows, [w * mm for w in END_WIDTHS], styles)
+            pdf_table(heads, rows, [w * mm for w in END_WIDTHS], styles)
             if rows
             else Paragraph(markup(_("Too few graduation scores to rank.")), styles["text"])
         )
@@ -366,20 +389,113 @@ def report_pdf(report, *, title):
 def table_xlsx(table, title):
     """A dashboard table (reports.selectors.tables.Table) as an .xlsx workbook: the same rows
     the page shows, under the page's title and the table's."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.title[:31]
-    sheet.append([title])
-    sheet.append([table.title])
-    sheet.append([heading for heading, _kind in table.columns])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+    book = workbooks.workbook()
+    sheet = workbooks.sheet(book, table.title)
     sheet.freeze_panes = "A4"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    workbooks.append(sheet, [title])
+    workbooks.append(sheet, [table.title])
+    workbooks.append(sheet, [heading for heading, _kind in table.columns], font=Font(bold=True))
+    for row in table.rows:
+        workbooks.append(sheet, [float(v) if hasattr(v, "as_tuple") else v for v in row])
+    return workbooks.content(book)
+
+
+# A published report's .xlsx, read back ------------------------------------------------------
+
+HEADER = 3  # report_xlsx's sheets: the title, the note, then the header
+
+
+def table_rows(sheet, header):
+    """The rows of cells of the records under the header on row `header`, up to the first
+    empty row (write_table leaves one between two tables)."""
+    rows = []
+    for row in sheet.iter_rows(min_row=header + 1):
+        if all(cell.value is None for cell in row):
+            break
+        rows.append(row)
+    return rows
+
+
+def lowest_header(sheet):
+    """The row of the lowest scores' header on the "Top and bottom" sheet: two rows below
+    the best ones, past their note (report_xlsx)."""
+    return HEADER + len(table_rows(sheet, HEADER)) + 3
+
+
+def trainee_cells(workbook):
+    """(police ID cell, name cell) of every row of a report's .xlsx that is one trainee: the
+    trainees' table, the best and the lowest scores."""
+    scores, _by_unit, _by_group, ends = workbook.worksheets
+    cells = []
+    for sheet, header, definitions in (
+        (scores, HEADER, columns()),
+        (ends, HEADER, end_columns()),
+        (ends, lowest_header(ends), end_columns()),
+    ):
+        headings = [heading for heading, _value, _kind in definitions]
+        police_id, name = headings.index(_("Police ID")), headings.index(_("Full name"))
+        cells += [(row[police_id], row[name]) for row in table_rows(sheet, header)]
+    return cells
+
+
+def stored_table(sheet, header, definitions):
+    """(heads, records) of a table of a report's .xlsx, for tables_pdf: the headings as
+    stored, the values back as the report held them (a rate in percent, a score a Decimal),
+    the kinds of `definitions` (columns(), summary_columns(…) or end_columns())."""
+    heads = [
+        (
+            sheet.cell(row=header, column=number).value,
+            None if value is None else itemgetter(number - 1),  # None: the row's number
+            kind,
+        )
+        for number, (_heading, value, kind) in enumerate(definitions, start=1)
+    ]
+    records = []
+    for row in table_rows(sheet, header):
+        record = []
+        for cell, (_heading, _value, kind) in zip(row, definitions, strict=False):
+            value = cell.value
+            if value is not None and kind == "rate":
+                value = round(value * 100, 1)  # stored as a fraction (write_table)
+            elif value is not None and kind == "score":
+                value = Decimal(repr(value))  # 72.45 stays 72.45, rounded as the Decimal was
+            record.append(value)
+        records.append(record)
+    return heads, records
+
+
+def best_rows(workbook):
+    """[(police ID, name, unit)] of the best graduation scores of a report's .xlsx, in the
+    order its email lists them (reports/email/report.txt)."""
+    definitions = end_columns()
+    headings = [heading for heading, _value, _kind in definitions]
+    chosen = [headings.index(heading) for heading in (_("Police ID"), _("Full name"), _("Unit"))]
+    _heads, records = stored_table(workbook.worksheets[3], HEADER, definitions)
+    return [tuple(record[index] for index in chosen) for record in records]
+
+
+def frozen_pdf(workbook, *, title):
+    """The PDF of a report's .xlsx, from its cells alone: the tables, headings, note and
+    figures of the PDF published with it, whatever has changed since. A PDF's text cannot be
+    edited in place: a redacted .xlsx (reports.services.erasure) is how its PDF is redacted."""
+    scores, by_unit, by_group, ends = workbook.worksheets
+    sections = []
+    for sheet in (by_unit, by_group):
+        heads, records = stored_table(sheet, HEADER, summary_columns(""))
+        sections.append((sheet.cell(row=2, column=1).value, heads, records))
+    # The whole report's line, last of the branches': trainees, pass and attendance rates.
+    whole = sections[0][2][-1]
+    lowest = lowest_header(ends)
+    return tables_pdf(
+        title=title,
+        note=scores.cell(row=2, column=1).value or "",
+        figures=figures_line(whole[1], whole[6], whole[7]),
+        main=stored_table(scores, HEADER, columns()),
+        sections=sections,
+        ends=[
+            (ends.cell(row=row - 1, column=1).value, *stored_table(ends, row, end_columns()))
+            for row in (HEADER, lowest)
+        ],
+    )

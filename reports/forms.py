@@ -37,6 +37,17 @@ class RecipientForm(forms.ModelForm):
 
 
 class PublishForm(forms.Form):
+    """Publishing: two optional boxes. Whether "provisional" is needed is the outbox's rule
+    (reports.services.outbox.report_publish), which refuses without it."""
+
     notify_trainees = forms.BooleanField(
         label=_("Also mail each trainee their own scores"), required=False
+    )
+    provisional = forms.BooleanField(
+        label=_("Figures are provisional"),
+        required=False,
+        help_text=_(
+            "Publish them as they are now: each email's subject begins with “[Provisional]”, "
+            "and the email and its files say why."
+        ),
     )

@@ -64,6 +64,11 @@ class ScoreReport(models.Model):
     notify_trainees = models.BooleanField(_("Trainees mailed their own scores"), default=False)
     # A hash of the figures published: the report page compares it with today's figures.
     fingerprint = models.CharField(max_length=64)
+    # 暂定: published knowing the figures were incomplete; why, as the organizer was told
+    # (reports.selectors.readiness), in the site's language. Empty: the figures were final.
+    provisional_reasons = models.JSONField(
+        _("Why the figures are provisional"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("Score report")
@@ -75,6 +80,17 @@ class ScoreReport(models.Model):
 
     def __str__(self):
         return f"{self.program} #{self.number}"
+
+    @property
+    def provisional(self):
+        return bool(self.provisional_reasons)
+
+    @property
+    def status_label(self):
+        """已发布, 已发布（暂定）, or superseded."""
+        if self.status == self.Status.PUBLISHED and self.provisional:
+            return _("Published (provisional)")
+        return self.get_status_display()
 
 
 class ReportFile(models.Model):

@@ -3,6 +3,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions.materials import validate_material
 from sessions.models import Activity, Material, Speaker, Venue
@@ -59,8 +60,7 @@ class ActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.program = program
         self.fields["day"].choices = [
-            (day.isoformat(), f"{day:%Y-%m-%d} {_('Day %(n)s') % {'n': n}}")
-            for n, day in enumerate(program.days(), start=1)
+            (day.isoformat(), day_label(day, n)) for n, day in enumerate(program.days(), start=1)
         ]
         self.fields["group"].queryset = program.groups.order_by("number")
         self.fields["group"].empty_label = _("The whole class")
@@ -151,9 +151,14 @@ class MaterialForm(forms.ModelForm):
         return upload
 
 
+def day_label(day, number):
+    """2023-01-02 第1天: a day of the program as the day picker names it."""
+    return "{} {}".format(f"{day:%Y-%m-%d}", _("Day %(n)s") % {"n": number})
+
+
 class LeaveRequestForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("From"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Until"), widget=DateTimeInput())
+    starts_at = forms.DateTimeField(label=pgettext_lazy("leave", "From"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=pgettext_lazy("leave", "Until"), widget=DateTimeInput())
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )

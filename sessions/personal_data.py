@@ -27,6 +27,6 @@ def trainee_data(trainee):
     }
 
 
-def trainee_erase(trainee):
+def trainee_erase(trainee, former):
     """Blank the reasons of the trainee's leave requests (a step of the erasure)."""
     LeaveRequest.objects.filter(enrollment__trainee=trainee).update(reason="")

@@ -1,5 +1,7 @@
 import pytest
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import translation
 
 from config.celery import app as celery_app
@@ -71,15 +73,18 @@ def _celery_eager(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Answer keys, attempt owners and report attachments are kept in the process; a
-    rolled-back test's ids come back in the next test, so each test starts with none. A kept
-    SMTP connection would outlive the test's mail server."""
+    """Answer keys, attempt owners, report attachments and the process's own cache (wrong
+    codes, trainees.throttle) are kept in the process; a rolled-back test's ids come back in
+    the next test, so each test starts with none. A kept SMTP connection would outlive the
+    test's mail server. A shared cache (CACHE_URL) is left alone: other workers use it."""
 
     def clear():
         answer_key.kept.clear()
         attempt_owner.kept.clear()
         sending.attachments.cache_clear()
         sending.smtp.drop()
+        if isinstance(caches["default"], LocMemCache):
+            caches["default"].clear()
 
     clear()
     yield

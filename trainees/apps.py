@@ -8,12 +8,21 @@ class TraineesConfig(AppConfig):
     verbose_name = _("Trainees and programs")
 
     def ready(self):
+        from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        user_logged_in.connect(remember_initial_password, dispatch_uid="jingxun-initial-password")
+        # remember_first_sign_in reads last_login before Django stamps it: Django's receiver,
+        # connected first (django.contrib.auth is listed first), goes after ours.
+        stamped = user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(remember_first_sign_in, dispatch_uid="jingxun-first-sign-in")
+        if stamped:
+            user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
 
 
-def remember_initial_password(sender, request, user, **kwargs):
-    """A first sign-in with a password set by an admin: the session must change it."""
-    if getattr(user, "initial_password_used", False) and request is not None:
+def remember_first_sign_in(sender, request, user, **kwargs):
+    """An account's first sign-in: its password was set by someone else (an admin, or the
+    slip's initial password), so the session must choose one of its own before anything else
+    (trainees.middleware.SignInStepsMiddleware). Decided here, on the account, and not by a
+    login form: every login page (the site's, the admin's) sends this signal."""
+    if user.last_login is None and request is not None:
         request.session["must_change_password"] = True

@@ -135,6 +135,14 @@ def roster_history(enrollment, *, full_phone):
     ]
 
 
+def reason_text(reason, reasons):
+    """A change reason as shown: "roster import:ZK2026" → "Import roster · ZK2026"."""
+    key, _sep, detail = reason.partition(":")
+    if key not in reasons:
+        return reason
+    return f"{reasons[key]} · {detail}" if detail else str(reasons[key])
+
+
 def entries_of(records, model, fields, value, *, topic, reasons, created=True):
     """Each row of a simple_history history against the one before it: the `fields` that
     changed, shown by value(row, name). A row that changed none of them and says no reason
@@ -161,7 +169,7 @@ def entries_of(records, model, fields, value, *, topic, reasons, created=True):
                     subject=model._meta.verbose_name,
                     changes=changes,
                     who=record.history_user,
-                    note=reasons.get(reason, reason),
+                    note=reason_text(reason, reasons),
                 )
             )
         previous = record

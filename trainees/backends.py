@@ -14,7 +14,7 @@ class InitialPasswordBackend(ModelBackend):
     The import stores only the initial password: the account (username = police ID) is made
     here, at the first sign-in, so that importing 220 or 10,000 trainees hashes no password.
     The account's own password stays unusable until the trainee chooses one, and while it is
-    unusable every page leads to the password page (PasswordChangeRequiredMiddleware). Once
+    unusable every page leads to the password page (SignInStepsMiddleware). Once
     the account has a usable password, however it got it, the slip's password is dead.
     """
 

@@ -25,13 +25,6 @@ class LoginForm(AuthenticationForm):
         # A Chinese input method may type full-width digits: "０３１２４５" is "031245".
         return unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
 
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        # Never signed in before, with a password someone else set (an admin made the
-        # account): it must be changed first (trainees.middleware.PasswordChangeRequired…).
-        if user.last_login is None and user.has_usable_password():
-            user.initial_password_used = True
-
 
 class DateInput(forms.DateInput):
     input_type = "date"

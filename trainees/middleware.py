@@ -1,13 +1,18 @@
+import contextlib
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
+from trainees.text import CONTROL, without_control
 from trainees.validators import is_staff_account
 
 # Seconds between two writes of a session's last request: a session is saved once a minute at
@@ -51,26 +56,54 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-class PasswordChangeRequiredMiddleware:
-    """An account without a password of its own (a trainee signed in with the slip's initial
-    password, or anyone at the first sign-in with a password an admin set) may only choose
-    one: every other page leads to the password page."""
+def unfinished_step(request):
+    """The step of signing in that this signed-in session still owes, as the name of its page,
+    or None once it has finished. In this order:
 
-    ALLOWED = ("password_change", "logout", "set_language")
+    1. the second factor: a staff account with a confirmed authenticator gives its code
+       ("two-factor-verify"); with OTP_REQUIRED_FOR_STAFF, one without sets one up first
+       ("two-factor-setup");
+    2. a password of the account's own ("password_change"): a trainee signed in with the slip's
+       initial password (the account's own is unusable until then), or any account at its
+       first sign-in, with a password someone else set (trainees.apps.remember_first_sign_in).
+
+    The code comes first: whoever has only the password must not change it.
+    """
+    user = request.user
+    if staff_session(request) and not user.is_verified():
+        has_device = request.session.get("otp_device")
+        if has_device is None:  # looked up once a session, not at every page
+            has_device = request.session["otp_device"] = user_has_device(user)
+        if has_device:
+            return "two-factor-verify"
+        if settings.OTP_REQUIRED_FOR_STAFF:
+            return "two-factor-setup"
+    if not user.has_usable_password() or request.session.get("must_change_password"):
+        return "password_change"
+    return None
+
+
+class SignInStepsMiddleware:
+    """A session that has signed in but not finished signing in (unfinished_step) sees the page
+    of its step, signing out and the language switch: every other page, the admin's included,
+    leads to that step. Whatever page it signed in at (the site's or the admin's login), the
+    same steps follow: this is the one place that decides."""
+
+    ALWAYS = ("logout", "set_language")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        must = user.is_authenticated and (
-            not user.has_usable_password() or request.session.get("must_change_password")
-        )
-        if must:
-            allowed = [reverse(name) for name in self.ALLOWED]
-            if request.path not in allowed and not request.path.startswith("/static/"):
-                return redirect("password_change")
-        return self.get_response(request)
+        step = unfinished_step(request) if request.user.is_authenticated else None
+        if step is None or request.path.startswith("/static/"):
+            return self.get_response(request)
+        if request.path in [reverse(name) for name in (step, *self.ALWAYS)]:
+            return self.get_response(request)
+        if step == "two-factor-verify":  # back to the page asked for, once the code is given
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse(step)}?{query}")
+        return redirect(step)
 
 
 def client_ip(request):
@@ -83,3 +116,49 @@ def client_ip(request):
         if last:
             return last
     return request.META.get("REMOTE_ADDR", "")
+
+
+class ControlCharactersMiddleware:
+    """Every submitted text without control characters (trainees.text.without_control), before
+    any view or form reads it: the query string and the fields of a posted form. Tabs and line
+    breaks stay, so a textarea keeps its lines.
+
+    One place for every form of the app, the admin's and Django's own (login, password)
+    included, and for the views that read request.POST themselves. The alternatives were
+    weighed: a form base class must be remembered by each of some forty forms and cannot
+    reach the admin's or Django's; a pre_save signal runs after validation (a unique or a
+    max_length check would judge the raw text) and not on bulk writes; a model field needs
+    every model changed. A NUL is dropped like the rest, before Django's
+    ProhibitNullCharactersValidator would refuse it: a person never typed it.
+
+    Text that arrives another way drops them where it arrives: the imports' reader
+    (trainees.spreadsheets), JSON inside a field (exams.services.attempts.clean_answer), the
+    essay (discussions.services.essays.clean_text). Data stored before, or written in bulk,
+    may still hold them: the .xlsx writer (trainees.workbooks) drops them again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.GET = without_control_query(request.GET)
+        if request.method == "POST":
+            # OSError: the client went away mid-upload; the CSRF check answers that request.
+            with contextlib.suppress(OSError):
+                request.POST = without_control_query(request.POST)
+        return self.get_response(request)
+
+
+def without_control_query(query):
+    """`query` (a QueryDict) itself if no key or value has a control character, or else a
+    copy without them (mutable, as every copy of a QueryDict is: nothing here relies on it
+    being frozen)."""
+    if not any(
+        CONTROL.search(key) or any(CONTROL.search(value) for value in values)
+        for key, values in query.lists()
+    ):
+        return query
+    cleaned = QueryDict(mutable=True, encoding=query.encoding)
+    for key, values in query.lists():
+        cleaned.setlist(without_control(key), [without_control(value) for value in values])
+    return cleaned

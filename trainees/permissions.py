@@ -6,6 +6,13 @@
 - the leadership of a branch (a Leader of any other unit) reads the dashboards of its own
   units only (reports.selectors), and gets 404 on the program pages, which show every unit;
 - anyone else, an organizer of another program or a trainee included, gets 404.
+
+A trainee's record (name, police ID, unit, position, gender, phone, the account) is shared by
+every program he attends, over the years; what a program holds about him (scores, roll call,
+leave, essays) is that program's. Who may do what to the shared record is decided here too
+(`others_enrollments`, `held_by_others`, `trainee_refusal`) and enforced by the services, so
+that the pages, the command line and an API answer alike. The README's "Roles" says it in
+words.
 """
 
 from dataclasses import dataclass
@@ -13,9 +20,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trainees.models import Leader, Program
+from trainees.models import Enrollment, Leader, Program
 from trainees.roles import user_roles
 
 
@@ -126,3 +134,81 @@ class ProgramMixin:
         return super().get_context_data(
             program=self.program, can_change=may_change(self.request.user, self.program), **kwargs
         )
+
+
+# The shared record of a trainee -------------------------------------------------------------
+RESET, WITHDRAW, ERASE = "reset", "withdraw", "erase"
+
+
+def others_enrollments(user, trainee_ids):
+    """The enrollments of these trainees in programs `user` does not organize: what `user`
+    must neither read nor reach through the shared record. None for a superuser, or without
+    a user (the command line, the demo: run by the server's administrator)."""
+    if user is None or user.is_superuser:
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(trainee_id__in=list(trainee_ids)).exclude(
+        program__organizers=user
+    )
+
+
+def held_by_others(user, trainee_ids):
+    """The ids of those trainees who are active in a program `user` does not organize and
+    that has not ended: while it runs (or before it starts), its organizers keep their
+    record, and an import of `user` does not change it."""
+    return set(
+        others_enrollments(user, trainee_ids)
+        .filter(status=Enrollment.Status.ACTIVE, program__end_date__gte=timezone.localdate())
+        .values_list("trainee_id", flat=True)
+    )
+
+
+def known_to(user, trainee_ids):
+    """The ids of those trainees enrolled in a program `user` organizes (every one for a
+    superuser or without a user): whose stored record `user` may already read."""
+    trainee_ids = list(trainee_ids)
+    if user is None or user.is_superuser:
+        return set(trainee_ids)
+    return set(
+        Enrollment.objects.filter(trainee_id__in=trainee_ids, program__organizers=user)
+        .values_list("trainee_id", flat=True)
+        .distinct()
+    )
+
+
+def trainee_refusal(user, trainee, action):
+    """Why `user`, an organizer of one of the trainee's programs, may not give him a new
+    password (RESET), withdraw him from that program (WITHDRAW) or erase his personal data
+    (ERASE); None if they may.
+
+    - A new password opens his account, and with it what every program he attended holds
+      about him: only for a trainee who attends no program `user` does not organize.
+    - Erasure changes his record in every program: likewise.
+    - A withdrawal is refused while he is active in a program of others that has not ended:
+      the two programs' organizers settle where he is, through an administrator.
+    A superuser may do each (the administrator named in the messages).
+    """
+    others = others_enrollments(user, [trainee.pk])
+    if action == WITHDRAW:
+        if trainee.pk in held_by_others(user, [trainee.pk]):
+            return _(
+                "%(name)s is also active in a program you do not organize that has not "
+                "ended: only an administrator can withdraw them."
+            ) % {"name": trainee.name}
+        return None
+    if others.exists():
+        if action == RESET:
+            message = _(
+                "%(name)s also attends programs you do not organize, and their account "
+                "opens them: only an administrator can give them a new password."
+            )
+        else:
+            message = _(
+                "%(name)s also attends programs you do not organize, whose records hold "
+                "their data: only an administrator can erase it."
+            )
+        return message % {"name": trainee.name}
+    return None
+
+
+class TraineeRefused(PermissionDenied):
+    """`trainee_refusal` said no: the message says why and who can."""

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from trainees.models import Enrollment, Trainee, Unit
+from trainees.permissions import held_by_others, known_to
 from trainees.spreadsheets import (
     FORMULA_STARTS,
     SpreadsheetError,
@@ -69,6 +70,35 @@ class PlannedRow:
     trainee: Trainee | None = None
     enrollment: Enrollment | None = None
     changes: dict = field(default_factory=dict)  # field → (old, new), for display
+    # The trainee exists, in none of the importer's programs: the preview shows what the file
+    # says, never what is stored (`changes` then holds (None, the file's value) for each).
+    stranger: bool = False
+    # The trainee is active in a running or coming program of others, whose organizers keep
+    # the record meanwhile: the file's unit, position, gender and phone are not applied.
+    kept: bool = False
+    written: set = field(default_factory=set)  # the trainee's fields the import changes
+
+    @property
+    def shown_changes(self):
+        """The changes as the preview shows them: (label, old, new) in the organizer's words
+        (old is None for a `stranger`: what is stored is not shown)."""
+
+        def shown(key, value):
+            if key == "gender":
+                return Trainee.Gender(value).label if value else ""
+            if key == "unit" and value is not None:
+                return value.name
+            return "" if value is None else str(value)
+
+        model = {"group": Enrollment}
+        return [
+            (
+                model.get(key, Trainee)._meta.get_field(key).verbose_name,
+                None if self.stranger else shown(key, old),
+                shown(key, new),
+            )
+            for key, (old, new) in self.changes.items()
+        ]
 
 
 @dataclass
@@ -235,10 +265,18 @@ def validate_row(row, columns, groups, errors):
     return values
 
 
-def plan_roster(program, roster):
-    """Check every row and decide what importing the roster into `program` would do.
+def plan_roster(program, roster, user=None):
+    """Check every row and decide what importing the roster into `program` would do, for
+    `user` (None: the command line, the demo).
 
     Every error of every row is collected; the plan is applied only if there are none.
+
+    A trainee's record is shared by the programs he attends (trainees.permissions). A row
+    with a known police ID enrolls that trainee only if it also gives his name; the error
+    names the stored name only to an importer who already reads it. The file's unit,
+    position, gender and phone replace the stored ones, the history recording the program,
+    unless another program that is running or coming holds him (`kept`); the preview of a
+    trainee in none of the importer's programs shows the file's values, never the stored.
     """
     plan = RosterPlan(program=program, roster=roster)
     columns = roster.columns
@@ -278,6 +316,8 @@ def plan_roster(program, roster):
             (e.trainee_id, e)
             for e in Enrollment.objects.filter(program=program, trainee_id__in=batch)
         )
+    known = known_to(user, [t.pk for t in trainees.values()])
+    held = held_by_others(user, [t.pk for t in trainees.values()])
     taken_usernames = set()
     for batch in in_batches(set(first_seen) - set(trainees)):
         taken_usernames.update(
@@ -296,14 +336,18 @@ def plan_roster(program, roster):
         police_id = values["police_id"]
         trainee = trainees.get(police_id)
         if trainee and values["name"] and trainee.name != values["name"]:
-            plan.errors.append(
-                SpreadsheetError(
-                    row.number,
-                    columns["police_id"],
-                    _("police ID %(id)s belongs to %(other)s, not to %(name)s")
-                    % {"id": police_id, "other": trainee.name, "name": values["name"]},
-                )
-            )
+            if trainee.pk in known:
+                message = _("police ID %(id)s belongs to %(other)s, not to %(name)s") % {
+                    "id": police_id,
+                    "other": trainee.name,
+                    "name": values["name"],
+                }
+            else:  # say nothing of a record the importer cannot read
+                message = _(
+                    "police ID %(id)s is registered under another name: check the name and "
+                    "the police ID"
+                ) % {"id": police_id}
+            plan.errors.append(SpreadsheetError(row.number, columns["police_id"], message))
         if not trainee and police_id in taken_usernames:
             plan.errors.append(
                 SpreadsheetError(
@@ -318,11 +362,13 @@ def plan_roster(program, roster):
         return plan
 
     for row, values in cleaned:
-        plan.rows.append(plan_row(plan, row, values, units[row.number], trainees, enrollments))
+        plan.rows.append(
+            plan_row(plan, row, values, units[row.number], trainees, enrollments, known, held)
+        )
     return plan
 
 
-def plan_row(plan, row, values, unit, trainees, enrollments):
+def plan_row(plan, row, values, unit, trainees, enrollments, known, held):
     wanted = {"name": values["name"], "unit": unit}
     for key in ("gender", "position", "phone"):
         if key in values:
@@ -335,17 +381,32 @@ def plan_row(plan, row, values, unit, trainees, enrollments):
         enrollment = Enrollment(program=plan.program, trainee=trainee, group=values.get("group"))
         return PlannedRow(row=row, action="create", trainee=trainee, enrollment=enrollment)
 
-    changes = {}
+    kept = trainee.pk in held
+    stranger = trainee.pk not in known
+    changes, written = {}, set()
     for key, new in wanted.items():
         old = getattr(trainee, key)
-        if old != new:
-            changes[key] = (old, new)
+        if stranger and key != "name":
+            changes[key] = (None, new)  # the file's value, whether or not it is the stored one
+        if old != new and not kept:
+            if not stranger:
+                changes[key] = (old, new)
+            written.add(key)
             setattr(trainee, key, new)
     enrollment = enrollments.get(trainee.pk)
     if enrollment is None:
         enrollment = Enrollment(program=plan.program, trainee=trainee, group=values.get("group"))
-        return PlannedRow(row, "create", trainee, enrollment, changes)
+        return PlannedRow(row, "create", trainee, enrollment, changes, stranger, kept, written)
     if "group" in values and enrollment.group_id != getattr(values["group"], "pk", None):
         changes["group"] = (enrollment.group, values["group"])
         enrollment.group = values["group"]
-    return PlannedRow(row, "update" if changes else "unchanged", trainee, enrollment, changes)
+    return PlannedRow(
+        row,
+        "update" if changes else "unchanged",
+        trainee,
+        enrollment,
+        changes,
+        stranger,
+        kept,
+        written,
+    )

@@ -3,54 +3,36 @@ app on the phone, and ten one-time recovery codes for a lost phone. Organizers a
 turn it on for themselves; with OTP_REQUIRED_FOR_STAFF every staff account must.
 
 After the password, a staff account with a confirmed device is asked for a code before any
-other page (TwoFactorMiddleware); the code is checked with django_otp.match_token, which also
-throttles repeated wrong codes."""
+other page, its own password page included (trainees.middleware.SignInStepsMiddleware); the
+code is checked with django_otp.match_token, and wrong codes are counted here (verify)."""
 
 import base64
-from urllib.parse import urlencode
+import logging
 
 import segno
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from trainees.middleware import staff_session
+from trainees.middleware import client_ip
+from trainees.throttle import WrongCodes, minutes
 from trainees.validators import is_staff_account
 
+logger = logging.getLogger(__name__)
 RECOVERY_CODES = 10
-ALLOWED = ("two-factor-setup", "two-factor-verify", "logout", "set_language", "password_change")
-
-
-class TwoFactorMiddleware:
-    """A staff account with a confirmed device must give its code before any page; with
-    OTP_REQUIRED_FOR_STAFF, one without a device must set one up first."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and staff_session(request) and not user.is_verified():
-            allowed = [reverse(name) for name in ALLOWED]
-            if request.path not in allowed and not request.path.startswith("/static/"):
-                has_device = request.session.get("otp_device")
-                if has_device is None:  # looked up once a session, not at every page
-                    has_device = request.session["otp_device"] = user_has_device(user)
-                if has_device:
-                    query = urlencode({"next": request.get_full_path()})
-                    return redirect(f"{reverse('two-factor-verify')}?{query}")
-                if settings.OTP_REQUIRED_FOR_STAFF:
-                    return redirect("two-factor-setup")
-        return self.get_response(request)
+WRONG_CODES = WrongCodes(
+    "two-factor", limit_setting="OTP_WRONG_CODES_LIMIT", window_setting="OTP_WRONG_CODES_WINDOW"
+)
 
 
 def recovery_codes(user):
@@ -92,7 +74,23 @@ def setup(request):
 
 
 def verify(request):
-    """The code after the password: the authenticator's, or a recovery code (used up)."""
+    """The code after the password: the authenticator's, or a recovery code (used up).
+
+    Whoever types codes here has the password; the owner, or someone who read it. Wrong codes
+    are counted per account and address (WRONG_CODES), as django-axes counts wrong passwords:
+    at OTP_WRONG_CODES_LIMIT within the window the session is signed out, and that address
+    may not give this account's code until the window has passed, even after signing in
+    again. Why not the alternatives:
+    - per account (django-otp's throttle, off in settings): the owner would be locked out of
+      their own account by whoever has the password, for longer at each wrong code;
+    - per session only: signing in again makes a new session, so the password alone would
+      buy unlimited guesses;
+    - signing out alone: the same, one sign-in per few guesses.
+    So the guesses are bounded per address (5 per 15 minutes, while 3 codes in a million are
+    right at a time: about two years for one right guess), the owner elsewhere is never held,
+    and one who shares the address is held for the window at most. Each lock is logged with
+    the account and the address, for the admins.
+    """
     user = request.user
     if not is_staff_account(user):
         return redirect("home")
@@ -101,9 +99,15 @@ def verify(request):
         target = reverse("home")
     if user.is_verified():
         return redirect(target)
+    address = client_ip(request)
+    attempts = f"{user.pk}:{address}"
+    waiting = WRONG_CODES.wait(attempts)
+    if waiting:
+        return signed_out_to_wait(request, waiting)
     if request.method == "POST":
         device = match_token(user, request.POST.get("token", "").strip().replace(" ", ""))
         if device is not None:
+            WRONG_CODES.clear(attempts)
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
@@ -113,8 +117,34 @@ def verify(request):
                     % {"left": left},
                 )
             return redirect(target)
+        waiting = WRONG_CODES.failed(attempts)
+        if waiting:
+            logger.warning(
+                "Too many wrong second-factor codes for %s from %s: signed out for %s seconds",
+                user.get_username(),
+                address,
+                waiting,
+            )
+            return signed_out_to_wait(request, waiting)
         messages.error(request, _("The code is wrong or has expired."))
     return render(request, "registration/two_factor_verify.html", {"next": target})
+
+
+def signed_out_to_wait(request, seconds):
+    """Too many wrong codes from this address: the half-signed-in session ends, and the
+    sign-in page says how long to wait."""
+    logout(request)
+    count = minutes(seconds)
+    messages.error(
+        request,
+        ngettext(
+            "Too many wrong codes from this address: sign in again in %(minutes)s minute.",
+            "Too many wrong codes from this address: sign in again in %(minutes)s minutes.",
+            count,
+        )
+        % {"minutes": count},
+    )
+    return redirect("login")
 
 
 @require_POST

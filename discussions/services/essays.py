@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from discussions.models import Essay, EssayMatch, EssayReview, EssayReviewer, EssayRevision
 from discussions.tasks import essay_compare
+from trainees.text import without_control
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +89,10 @@ def essay_for(*, enrollment):
     return essay
 
 
-# Control characters other than line breaks and tabs: pasted from Word now and then; XML (the
-# .docx export) forbids them and PostgreSQL refuses NUL.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def clean_text(text):
-    """The text without control characters, with Unix line breaks."""
-    return CONTROL.sub("", text.replace("\r\n", "\n"))
+    """The text without control characters (pasted from Word now and then; XML, the .docx
+    export, forbids them and PostgreSQL refuses NUL), with Unix line breaks."""
+    return without_control(text.replace("\r\n", "\n"))
 
 
 def check_text(title, body):

@@ -5,7 +5,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from exams.models import Answer, Attempt, Choice, Exam, ExamQuestion, Question
@@ -38,6 +38,12 @@ class PaperItem:
     def next_revision(self):
         """The revision the form gives what it shows: newer than what it was loaded with."""
         return (self.answer.revision if self.answer else 0) + 1
+
+    @property
+    def answered(self):
+        """An option chosen or some text written (an attempt starts with an empty answer
+        to every question)."""
+        return bool(self.answer and (self.answer.choices or self.answer.text.strip()))
 
     @property
     def chosen(self):
@@ -85,11 +91,13 @@ def attempt_paper(attempt, *, shuffle=True):
 
 
 def trainee_exams(enrollments, now=None):
-    """The exams of a trainee's programs with the trainee's attempt (or None), open ones first."""
+    """The exams of a trainee's programs with the trainee's attempt (or None), open ones first.
+    An exam is open in its time window once it has questions (an empty one cannot be sat)."""
     now = now or timezone.now()
     exams = (
         Exam.objects.filter(program__in=[e.program_id for e in enrollments])
         .select_related("program")
+        .annotate(question_count=Count("exam_questions"))
         .order_by("-opens_at")
     )
     attempts = {
@@ -98,5 +106,6 @@ def trainee_exams(enrollments, now=None):
     rows = []
     for exam in exams:
         attempt = attempts.get(exam.pk)
-        rows.append((exam, attempt, exam.opens_at <= now < exam.closes_at))
+        is_open = exam.question_count > 0 and exam.opens_at <= now < exam.closes_at
+        rows.append((exam, attempt, is_open))
     return rows

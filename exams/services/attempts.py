@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from exams.models import Answer, Attempt, Exam, Question
 from exams.selectors.keys import answer_key, attempt_owner
 from exams.services.grading import attempt_grade
+from trainees.text import without_control
 
 MAX_TEXT = 5000  # characters of a short answer
 
@@ -81,6 +82,9 @@ def clean_answer(key, question_id, choices, text):
     if entry.kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE) and len(choices) > 1:
         raise AnswerRefused(_("Choose one option."))
     if entry.kind == Question.Kind.SHORT_ANSWER:
+        # The autosave's JSON can carry "\u0000" and the like, which the forms' middleware
+        # never sees: PostgreSQL refuses NUL, and an .xlsx any control character.
+        text = without_control(text)
         if len(text) > MAX_TEXT:
             raise AnswerRefused(_("An answer has at most %(max)s characters.") % {"max": MAX_TEXT})
         return [], text
@@ -146,8 +150,8 @@ def answer_not_saved(attempt_id, question_id):
     if not revisions:
         attempt_owner.forget(attempt_id)
         raise AnswerRefused(_("No such exam attempt."), missing=True)
-    if SEALED in revisions.values():
-        raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
+    if SEALED in revisions.values():  # handed in, by another tab or at the deadline
+        raise AnswerRefused(_("This exam is handed in: it takes no more answers."), closed=True)
     if question_id not in revisions:
         return _("This question is not in the exam.")
     return "stale"

@@ -7,7 +7,6 @@ points, 解析 explanation. A row whose kind and text are already in the bank up
 question, unless trainees have answered it in an exam: then only an identical row is accepted.
 """
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from exams.models import Choice, Question
+from trainees import workbooks
 from trainees.spreadsheets import (
     FORMULA_STARTS,
     SpreadsheetError,
@@ -322,20 +322,15 @@ def bank_rows(questions):
 
 def bank_export(questions):
     """An .xlsx of `questions` that bank_import reads back unchanged."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "题库"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in bank_rows(questions.prefetch_related("choices")):
-        sheet.append(row)
+    book = workbooks.workbook()
+    sheet = workbooks.sheet(book, "题库")
+    for column, width in enumerate((8, 12, 60, *[24] * 6, 10, 8, 40), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKL", (8, 12, 60, *[24] * 6, 10, 8, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbooks.append(sheet, HEADERS, font=Font(bold=True))
+    for row in bank_rows(questions.prefetch_related("choices")):
+        workbooks.append(sheet, row)
+    return workbooks.content(book)

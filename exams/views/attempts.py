@@ -45,7 +45,8 @@ def exam_start(request, pk):
 
 
 def attempt_page(request, pk):
-    """The paper: every question on one page, answers saved as they change."""
+    """The paper: every question on one page, answers saved as they change, and a navigator
+    of the questions answered and not (kept up to date by js/exam.js)."""
     attempt = own_attempt(request, pk)
     if attempt.started_at is None:
         raise Http404  # a paper exam's score row
@@ -54,13 +55,17 @@ def attempt_page(request, pk):
         attempt, _submitted = attempts.attempt_submit(attempt=attempt, now=now)
     if attempt.submitted_at is not None:
         return render(request, "exams/attempt_done.html", {"attempt": attempt})
+    items = attempts_selectors.attempt_paper(attempt)
+    answered = sum(item.answered for item in items)
     return render(
         request,
         "exams/attempt.html",
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "items": attempts_selectors.attempt_paper(attempt),
+            "items": items,
+            "answered": answered,
+            "unanswered": len(items) - answered,
             "seconds_left": int((attempt.deadline - now).total_seconds()),
         },
     )

@@ -4,14 +4,13 @@ import and export as a spreadsheet."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from exams.forms import QuestionForm
 from exams.models import Question
 from exams.services import bank
-from trainees.downloads import XLSX
+from trainees.downloads import XLSX, attachment
 from trainees.forms import SpreadsheetUploadForm
 from trainees.roles import ORGANIZER, role_required
 from trainees.uploads import PendingUpload, preview_then_confirm
@@ -51,9 +50,7 @@ def bank_list(request):
 @role_required(ORGANIZER)
 def bank_export(request):
     questions, _filters = bank_questions(request)
-    response = HttpResponse(bank.bank_export(questions), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="question-bank.xlsx"'
-    return response
+    return attachment(bank.bank_export(questions), XLSX, "question-bank.xlsx")
 
 
 @role_required(ORGANIZER)

@@ -22,7 +22,7 @@ Definitions, written once here:
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -124,6 +124,10 @@ class ReportSummary:
         return round(100 * self.passed / self.sat, 1) if self.sat else None
 
     @property
+    def without_graduation(self):
+        return self.trainees - self.sat
+
+    @property
     def attendance_rate(self):
         return self.attendance.rate
 
@@ -142,6 +146,8 @@ class ProgramReport:
     overall: ReportSummary
     top: list  # ReportRow, best graduation score first
     bottom: list  # ReportRow, worst graduation score first
+    # Published as provisional (暂定): why, as the files print it (reports.selectors.readiness).
+    provisional: list = field(default_factory=list)
 
     @property
     def pass_mark(self):
@@ -306,6 +312,45 @@ def fingerprint(report):
         )
         digest.update(repr(figures).encode())
     return digest.hexdigest()
+
+
+@dataclass
+class Mailing:
+    """One recipient of a report about to be published, and the rows of its scope."""
+
+    recipient: object  # ReportRecipient
+    summary: ReportSummary  # its trainees, graduation scores and pass rate
+    units: list  # the names of the units its trainees come from
+
+
+def report_mailing(program, report):
+    """What publishing `report` (of the whole program) mails each recipient of `program`: the
+    trainees of its scope (a unit and the units under it; the whole program without one),
+    summed, and their units. Two queries, whatever the size of the class."""
+    recipients = list(program.report_recipients.select_related("scope_unit"))
+    children = {}
+    if any(recipient.scope_unit_id for recipient in recipients):
+        for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+    mailings = []
+    for recipient in recipients:
+        rows = report.rows
+        if recipient.scope_unit_id is not None:
+            scope, frontier = set(), [recipient.scope_unit_id]
+            while frontier:  # the subtree, walked down the tree read once
+                scope.update(frontier)
+                frontier = [
+                    pk for parent in frontier for pk in children.get(parent, ()) if pk not in scope
+                ]
+            rows = [row for row in rows if row.trainee.unit_id in scope]
+        mailings.append(
+            Mailing(
+                recipient=recipient,
+                summary=summary_of(str(recipient), rows),
+                units=sorted({row.unit for row in rows}),
+            )
+        )
+    return mailings
 
 
 def program_branches(program):

@@ -1,5 +1,10 @@
 """Publishing the score report (成绩通报): the recipients, and the outbox.
 
+Publishing is a deliberate act: the organizer confirms on a page that shows what is about to
+be mailed and what is not final yet (reports.selectors.readiness). Figures that are not final
+are published only as provisional (暂定), which the organizer ticks: the report keeps the
+reasons, and each email's subject, its first paragraph and the files say so.
+
 Publishing writes everything an email needs (subject, body, the scope's .xlsx and PDF, the
 Message-ID) in the transaction that creates the report, as one ReportDelivery row per email;
 once it commits, `deliveries_written` announces them and reports.tasks sends a Celery task
@@ -10,6 +15,7 @@ again.
 """
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from reports import files
 from reports.models import ReportDelivery, ReportFile, ReportRecipient, ScoreReport
+from reports.selectors import readiness
 from reports.selectors import report as reports
 from trainees.models import Unit
 
@@ -38,6 +45,10 @@ deliveries_written = Signal()
 
 class ReportRefused(Exception):
     """A score report that cannot be published; the message says why."""
+
+
+class FiguresIncomplete(ReportRefused):
+    """Figures not final, and the organizer has not confirmed publishing them as provisional."""
 
 
 # Recipients ---------------------------------------------------------------------------------
@@ -104,17 +115,24 @@ def report_title(program, scope_unit):
     return Truncator(title).chars(300)
 
 
+def provisional_title(title):
+    """【暂定】 before a provisional report's subject and file names."""
+    return Truncator(_("[Provisional] %(title)s") % {"title": title}).chars(300)
+
+
 def message_id(report, number):
     domain = settings.EMAIL_MESSAGE_ID_DOMAIN
     return f"<jingxun.report-{report.pk}.{number}@{domain}>"
 
 
 @transaction.atomic
-def report_publish(*, program, user, notify_trainees=False, now=None):
+def report_publish(*, program, user, notify_trainees=False, provisional=False, now=None):
     """Publish the score report of `program`: freeze its figures, write one email per
     recipient (the rows of their scope, as .xlsx and PDF) and, with `notify_trainees`, one per
     trainee with an email (their own scores), all in this transaction; send them after it
-    commits. Earlier reports of the program are marked superseded."""
+    commits. Earlier reports of the program are marked superseded. Figures that are not final
+    (reports.selectors.readiness) are refused unless `provisional`: then the report, its
+    emails and its files say they are provisional, and why."""
     now = now or timezone.now()
     recipients = list(program.report_recipients.select_related("scope_unit"))
     if not recipients and not notify_trainees:
@@ -122,6 +140,15 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
     whole = reports.program_report(program, now=now)
     if not whole.rows:
         raise ReportRefused(_("The program has no trainees to report on."))
+    with translation.override(settings.LANGUAGE_CODE):  # kept as the bureau reads them
+        reasons = readiness.publish_readiness(program, whole, now=now).reasons()
+    if reasons and not provisional:
+        raise FiguresIncomplete(
+            _(
+                "Some figures are not final yet. To publish them now, tick “Figures are "
+                "provisional”: the emails and the files will say so, and why."
+            )
+        )
     # Under the program's row lock: two organizers publishing at once get 1 and 2, and a
     # second click on "publish" finds the first report.
     type(program).objects.select_for_update().filter(pk=program.pk).first()
@@ -144,6 +171,7 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
             created_by=user,
             notify_trainees=notify_trainees,
             fingerprint=figures,
+            provisional_reasons=reasons,
         )
         files, deliveries = {}, []
         for recipient in recipients:
@@ -151,7 +179,13 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
             if scope not in files:
                 files[scope] = scope_file(report, whole, scope)
             part, file = files[scope]
-            context = {"report": part, "program": program, "name": recipient.name, "now": now}
+            context = {
+                "report": part,
+                "program": program,
+                "name": recipient.name,
+                "now": now,
+                "reasons": reasons,
+            }
             deliveries.append(
                 ReportDelivery(
                     report=report,
@@ -168,14 +202,21 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
             for row in whole.rows:
                 if not row.trainee.email:
                     continue
-                context = {"report": whole, "row": row, "program": program, "now": now}
+                context = {
+                    "report": whole,
+                    "row": row,
+                    "program": program,
+                    "now": now,
+                    "reasons": reasons,
+                }
+                subject = _("Your scores in %(program)s") % {"program": program.title}
                 deliveries.append(
                     ReportDelivery(
                         report=report,
                         enrollment=row.enrollment,
                         recipient_name=row.name,
                         recipient_email=row.trainee.email,
-                        subject=_("Your scores in %(program)s") % {"program": program.title},
+                        subject=provisional_title(subject) if reasons else subject,
                         body=render_to_string("reports/email/trainee_scores.txt", context),
                         next_attempt_at=now,
                     )
@@ -191,9 +232,13 @@ def report_publish(*, program, user, notify_trainees=False, now=None):
 
 
 def scope_file(report, whole, scope):
-    """(the report of `scope`, its saved ReportFile with the .xlsx and the PDF)."""
+    """(the report of `scope`, its saved ReportFile with the .xlsx and the PDF); a provisional
+    report's title begins with 【暂定】 and its files print why."""
     part = whole if scope is None else reports.narrowed(whole, scope)
     title = report_title(report.program, scope)
+    if report.provisional:
+        part = replace(part, provisional=report.provisional_reasons)
+        title = provisional_title(title)
     file = ReportFile.objects.create(
         report=report,
         scope_unit=scope,

@@ -1,6 +1,7 @@
-"""The score report (成绩通报) pages: the preview and its files, the recipients, publishing,
-and the delivery log of each published report. Organizers of the program change; leadership
-reads (403 on a change); anyone else gets 404 (reports.permissions)."""
+"""The score report (成绩通报) pages: the preview and its files, the recipients, publishing
+(a confirmation page first), and the delivery log of each published report. Organizers of
+the program change; leadership reads (403 on a change); anyone else gets 404
+(reports.permissions)."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -13,6 +14,7 @@ from reports.forms import PublishForm, RecipientForm
 from reports.models import ReportDelivery, ReportFile
 from reports.permissions import published_for
 from reports.selectors import report as reports
+from reports.selectors.readiness import publish_readiness
 from reports.services import outbox
 from trainees.downloads import PDF, XLSX, attachment
 from trainees.permissions import may_change, program_for
@@ -51,7 +53,6 @@ def report(request, code):
             "can_change": may_change(request.user, program),
             "recipients": program.report_recipients.select_related("scope_unit"),
             "published": reports.report_log(program),
-            "publish_form": PublishForm(),
         },
     )
 
@@ -120,26 +121,48 @@ def recipient_delete(request, code, pk):
 # Publishing and the delivery log --------------------------------------------------------------
 
 
-@require_POST
 def report_publish(request, code):
+    """发布: the confirmation page (GET) shows each recipient and the rows it will be mailed,
+    and what is not final yet, in red; publishing (POST) mails them. With figures not final,
+    the organizer ticks "provisional", or the page comes back with the error and nothing is
+    published or sent (the outbox's rule)."""
     program = program_for(request.user, code, change=True)
-    form = PublishForm(request.POST)
-    form.is_valid()  # one optional checkbox: always valid
-    try:
-        published = outbox.report_publish(
-            program=program,
-            user=request.user,
-            notify_trainees=form.cleaned_data["notify_trainees"],
-        )
-    except outbox.ReportRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect("reports:report", program.code)
-    messages.success(
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form.is_valid()  # two optional checkboxes: always valid
+        try:
+            published = outbox.report_publish(
+                program=program,
+                user=request.user,
+                notify_trainees=form.cleaned_data["notify_trainees"],
+                provisional=form.cleaned_data["provisional"],
+            )
+        except outbox.FiguresIncomplete as refusal:
+            form.add_error("provisional", str(refusal))
+        except outbox.ReportRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("reports:report", program.code)
+        else:
+            messages.success(
+                request,
+                _("Score report no. %(number)s published; its emails are being sent.")
+                % {"number": published.number},
+            )
+            return redirect("reports:report-log", program.code, published.number)
+    whole = reports.program_report(program)
+    return render(
         request,
-        _("Score report no. %(number)s published; its emails are being sent.")
-        % {"number": published.number},
+        "reports/report_publish.html",
+        {
+            "program": program,
+            "report": whole,
+            "title": outbox.report_title(program, None),
+            "mailings": reports.report_mailing(program, whole),
+            "readiness": publish_readiness(program, whole),
+            "with_email": sum(1 for row in whole.rows if row.trainee.email),
+            "form": form,
+        },
     )
-    return redirect("reports:report-log", program.code, published.number)
 
 
 def report_log(request, code, number):

@@ -14,16 +14,25 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sessions.models import Activity, Attendance, AttendanceChange
 from sessions.selectors.rollcall import covering_leave, expected
 from trainees.models import Enrollment
+from trainees.throttle import WrongCodes, minutes
 
 STEP_SECONDS = 30  # a code lives 30 seconds
 GRACE_SECONDS = 10  # the previous code is still taken this long into the next step
 SAME_MINUTE = timedelta(seconds=60)
 CHECKOUT_MARGIN = timedelta(minutes=15)
 Status = Attendance.Status
+# Guessing a code: a trainee's wrong codes are counted (per trainee, not per address: a class
+# shares one NAT address), and past CHECKIN_WRONG_CODES_LIMIT within the window they wait.
+WRONG_CODES = WrongCodes(
+    "check-in",
+    limit_setting="CHECKIN_WRONG_CODES_LIMIT",
+    window_setting="CHECKIN_WRONG_CODES_WINDOW",
+)
 
 
 class CheckInRefused(Exception):
@@ -166,8 +175,16 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
 
     Raises CheckInRefused with a message that says what is wrong. Two check-ins at once
     make one record (the unique constraint decides); the second is told it is done.
+
+    A code that is no code of the trainee's activities, now or in the last five minutes, is
+    wrong, and counted (WRONG_CODES); too many, and every code is refused for a while. An
+    expired code or another group's is a code someone read off the screen, not a guess: it
+    is not counted. A right code costs the throttle one cache read.
     """
     now = now or timezone.now()
+    waiting = WRONG_CODES.wait(user.pk, now=now.timestamp())
+    if waiting:
+        raise CheckInRefused(too_many_wrong_codes(waiting))
     code = "".join(ch for ch in unicodedata.normalize("NFKC", code) if ch in "0123456789")
     enrollments = Enrollment.objects.filter(
         trainee__user=user, status=Enrollment.Status.ACTIVE
@@ -187,6 +204,9 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
             hmac.compare_digest(code, code_for(a, s, purpose)) for a in candidates for s in recent
         ):
             raise CheckInRefused(_("This code has expired: type the code on the screen now."))
+        waiting = WRONG_CODES.failed(user.pk, now=now.timestamp())
+        if waiting:
+            raise CheckInRefused(too_many_wrong_codes(waiting))
         raise CheckInRefused(
             _("This code is not the code of a current activity of yours: check the screen.")
         )
@@ -208,6 +228,16 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
     if purpose == "out":
         return check_out(activity, enrollment, user, now)
     return take_check_in(activity, enrollment, user, device, now)
+
+
+def too_many_wrong_codes(seconds):
+    """The refusal while a trainee waits out their wrong codes: how long, in minutes."""
+    count = minutes(seconds)
+    return ngettext(
+        "Too many wrong codes: try again in %(minutes)s minute.",
+        "Too many wrong codes: try again in %(minutes)s minutes.",
+        count,
+    ) % {"minutes": count}
 
 
 def take_check_in(activity, enrollment, user, device, now):

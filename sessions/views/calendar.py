@@ -1,5 +1,5 @@
-"""Calendar feeds (iCal): the feed itself, reached by its unguessable token, and replacing a
-program's or a trainee's address.
+"""Calendar feeds (iCal): the feed itself, reached by its unguessable token (empty until the
+timetable is published), and replacing a program's or a trainee's address.
 """
 
 from django.contrib import messages
@@ -27,12 +27,18 @@ def feed(request, token):
     enrollment = calendar_feed.enrollment
     if enrollment and enrollment.status != Enrollment.Status.ACTIVE:
         raise Http404  # a withdrawn trainee's calendar stops
-    activities = timetable_selectors.activities_of(calendar_feed.program)
-    if calendar_feed.enrollment:
+    program = calendar_feed.program
+    activities = timetable_selectors.activities_of(program)
+    if not timetable_selectors.timetable_published(program):
+        # An empty calendar, not an error: a phone subscribed early fills in on publication.
+        activities = activities.none()
+    elif calendar_feed.enrollment:
         activities = timetable_selectors.for_enrollment(activities, calendar_feed.enrollment)
-    body = calendar.ics(calendar_feed.program, activities)
+    body = calendar.ics(program, activities)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{calendar_feed.program.code}.ics"'
+    # ?download=1 (the calendar page's download link) saves the file instead of opening it.
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{program.code}.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -205,16 +205,23 @@ def my_day(request):
             raise Http404 from None
     days = []
     for enrollment in timetable_selectors.current_enrollments(request.user, today):
+        if not timetable_selectors.timetable_published(enrollment.program):
+            days.append({"enrollment": enrollment, "published": False})
+            continue
         start, end = timetable_selectors.day_bounds(today)
-        activities = list(
-            timetable_selectors.for_enrollment(
-                timetable_selectors.activities_of(enrollment.program), enrollment
-            ).filter(starts_at__gte=start, starts_at__lt=end)
+        activities = timetable_selectors.with_badges(
+            timetable_selectors.with_my_state(
+                timetable_selectors.for_enrollment(
+                    timetable_selectors.activities_of(enrollment.program), enrollment
+                ).filter(starts_at__gte=start, starts_at__lt=end),
+                enrollment,
+            )
         )
         upcoming = [a for a in activities if a.ends_at > now]
         days.append(
             {
                 "enrollment": enrollment,
+                "published": True,
                 "activities": activities,
                 "next": upcoming[0] if upcoming else None,
                 "changes": timetable_selectors.recent_changes(enrollment, limit=3),
@@ -233,9 +240,22 @@ def my_timetable(request, code):
         status=Enrollment.Status.ACTIVE,
     )
     program = enrollment.program
-    activities = timetable_selectors.for_enrollment(
-        timetable_selectors.activities_of(program), enrollment
-    )
+    published = timetable_selectors.timetable_published(program)
+    days, changes = [], []
+    materials = material_selectors.materials_of(program)
+    if published:
+        activities = timetable_selectors.with_badges(
+            timetable_selectors.with_my_state(
+                timetable_selectors.for_enrollment(
+                    timetable_selectors.activities_of(program), enrollment
+                ),
+                enrollment,
+            )
+        )
+        days = timetable_selectors.by_day(program, activities)
+        changes = timetable_selectors.recent_changes(enrollment)
+    else:
+        materials = materials.filter(activity=None)  # their activities are not shown yet
     feed = timetable_services.calendar_feed_for(program=program, enrollment=enrollment)
     return render(
         request,
@@ -243,10 +263,22 @@ def my_timetable(request, code):
         {
             "program": program,
             "enrollment": enrollment,
-            "days": timetable_selectors.by_day(program, activities),
-            "changes": timetable_selectors.recent_changes(enrollment),
-            "materials": material_selectors.materials_of(program),
-            "feed_url": request.build_absolute_uri(reverse("timetable:feed", args=[feed.token])),
+            "published": published,
+            "days": days,
+            "changes": changes,
+            "materials": materials,
             "today": timezone.localdate(),
+            **feed_links(request, feed),
         },
     )
+
+
+def feed_links(request, feed):
+    """The addresses of a calendar feed: https to read or download, webcal:// to subscribe
+    (a phone's calendar app opens it and offers to subscribe)."""
+    url = request.build_absolute_uri(reverse("timetable:feed", args=[feed.token]))
+    return {
+        "feed_url": url,
+        "feed_webcal_url": "webcal://" + url.split("://", 1)[1],
+        "feed_download_url": f"{url}?download=1",
+    }

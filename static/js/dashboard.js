@@ -9,6 +9,13 @@
   var palette = ["#1f4e8c", "#e07b39", "#3a9d5d", "#c0392b", "#8e6bbf", "#6c7a89"];
   var charts = [];
 
+  /* A unit's label without the city bureau its name begins with, when more follows:
+     常州市公安局金坛分局 → 金坛分局 (溧阳市公安局 stays); the tooltip keeps the full name. */
+  var BUREAU = /^[^\s]{1,8}?[市县州盟]公安局(?=.)/;
+  function shortLabel(value) {
+    return String(value).replace(BUREAU, "");
+  }
+
   function option(spec) {
     var horizontal = spec.type === "hbar";
     var many = spec.categories.length > 30;
@@ -18,9 +25,10 @@
       axisLabel: {
         show: !many,
         interval: 0,
-        rotate: !horizontal && spec.categories.length > 6 ? 35 : 0,
-        width: horizontal ? 110 : 80,
-        overflow: "truncate"
+        rotate: !horizontal && spec.categories.length > 8 ? 35 : 0,
+        width: horizontal ? 110 : 72,
+        overflow: "break",
+        formatter: shortLabel
       },
       axisTick: {show: !many}
     };

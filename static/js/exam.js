@@ -2,8 +2,9 @@
 // is kept in localStorage and sent again (every few seconds, and at once when the network
 // returns); a reload puts back what the server has not seen yet. The countdown is the
 // server's: it starts from the seconds left when the page was made, not from the phone's
-// clock, and hands the exam in by itself at zero. Without JavaScript the form still works:
-// "Hand in" posts every answer.
+// clock, and hands the exam in by itself at zero. The navigator marks each question answered
+// or not as the trainee goes, and "Hand in" first says how many are unanswered. Without
+// JavaScript the form still works: "Hand in" posts every answer.
 (function () {
   "use strict";
   var zh = document.documentElement.lang.indexOf("zh") === 0;
@@ -48,6 +49,34 @@
     var choices = [];
     fieldset.querySelectorAll("input:checked").forEach(function (input) { choices.push(input.value); });
     return { choices: choices, text: "" };
+  }
+  function isAnswered(answer) {
+    return answer.choices.length > 0 || answer.text.trim() !== "";
+  }
+  // The navigator: each question's number filled in once answered, and the counts.
+  function unanswered() {
+    return Array.prototype.filter.call(form.querySelectorAll("[data-question]"), function (fieldset) {
+      return !isAnswered(read(fieldset));
+    });
+  }
+  function showNavigator() {
+    var total = form.querySelectorAll("[data-question]").length;
+    var open = unanswered();
+    form.querySelectorAll("[data-question]").forEach(function (fieldset) {
+      var item = form.querySelector('[data-nav-question="' + fieldset.dataset.question + '"]');
+      if (!item) return;
+      var answered = open.indexOf(fieldset) === -1;
+      item.classList.toggle("answered", answered);
+      item.classList.toggle("unanswered", !answered);
+    });
+    var answeredCount = document.getElementById("exam-nav-answered");
+    var unansweredCount = document.getElementById("exam-nav-unanswered");
+    if (answeredCount) answeredCount.textContent = total - open.length;
+    if (unansweredCount) {
+      unansweredCount.textContent = open.length;
+      document.getElementById("exam-nav-unanswered-label").classList.toggle("d-none", !open.length);
+    }
+    return open;
   }
   function showRevision(fieldset, revision) {
     fieldset.querySelector('input[name="r' + fieldset.dataset.question + '"]').value = revision;
@@ -149,6 +178,7 @@
   }
 
   function changed(fieldset) {
+    showNavigator();
     var answer = read(fieldset);
     answer.revision = nextRevision();
     showRevision(fieldset, answer.revision);
@@ -176,6 +206,7 @@
     }
   });
   store();
+  showNavigator();
   flush();
 
   var typing = {};
@@ -190,16 +221,49 @@
     var fieldset = event.target.closest("[data-question]");
     if (!fieldset || event.target.tagName !== "TEXTAREA") return;
     clearTimeout(typing[fieldset.dataset.question]);
+    showNavigator();
     typing[fieldset.dataset.question] = setTimeout(function () {
       delete typing[fieldset.dataset.question];
       changed(fieldset);
     }, 1500);
   });
+  // Hand in: a confirmation that counts the unanswered questions ("还有 21 题未作答，确定交卷？"),
+  // with a way back to the first of them.
+  var confirmDialog = document.getElementById("handin-confirm");
+  var goToFirstUnanswered = false;
+  function confirmation(open) {
+    if (!open.length) return form.dataset.confirm;
+    return form.dataset.confirmUnanswered.replace("__count__", open.length);
+  }
+  function handIn() {
+    if (submitting) return;
+    submitting = true;
+    keepTyping();
+    form.submit();
+  }
   form.addEventListener("submit", function (event) {
     if (submitting) return;
-    if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); return; }
-    submitting = true;
+    event.preventDefault();
+    var open = showNavigator();
+    if (!confirmDialog || !window.bootstrap) {
+      if (window.confirm(confirmation(open))) handIn();
+      return;
+    }
+    document.getElementById("handin-confirm-text").textContent = confirmation(open);
+    document.getElementById("handin-back").dataset.target = open.length ? open[0].id : "";
+    window.bootstrap.Modal.getOrCreateInstance(confirmDialog).show();
   });
+  if (confirmDialog) {
+    document.getElementById("handin-confirm-submit").addEventListener("click", handIn);
+    document.getElementById("handin-back").addEventListener("click", function () {
+      goToFirstUnanswered = true;
+    });
+    confirmDialog.addEventListener("hidden.bs.modal", function () {
+      var target = document.getElementById(document.getElementById("handin-back").dataset.target || "");
+      if (goToFirstUnanswered && target) target.scrollIntoView({ behavior: "smooth" });
+      goToFirstUnanswered = false;
+    });
+  }
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
   // Leaving the page: text still waiting for its pause is kept, and what is unsent goes out

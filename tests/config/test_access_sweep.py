@@ -321,6 +321,7 @@ RULES = {
     # --- config: accounts and the home page ---
     "home": Rule(get=expect(signed_in(302))),
     "health": Rule(get=expect(EVERYONE)),
+    "favicon": Rule(get=expect(dict.fromkeys(ROLES, 301))),
     # The score report and the dashboards moved from /exams/ to /reports/: a permanent
     # redirect for everyone signed in (the new address then checks who asks).
     "moved-dashboard": Rule(
@@ -523,7 +524,12 @@ RULES = {
     "reports:report-recipients": Rule(code_only, get=expect(READ), post=expect(CHANGE)),
     "reports:report-recipients-default": Rule(code_only, post=expect(CHANGE, DONE)),
     "reports:report-recipient-delete": Rule(program_object("recipient"), post=expect(CHANGE, DONE)),
-    "reports:report-publish": Rule(code_only, post=expect(CHANGE, DONE)),
+    "reports:report-publish": Rule(  # the confirmation page; publishing as provisional
+        code_only,
+        get=expect(CHANGE),
+        post=expect(CHANGE, DONE),
+        data=lambda w: {"provisional": "on"},
+    ),
     "reports:report-log": Rule(program_object("report_number", key="number"), get=expect(READ)),
     "reports:report-resend": Rule(
         program_object("report_number", key="number"), post=expect(CHANGE, DONE)

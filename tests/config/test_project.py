@@ -2,6 +2,7 @@
 
 import gettext
 import re
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -107,12 +108,17 @@ def test_templates_have_no_inline_script_or_style():
 
 def test_compiled_translations_match_the_po_file():
     po = (ROOT / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
-    entries = re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', po, flags=re.MULTILINE)
+    entries = re.findall(
+        r'^(?:msgctxt "(.+)"\n)?msgid "(.+)"\nmsgstr "(.+)"$', po, flags=re.MULTILINE
+    )
     with (ROOT / "locale/zh_Hans/LC_MESSAGES/django.mo").open("rb") as mo:
         catalog = gettext.GNUTranslations(mo)
 
+    def compiled(context, msgid):
+        return catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
+
     assert len(entries) > 100
-    stale = [msgid for msgid, msgstr in entries if catalog.gettext(msgid) != msgstr]
+    stale = [msgid for context, msgid, msgstr in entries if compiled(context, msgid) != msgstr]
     assert stale == [], "run `make messages` to recompile locale/"
 
 
@@ -126,3 +132,35 @@ def test_celery_app_acknowledges_late_and_serializes_json():
     assert conf.accept_content == ["json"]
     assert conf.task_time_limit > conf.task_soft_time_limit > 0
     assert "trainees.tasks.clear_expired_login_sessions" in celery_app.tasks
+
+
+def test_the_po_file_has_no_fuzzy_and_no_empty_entry():
+    po = (ROOT / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    blocks = po.split("\n\n")[1:]  # the first is the header
+
+    fuzzy = [block for block in blocks if "#, fuzzy" in block]
+    empty = [b for b in blocks if re.search(r'^msgstr(\[\d+\])? ""$(?!\n")', b, re.MULTILINE)]
+
+    assert fuzzy == [], fuzzy[:3]
+    assert empty == [], empty[:3]
+
+
+@pytest.mark.django_db
+def test_the_week_view_names_a_saturday_in_chinese(client):
+    """ "Sat" is also the heading of an exam's column (参考人数): that one has a context."""
+    organizer = factories.user("organizer")
+    factories.program(organizers=[organizer], code="SAT", start_date=date(2026, 12, 3))
+    client.force_login(organizer)
+
+    page = client.get("/timetable/programs/SAT/week/").content.decode()
+
+    assert "12-05 星期六" in page
+    assert "参考人数" not in page
+
+
+@pytest.mark.django_db
+def test_favicon_is_served(client):
+    icon = client.get("/favicon.ico")
+
+    assert icon.status_code == 301 and icon["Location"].endswith("img/favicon.ico")
+    assert (ROOT / "static/img/favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"

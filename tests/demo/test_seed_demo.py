@@ -131,3 +131,24 @@ def test_seed_demo_has_essays_in_every_state_and_finds_the_copied_one(printed):
     first, second = copier.matches.order_by("-similarity")[:2]
     assert first.similarity > 1.5 * second.similarity
     assert essays.get(enrollment__trainee__police_id="320403").status == "returned"
+
+
+def test_serve_demo_prints_the_logins_after_the_servers_banner(printed):
+    from demo.management.commands.serve_demo import Command
+
+    out = StringIO()
+    command = Command(stdout=out)
+    command.addr, command.port, command._raw_ipv6, command.use_ipv6 = (
+        "127.0.0.1",
+        "8000",
+        False,
+        False,
+    )
+    command.protocol = "http"
+
+    command.on_bind("8000")
+
+    lines = out.getvalue().strip().splitlines()
+    assert "http://127.0.0.1:8000/" in out.getvalue()
+    assert lines[-1] == "The other trainees sign in with the initial passwords of the login slips."
+    assert any(line.strip().startswith("学员 trainee       320401") for line in lines)

@@ -21,6 +21,7 @@ def program():
         title="常州市派出所长培训班",
         start_date=today - timedelta(days=1),
         end_date=today + timedelta(days=1),
+        timetable_published_at=timezone.now(),  # trainees see a published timetable only
     )
     for number in range(1, 6):
         group = factories.group(program, number=number)

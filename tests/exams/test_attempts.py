@@ -292,3 +292,16 @@ def test_answer_after_the_hand_in_is_refused_as_closed(sitting):
         save(attempt, user, single, right_choices(single), revision=10)
 
     assert refusal.value.closed is True
+
+
+def test_an_exam_without_questions_is_not_open_to_the_trainee():
+    program = factories.program()
+    enrollment = factories.enrollment(program)
+    empty = exam(program, title="空试卷")
+    full = exam(program, [question()], title="有题试卷")
+
+    rows = {
+        e.pk: is_open for e, _attempt, is_open in attempts_selectors.trainee_exams([enrollment])
+    }
+
+    assert rows == {empty.pk: False, full.pk: True}

@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -62,6 +63,21 @@ def test_answer_save_view_after_the_deadline_is_409(client, sitting):
 
     assert response.status_code == 409
     assert response.json() == {"error": "考试时间已到，不再接收作答。", "closed": True}
+
+
+def test_answer_save_view_after_the_hand_in_is_409_and_says_so(client, sitting):
+    attempt, questions, a, _b = sitting
+    client.force_login(a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the msgid (its translation is pending)
+    client.post(f"/exams/attempts/{attempt.pk}/submit/")
+
+    response = answer(client, attempt, questions[0], choice=right_choices(questions[0]))
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {"error": "This exam is handed in: it takes no more answers.", "closed": True},
+    )
+    assert Answer.objects.get(attempt=attempt, question=questions[0]).choices == []
 
 
 def test_answer_save_view_takes_a_batch_and_says_what_became_of_each(client, sitting):
@@ -139,6 +155,39 @@ def test_submit_without_javascript_saves_the_forms_answers(client, sitting):
     assert (attempt.score, attempt.status) == (Decimal(3), Attempt.Status.SUBMITTED)
     assert attempt.answers.get(question=essay).text == "依靠群众"
     assert client.get(f"/exams/attempts/{attempt.pk}/").status_code == 200  # the handed-in page
+
+
+def test_exam_page_has_a_navigator_of_answered_and_unanswered_questions(client, sitting):
+    attempt, (first, second, essay), a, _b = sitting
+    client.force_login(a)
+    answer(client, attempt, first, choice=right_choices(first))
+    answer(client, attempt, essay, text="  ")  # blank is not an answer
+
+    response = client.get(f"/exams/attempts/{attempt.pk}/")
+
+    page = response.content.decode()
+    numbers = {item.question.pk: item.number for item in response.context["items"]}
+    navigator = re.findall(
+        r'<a class="exam-nav-item (answered|unanswered)" href="#question-(\d+)"\s+'
+        r'data-nav-question="(\d+)">(\d+)</a>',
+        page,
+    )
+    assert sorted(navigator, key=lambda link: int(link[1])) == sorted(
+        [
+            ("answered", str(numbers[first.pk]), str(first.pk), str(numbers[first.pk])),
+            ("unanswered", str(numbers[second.pk]), str(second.pk), str(numbers[second.pk])),
+            ("unanswered", str(numbers[essay.pk]), str(essay.pk), str(numbers[essay.pk])),
+        ],
+        key=lambda link: int(link[1]),
+    )
+    for number in numbers.values():
+        assert f'id="question-{number}"' in page  # where each link jumps
+    assert '<b id="exam-nav-answered">1</b>/3' in page
+    assert '<b id="exam-nav-unanswered">2</b>' in page
+    # The hand-in confirmation counts the unanswered (js/exam.js fills in __count__).
+    assert 'data-confirm-unanswered="' in page and "__count__" in page
+    assert 'id="handin-confirm"' in page and 'id="handin-confirm-submit"' in page
+    assert '<script src="/static/js/exam.js"></script>' in page
 
 
 def test_start_from_my_exams_lands_on_the_paper(client, program):

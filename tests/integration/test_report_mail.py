@@ -91,7 +91,7 @@ def test_a_report_for_220_trainees_reaches_each_of_12_recipients_once_with_their
     twelve_recipients(program, city)
     start_worker()
 
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
 
     assert wait_for(lambda: all_done(report), seconds=120)
     deliveries = {d.recipient_email: d for d in report.deliveries.select_related("scope_unit")}
@@ -124,7 +124,7 @@ def test_451_twice_then_accepted_is_one_email_after_three_attempts(
     sink.handler.data_replies = ["451 4.3.0 Mailbox busy, try later"] * 2
     start_worker()
 
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
 
     assert wait_for(lambda: all_done(report), seconds=60)
     delivery = report.deliveries.get()
@@ -154,7 +154,9 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_doubles_nothing(
     sink.handler.on_mail = on_mail
     first = start_worker()
 
-    report = outbox.report_publish(program=program, user=organizer, notify_trainees=True)
+    report = outbox.report_publish(
+        program=program, user=organizer, notify_trainees=True, provisional=True
+    )
     total = report.deliveries.count()
     assert total == 60
 
@@ -255,7 +257,9 @@ def test_publishing_while_redis_is_down_succeeds_and_the_emails_go_once_it_is_ba
     client.force_login(organizer)
 
     started = time.monotonic()
-    response = client.post(reverse("reports:report-publish", args=[program.code]))
+    response = client.post(
+        reverse("reports:report-publish", args=[program.code]), {"provisional": "on"}
+    )
     took = time.monotonic() - started
 
     assert response.status_code == 302
@@ -285,7 +289,7 @@ def test_550_fails_the_delivery_and_the_log_shows_the_servers_message(
     sink.handler.refused[refused] = f"550 5.1.1 <{refused}>: Recipient address rejected"
     start_worker()
 
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
 
     assert wait_for(lambda: all_done(report), seconds=60)
     failed = report.deliveries.get(status="failed")

@@ -62,6 +62,10 @@ def test_a_leader_of_jintan_sees_jintans_stations_and_not_liyangs(
     )
     assert page(client, leader, "trainees:roster", "CZ2023").status_code == 404
     assert page(client, leader, "reports:report", "CZ2023").status_code == 404
+    # The menu does not lead a branch's leader to program pages they cannot open.
+    assert 'data-nav="programs"' not in text
+    city = factories.user("leadership", unit=units["bureau"])
+    assert 'data-nav="programs"' in page(client, city, "reports:dashboard").content.decode()
 
 
 def test_the_city_bureau_sees_every_unit_and_a_program_without_jintan_is_not_jintans(

@@ -67,7 +67,7 @@ def smtp(settings):
 
 def publish(program, organizer, capture, **options):
     with capture(execute=True):
-        return outbox.report_publish(program=program, user=organizer, **options)
+        return outbox.report_publish(program=program, user=organizer, provisional=True, **options)
 
 
 def attachments(message):
@@ -133,7 +133,7 @@ def test_publishing_without_recipients_is_refused_and_creates_nothing(
     program, organizer, small_class
 ):
     with pytest.raises(outbox.ReportRefused, match="收件人"):
-        outbox.report_publish(program=program, user=organizer)
+        outbox.report_publish(program=program, user=organizer, provisional=True)
     assert not ScoreReport.objects.exists()
 
 
@@ -152,7 +152,7 @@ def test_a_broken_file_undoes_the_whole_publication(
 
     monkeypatch.setattr(outbox.files, "report_pdf", pdf)
     with pytest.raises(RuntimeError):
-        outbox.report_publish(program=program, user=organizer)
+        outbox.report_publish(program=program, user=organizer, provisional=True)
     assert not ScoreReport.objects.exists() and not ReportDelivery.objects.exists()
 
 
@@ -253,7 +253,9 @@ def test_transient_errors_back_off_exponentially_up_to_a_cap_then_fail(
 ):
     settings.REPORT_MAIL_RETRY_BASE, settings.REPORT_MAIL_RETRY_CAP = 60, 300
     settings.REPORT_MAIL_MAX_ATTEMPTS = 5
-    report = outbox.report_publish(program=program, user=organizer)  # tasks not sent
+    report = outbox.report_publish(
+        program=program, user=organizer, provisional=True
+    )  # tasks not sent
     delivery = report.deliveries.first()
     smtp.handler.data_replies = ["421 4.4.2 Too busy"] * 10
 
@@ -274,7 +276,7 @@ def test_transient_errors_back_off_exponentially_up_to_a_cap_then_fail(
 def test_a_refused_connection_is_transient(program, organizer, small_class, recipients, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
     delivery = report.deliveries.first()
 
     assert sending.delivery_send(delivery.pk) == settings.REPORT_MAIL_RETRY_BASE
@@ -297,7 +299,7 @@ def test_a_batch_goes_over_one_smtp_connection_and_a_sent_delivery_is_not_sent_a
 def test_a_connection_the_server_closed_while_idle_is_reopened(
     program, organizer, small_class, recipients, smtp
 ):
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
     first, second, _third = report.deliveries.all()
     sending.delivery_send(first.pk)
     smtp.restart()  # the server goes away and comes back: our kept connection is dead
@@ -316,7 +318,9 @@ def test_the_sweep_sends_the_deliveries_whose_task_was_lost(
 ):
     """The broker was down at publishing (the tasks were never sent): the deliveries wait,
     pending; the beat sweep sends them once they are overdue, and only them."""
-    report = outbox.report_publish(program=program, user=organizer)  # on_commit never ran
+    report = outbox.report_publish(
+        program=program, user=organizer, provisional=True
+    )  # on_commit never ran
     assert set(report.deliveries.values_list("status", flat=True)) == {"pending"}
 
     assert tasks.report_deliveries_resend_due() == 0  # not overdue yet: their task may be coming
@@ -400,7 +404,9 @@ def test_publish_through_the_page_and_read_the_delivery_log(
 ):
     client.force_login(organizer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:report-publish", args=[program.code]))
+        response = client.post(
+            reverse("reports:report-publish", args=[program.code]), {"provisional": "on"}
+        )
     assert response.url == reverse("reports:report-log", args=[program.code, 1])
     page = client.get(response.url).content.decode()
     assert "第 1 期通报" in page and "已发送" in page and "金坛分局" in page
@@ -422,7 +428,7 @@ def test_publish_through_the_page_and_read_the_delivery_log(
 def test_leadership_reads_and_changes_nothing_others_get_404(
     client, program, organizer, small_class, recipients, name, method, args
 ):
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
     args = [report.files.first().pk if a == 0 else a for a in args]
     url = reverse(name, args=[program.code, *args])
     client.force_login(factories.user("leadership"))
@@ -451,7 +457,7 @@ def test_the_delivery_log_query_count_is_the_same_at_10_and_200_deliveries(
         ScoreReport.objects.all().delete()
         ReportRecipient.objects.all().delete()
         ReportRecipient.objects.create(program=program, name="政治部", email="z@czga.test")
-        report = outbox.report_publish(program=program, user=organizer)
+        report = outbox.report_publish(program=program, user=organizer, provisional=True)
         report.deliveries.bulk_create(
             ReportDelivery(
                 report=report,
@@ -478,7 +484,7 @@ def test_a_message_that_may_have_reached_the_server_is_not_sent_again_at_once(
 ):
     """A connection lost in the middle of a batch (the server's answer never came) is an
     attempt that failed: tried again later, by the backoff, never resent blindly."""
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
     first, second, _third = report.deliveries.all()
     sending.delivery_send(first.pk)
     smtp.restart()  # no idle time: the connection is trusted, and the send fails
@@ -503,7 +509,7 @@ def test_a_second_click_on_publish_is_refused_and_mails_nothing_twice(
 def test_a_duplicate_task_ahead_of_the_backoff_does_not_attempt(
     program, organizer, small_class, recipients, smtp
 ):
-    report = outbox.report_publish(program=program, user=organizer)
+    report = outbox.report_publish(program=program, user=organizer, provisional=True)
     delivery = report.deliveries.first()
     smtp.handler.data_replies = ["451 4.3.0 Try later"]
     assert sending.delivery_send(delivery.pk) == 60

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
+from django.utils import translation
 
 from sessions.models import Attendance, AttendanceChange, LeaveRequest
 from sessions.selectors import rollcall as rollcall_selectors
@@ -293,3 +295,76 @@ def test_check_out_at_the_end_and_missing_check_out_is_left_early(program, train
 
     statuses = dict(Attendance.objects.values_list("enrollment__trainee_id", "status"))
     assert statuses == {trainee.pk: "present", other.pk: "left_early"}
+
+
+NOT_A_CODE = "This code is not the code of a current activity of yours: check the screen."
+
+
+def wrong_code(lecture, moment):
+    """A code that is neither this moment's nor a recent one (which would be "expired")."""
+    taken = {code_for(lecture, step_of(moment) + back) for back in range(-11, 3)}
+    return next(code for code in (f"{n:06d}" for n in range(100)) if code not in taken)
+
+
+def refusal(lecture, trainee, moment, code=None):
+    """The message of a refused check-in, in English (the msgids)."""
+    with translation.override("en"), pytest.raises(CheckInRefused) as refused:
+        attempt(lecture, trainee, moment, code=code)
+    return str(refused.value)
+
+
+def test_ten_wrong_codes_make_the_trainee_wait_then_the_right_code_works(
+    lecture, trainee, settings
+):
+    settings.CHECKIN_WRONG_CODES_LIMIT = 10
+    settings.CHECKIN_WRONG_CODES_WINDOW = timedelta(minutes=5)
+    moment = start_of(lecture) - timedelta(minutes=5)
+    wrong = wrong_code(lecture, moment)
+
+    answers = [refusal(lecture, trainee, moment, code=wrong) for _ in range(10)]
+    waiting = refusal(lecture, trainee, moment + timedelta(minutes=1))  # even the right code
+    record = attempt(lecture, trainee, moment + timedelta(minutes=5, seconds=1))
+
+    assert answers == [NOT_A_CODE] * 9 + ["Too many wrong codes: try again in 5 minutes."]
+    assert waiting == "Too many wrong codes: try again in 4 minutes."
+    assert record.status == "present"
+    assert Attendance.objects.count() == 1
+
+
+def test_wrong_codes_of_one_trainee_do_not_make_another_wait(program, lecture, trainee):
+    neighbour = factories.trainee()
+    factories.enrollment(program, neighbour, group=program.groups.get(number=1))
+    moment = start_of(lecture)
+    for _ in range(30):
+        refusal(lecture, neighbour, moment, code=wrong_code(lecture, moment))
+
+    record = attempt(lecture, trainee, moment)
+
+    assert record.status == "present"
+
+
+def test_expired_codes_are_not_counted_as_wrong(lecture, trainee, settings):
+    settings.CHECKIN_WRONG_CODES_LIMIT = 3
+    step_start = start_of(lecture) - timedelta(minutes=5)  # 08:25:00, a step boundary
+    later = step_start + timedelta(seconds=15)
+    previous = code_at(lecture, step_start - timedelta(seconds=1))  # a slow phone's code
+    answers = [refusal(lecture, trainee, later, code=previous) for _ in range(5)]
+
+    record = attempt(lecture, trainee, later)
+
+    assert answers == ["This code has expired: type the code on the screen now."] * 5
+    assert record.status == "present"
+
+
+def test_a_right_check_in_reads_the_cache_once_and_writes_nothing(lecture, trainee, monkeypatch):
+    calls = []
+    backend = caches["default"]
+    for name in ("get", "get_many", "set", "add", "incr", "delete", "delete_many", "touch"):
+        real = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *a, _n=name, _real=real, **k: calls.append(_n) or _real(*a, **k)
+        )
+
+    attempt(lecture, trainee, start_of(lecture))
+
+    assert calls in ([], ["get"])

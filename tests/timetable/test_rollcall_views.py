@@ -12,6 +12,11 @@ from tests.timetable.factories import activity
 
 pytestmark = pytest.mark.django_db
 
+# The session, the user, their groups, enrollments and activities; the attendance and its
+# change, the session's save (each in a savepoint). A right check-in pays no query for the
+# throttle of wrong codes (one cache read, tests/timetable/test_attendance.py).
+QUERIES_OF_A_RIGHT_CHECK_IN = 12
+
 
 @pytest.fixture
 def program(organizer):
@@ -88,6 +93,7 @@ def test_check_in_screen_shows_the_current_code_and_a_qr(client, organizer, prog
     page = response.content.decode()
     assert f"{before[:3]} {before[3:]}" in page or f"{after[:3]} {after[3:]}" in page
     assert "<svg" in page and 'http-equiv="refresh"' in page
+    assert "navbar" not in page  # the class sees the code, not the organizer's menu
 
 
 def test_trainee_checks_in_with_the_typed_code(client, program, now_lecture):
@@ -110,6 +116,36 @@ def test_trainee_gets_a_clear_message_for_a_wrong_code(client, program, now_lect
     response = client.post("/timetable/check-in/", {"code": "000000"})
 
     assert "这不是您当前日程的签到码，请核对屏幕。" in response.content.decode()
+    assert Attendance.objects.count() == 0
+
+
+def test_a_right_check_in_costs_the_same_queries_as_before_the_throttle(
+    client, program, now_lecture, django_assert_num_queries
+):
+    trainee = factories.trainee()
+    factories.enrollment(program, trainee)
+    client.force_login(trainee.user)
+    code = code_for(now_lecture, step_of(timezone.now()))
+
+    with django_assert_num_queries(QUERIES_OF_A_RIGHT_CHECK_IN):
+        response = client.post("/timetable/check-in/", {"code": code})
+
+    assert response["Location"] == "/timetable/my-day/"
+
+
+def test_after_ten_wrong_codes_the_check_in_page_makes_the_trainee_wait(
+    client, program, now_lecture
+):
+    trainee = factories.trainee()
+    factories.enrollment(program, trainee)
+    client.force_login(trainee.user)
+    for _ in range(10):
+        client.post("/timetable/check-in/", {"code": "000000"})
+    code = code_for(now_lecture, step_of(timezone.now()))
+
+    waiting = client.post("/timetable/check-in/", {"code": code})
+
+    assert waiting.status_code == 200  # not the redirect of a check-in taken
     assert Attendance.objects.count() == 0
 
 

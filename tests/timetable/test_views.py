@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from sessions.models import Activity, ActivityChange, CalendarFeed
+from sessions.models import Activity, ActivityChange, Attendance, CalendarFeed, LeaveRequest
 from sessions.services import timetable
 from tests import factories
 from tests.timetable.factories import activity, at, speaker
@@ -31,6 +31,12 @@ def program(organizer):
     return program
 
 
+@pytest.fixture
+def published(program):
+    """`program` with its timetable published: trainees see it."""
+    return timetable.timetable_publish(program=program)
+
+
 def trainee_in(program, group_number=None, **fields):
     trainee = factories.trainee(**fields)
     group = program.groups.get(number=group_number) if group_number else None
@@ -52,7 +58,7 @@ def evening_discussions(program, day):
         )
 
 
-def test_my_day_of_group_3_shows_group_3_discussion_and_not_group_1(client, program):
+def test_my_day_of_group_3_shows_group_3_discussion_and_not_group_1(client, program, published):
     today = timezone.localdate()
     activity(program, day=today, start="08:30", end="10:00", title="聚焦派出所主防", venue="报告厅")
     evening_discussions(program, today)
@@ -67,7 +73,7 @@ def test_my_day_of_group_3_shows_group_3_discussion_and_not_group_1(client, prog
     assert "第3研讨室" in page and "第1研讨室" not in page
 
 
-def test_my_day_highlights_the_next_activity(client, program, monkeypatch):
+def test_my_day_highlights_the_next_activity(client, program, published, monkeypatch):
     today = timezone.localdate()
     activity(program, day=today, start="08:00", end="09:00", title="已结束")
     activity(program, day=today, start="14:00", end="15:00", title="稍后")
@@ -82,10 +88,11 @@ def test_my_day_highlights_the_next_activity(client, program, monkeypatch):
 
 @pytest.mark.parametrize("sizes", [((10, 10), (60, 200))])
 def test_week_and_my_day_query_counts_do_not_grow(
-    client, organizer, program, sizes, django_assert_max_num_queries
+    client, organizer, program, published, sizes, django_assert_max_num_queries
 ):
     (few_activities, few_trainees), (many_activities, many_trainees) = sizes
     trainee = trainee_in(program, 1)
+    enrollment = trainee.enrollments.get()
     lecturer = speaker()
 
     def fill(activities, trainees):
@@ -101,6 +108,19 @@ def test_week_and_my_day_query_counts_do_not_grow(
                 group=program.groups.get(number=1) if n % 2 else None,
             )
             created.speakers.set([lecturer])
+            # The trainee's own state on every card: checked in, late, on leave.
+            if n % 3 != 2:
+                Attendance.objects.create(
+                    activity=created,
+                    enrollment=enrollment,
+                    status="present" if n % 3 == 0 else "late",
+                    minutes_late=n % 3 * 5,
+                    checked_in_at=start,
+                )
+            else:
+                LeaveRequest.objects.create(
+                    enrollment=enrollment, starts_at=start, ends_at=start + timedelta(minutes=5)
+                )
         for _ in range(trainees - program.enrollments.count()):
             trainee_in(program, 2, with_login=False)
 
@@ -125,7 +145,7 @@ def test_week_and_my_day_query_counts_do_not_grow(
     assert counts() == small
 
 
-def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, program):
+def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, program, published):
     lecture = activity(
         program,
         start="14:30",
@@ -158,7 +178,7 @@ def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, prog
     assert str(edited["summary"]) == "从督察角度审视派出所工作（调整）"
 
 
-def test_personal_feed_holds_only_the_trainees_activities(client, program):
+def test_personal_feed_holds_only_the_trainees_activities(client, program, published):
     evening_discussions(program, program.start_date)
     trainee = trainee_in(program, 4)
     feed = timetable.calendar_feed_for(program=program, enrollment=trainee.enrollments.get())

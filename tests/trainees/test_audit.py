@@ -86,7 +86,10 @@ def test_roster_import_records_history_with_the_importing_user(organizer, progra
     assert [
         (r.history_type, r.position, r.history_user, r.history_change_reason)
         for r in trainee.history.order_by("history_date", "history_id")
-    ] == [("+", "所长", organizer, "roster import"), ("~", "教导员", organizer, "roster import")]
+    ] == [
+        ("+", "所长", organizer, f"roster import:{program.code}"),
+        ("~", "教导员", organizer, f"roster import:{program.code}"),
+    ]
     enrollment = trainee.enrollments.get()
     assert [
         (r.history_type, r.group_id, r.history_user)

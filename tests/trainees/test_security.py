@@ -170,3 +170,17 @@ def test_a_first_sign_in_with_a_password_an_admin_set_must_change_it(client):
     )
     assert changed.status_code == 302
     assert client.get("/trainees/programs/").status_code == 200
+
+
+def test_a_first_sign_in_at_the_admin_login_must_change_the_password_too(client):
+    organizer = factories.user("organizer", last_login=None, is_staff=True)
+
+    signed_in = client.post(
+        "/admin/login/", {"username": organizer.username, "password": factories.PASSWORD}
+    )
+
+    assert signed_in.status_code == 302
+    assert client.get("/admin/")["Location"] == "/accounts/password/"
+    assert client.get("/trainees/programs/")["Location"] == "/accounts/password/"
+    organizer.refresh_from_db()
+    assert organizer.last_login is not None  # Django still stamps it, after our look

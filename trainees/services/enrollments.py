@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from trainees.audit import MOVED, TAKEN_BACK, WITHDRAWN, recorded
 from trainees.models import Enrollment
+from trainees.permissions import WITHDRAW, TraineeRefused, trainee_refusal
 
 
 @transaction.atomic
@@ -22,9 +23,15 @@ def enrollment_move(*, enrollment, group, user=None):
 
 @transaction.atomic
 def enrollment_set_status(*, enrollment, status, user=None):
-    """Withdraw a trainee from the program (退训), or take them back; nothing is deleted."""
+    """Withdraw a trainee from the program (退训), or take them back; nothing is deleted.
+    A withdrawal is refused (TraineeRefused) while the trainee is active in a program `user`
+    does not organize that has not ended."""
     if enrollment.status == status:
         return
+    if status == Enrollment.Status.WITHDRAWN:
+        refusal = trainee_refusal(user, enrollment.trainee, WITHDRAW)
+        if refusal:
+            raise TraineeRefused(refusal)
     enrollment.status = status
     reason = WITHDRAWN if status == Enrollment.Status.WITHDRAWN else TAKEN_BACK
     recorded(enrollment, user=user, reason=reason).save(update_fields=["status"])

@@ -26,7 +26,7 @@ def roster_import(*, program, name, content, dry_run=False, user=None):
         plan = roster_module.RosterPlan(program=program, roster=None)
         plan.errors.append(SpreadsheetError(None, "", str(error)))
         return plan
-    plan = roster_module.plan_roster(program, roster)
+    plan = roster_module.plan_roster(program, roster, user=user)
     if plan.errors or dry_run:
         return plan
     try:
@@ -42,7 +42,9 @@ def roster_import(*, program, name, content, dry_run=False, user=None):
 def roster_apply(plan, *, user=None):
     """Write a checked RosterPlan with a handful of bulk statements, whatever its size; each
     row written leaves its history row, by `user`."""
-    history = {"default_user": user, "default_change_reason": ROSTER_IMPORT, "batch_size": 1000}
+    # A trainee's record is shared by the programs he attends: the reason names the program.
+    reason = f"{ROSTER_IMPORT}:{plan.program.code}"
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 1000}
     pending_units = list(plan.units.new)
     while pending_units:  # parents before their children
         ready = [u for u in pending_units if u.parent is None or u.parent.pk is not None]
@@ -54,9 +56,9 @@ def roster_apply(plan, *, user=None):
     for planned in plan.rows:
         if planned.trainee.pk is None:
             new_trainees.append(planned.trainee)
-        elif set(planned.changes) - {"group"}:
+        elif planned.written:
             changed_trainees.append(planned.trainee)
-            changed_fields.update(set(planned.changes) - {"group"})
+            changed_fields.update(planned.written)
         if planned.enrollment.pk is None:
             new_enrollments.append(planned.enrollment)
         elif "group" in planned.changes:

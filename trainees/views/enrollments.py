@@ -12,7 +12,15 @@ from django.views.decorators.http import require_POST
 from trainees import audit
 from trainees.forms import EnrollmentMoveForm
 from trainees.models import Enrollment
-from trainees.permissions import may_change, program_for
+from trainees.permissions import (
+    ERASE,
+    RESET,
+    WITHDRAW,
+    TraineeRefused,
+    may_change,
+    program_for,
+    trainee_refusal,
+)
 from trainees.services import accounts, enrollments
 
 
@@ -32,6 +40,12 @@ def enrollment_detail(request, code, pk):
     program, enrollment = enrollment_for(request, code, pk)
     can_change = may_change(request.user, program)
     history = audit.enrollment_history(enrollment, full_phone=can_change)
+    refusals = {}
+    if can_change:  # what the buttons would be refused, said before a click
+        refusals = {
+            action: trainee_refusal(request.user, enrollment.trainee, action)
+            for action in (RESET, WITHDRAW, ERASE)
+        }
     return render(
         request,
         "trainees/enrollment_detail.html",
@@ -42,6 +56,7 @@ def enrollment_detail(request, code, pk):
             "can_change": can_change,
             "move_form": EnrollmentMoveForm(program=program, initial={"group": enrollment.group}),
             "history": history,
+            "refusals": refusals,
         },
     )
 
@@ -72,21 +87,31 @@ def enrollment_status(request, code, pk):
     if status not in Enrollment.Status.values:
         messages.error(request, _("Unknown status."))
     else:
-        enrollments.enrollment_set_status(enrollment=enrollment, status=status, user=request.user)
-        status = enrollment.get_status_display()
-        messages.success(request, f"{enrollment.trainee.name}: {status}")
+        try:
+            enrollments.enrollment_set_status(
+                enrollment=enrollment, status=status, user=request.user
+            )
+        except TraineeRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            status = enrollment.get_status_display()
+            messages.success(request, f"{enrollment.trainee.name}: {status}")
     return redirect(enrollment_url(program, enrollment))
 
 
 @require_POST
 def trainee_password_reset(request, code, pk):
     program, enrollment = enrollment_for(request, code, pk, change=True)
-    password = accounts.trainee_reset_password(trainee=enrollment.trainee, user=request.user)
-    messages.success(
-        request,
-        _("New initial password of %(name)s: %(password)s")
-        % {"name": enrollment.trainee.name, "password": password},
-    )
+    try:
+        password = accounts.trainee_reset_password(trainee=enrollment.trainee, user=request.user)
+    except TraineeRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("New initial password of %(name)s: %(password)s")
+            % {"name": enrollment.trainee.name, "password": password},
+        )
     return redirect(enrollment_url(program, enrollment))
 
 

@@ -2,8 +2,6 @@
 Views parse, check, and call a service or selector; who may see what is decided in
 trainees.permissions."""
 
-import io
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -12,12 +10,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from trainees import selectors
+from trainees import files, selectors
 from trainees.downloads import XLSX, attachment
 from trainees.forms import SpreadsheetUploadForm
 from trainees.models import Enrollment
-from trainees.permissions import ProgramMixin, may_change, program_for
-from trainees.roster import EXPORT_HEADERS
+from trainees.permissions import ProgramMixin, may_change, others_enrollments, program_for
 from trainees.services import roster
 from trainees.uploads import PendingUpload, preview_then_confirm
 
@@ -53,43 +50,9 @@ class RosterView(ProgramMixin, TemplateView):
 
 def roster_export(request, code):
     """The roster as .xlsx, with the columns the import reads: it imports back unchanged."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     program = program_for(request.user, code)
-    full_phone = may_change(request.user, program)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Roster")
-    sheet.append(list(EXPORT_HEADERS.values()))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for enrollment in selectors.roster(program):
-        trainee = enrollment.trainee
-        sheet.append(
-            [
-                trainee.police_id,
-                trainee.name,
-                trainee.get_gender_display(),
-                trainee.unit.name,
-                trainee.unit.parent.name if trainee.unit.parent else "",
-                trainee.position,
-                trainee.phone if full_phone else trainee.masked_phone,
-                enrollment.group.number if enrollment.group else "",
-            ]
-        )
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # "=…" stays text, never a formula (CSV/formula injection)
-    for column, width in zip("ABCDEFGH", (12, 10, 6, 36, 24, 12, 14, 6), strict=True):
-        sheet.column_dimensions[column].width = width
-        for cell in sheet[column][1:]:
-            cell.number_format = "@"  # police IDs and phones stay text: 031245 keeps its 0
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return attachment(out.getvalue(), XLSX, f"{slugify(program.code) or 'roster'}-roster.xlsx")
+    content = files.roster_xlsx(program, full_phone=may_change(request.user, program))
+    return attachment(content, XLSX, f"{slugify(program.code) or 'roster'}-roster.xlsx")
 
 
 def roster_import(request, code):
@@ -143,12 +106,20 @@ def roster_slips(request, code):
         .exclude(trainee__initial_password="")
         .order_by("group__number", "trainee__police_id")
     )
+    # The initial password of a trainee who also attends programs of others opens those too:
+    # their slip says who gives a new one (trainees.permissions.trainee_refusal).
+    shared = set(
+        others_enrollments(
+            request.user, enrollments.values_list("trainee_id", flat=True)
+        ).values_list("trainee_id", flat=True)
+    )
     return render(
         request,
         "trainees/slips.html",
         {
             "program": program,
             "enrollments": enrollments,
+            "shared": shared,
             "login_url": request.build_absolute_uri(reverse("login")),
         },
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from demo import data
 from demo import discussions_data as talk
+from demo.logins import login_lines
 from discussions.models import Essay, ForumTalk
 from discussions.selectors import records as record_selectors
 from discussions.services import essays, forum, records
@@ -69,7 +70,7 @@ class Command(BaseCommand):
         self.discussions(program)
         self.essays(program, organizer)
         recipients = self.report_recipients(program)
-        jintan = self.leaders(leader)
+        self.leaders(leader)
         history = self.history(program, organizer)
 
         self.stdout.write(self.style.SUCCESS(f"演示培训班 demo program: {program.code} {program}"))
@@ -88,20 +89,8 @@ class Command(BaseCommand):
             "not published yet"
         )
         self.stdout.write(f"  往期 earlier programs: {history}")
-        self.stdout.write(f"演示账号 demo logins (password for all: {data.DEMO_PASSWORD})")
-        self.stdout.write(f"  教务 organizer     {organizer.username}")
-        self.stdout.write(f"  领导 leadership    {leader.username}  (市局 city bureau: everything)")
-        self.stdout.write(
-            f"  领导 leadership    {jintan.username}  ({data.JINTAN}: its stations only)"
-        )
-        for trainee in trainees:
-            self.stdout.write(
-                f"  学员 trainee       {trainee.police_id}  ({trainee.name}，{trainee.unit})"
-            )
-        self.stdout.write(f"  管理员 superuser   {data.ADMIN['username']}")
-        self.stdout.write(
-            "The other trainees sign in with the initial passwords of the login slips."
-        )
+        for line in login_lines():
+            self.stdout.write(line)
 
     def report_recipients(self, program):
         """The mailboxes of the political department (政治部, under the city bureau) and of
