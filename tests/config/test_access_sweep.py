@@ -321,7 +321,7 @@ RULES = {
     # --- config: accounts and the home page ---
     "home": Rule(get=expect(signed_in(302))),
     "health": Rule(get=expect(EVERYONE)),
-    "favicon": Rule(get=expect(dict.fromkeys(ROLES, 301))),
+    "favicon": Rule(get=expect(dict.fromkeys(ROLES, 301), organizer_no_code=TO_CODE)),
     # The score report and the dashboards moved from /exams/ to /reports/: a permanent
     # redirect for everyone signed in (the new address then checks who asks).
     "moved-dashboard": Rule(
@@ -339,9 +339,7 @@ RULES = {
         post=expect(signed_in(302), anonymous=200),  # empty form: shown again
     ),
     "logout": Rule(post=expect(signed_in(302), organizer_no_code=302), to_login=True),
-    # Not before the second factor: another helper's branch makes the password page wait for
-    # the code (issue 17, finding 5); until it is merged, the two cases of organizer_no_code
-    # fail here, and they are the sweep's only failures.
+    # Not before the second factor (issue 17, finding 5): the code page comes first.
     "password_change": Rule(
         get=expect(signed_in(200)),
         post=expect(signed_in(200)),  # empty form: shown again
@@ -593,14 +591,7 @@ RULES = {
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
 # strict xfail, so the sweep turns red once the hole is closed and the entry must go.
-KNOWN_HOLES = {
-    # trainees/two_factor.py lets the setup page through for a staff member who has two-factor
-    # on and has not given his code: it shows "two-factor sign-in is on" and a button for new
-    # recovery codes (which then refuses). Nothing leaks or changes, but it is a page before
-    # the code; left to the helper who owns two_factor.py (reported to the lead).
-    ("two-factor-setup", "GET", NO_CODE): "the setup page answers before the code",
-    ("two-factor-setup", "POST", NO_CODE): "the setup page answers before the code",
-}
+KNOWN_HOLES = {}
 
 
 # --- foreign ids in bodies, files and queries ---------------------------------------------
