@@ -23,6 +23,7 @@ SHORT_ANSWERS = [
     "大事不出镇、矛盾不上交；对重点纠纷建立台账、跟踪回访。",
 ]
 
+BUREAU = "常州市公安局"  # the program's organizing bureau, the root of the demo's unit tree
 PROGRAM = {
     "code": "CZ2023",
     "title": "常州市公安派出所长素质能力提升专题培训班",

@@ -52,3 +52,33 @@ def csv_bytes(data, header=HEADER, encoding="utf-8-sig"):
     writer.writerow(header)
     writer.writerows(data)
     return out.getvalue().encode(encoding)
+
+
+# 周口: the county bureaus of one city, each with stations whose names spell no parent (城关派出所
+# is in every county): the roster names each station's county bureau in 上级单位.
+ZHOUKOU = "周口市公安局"
+ZHOUKOU_COUNTIES = [
+    "川汇区分局",
+    "淮阳区公安局",
+    "项城市公安局",
+    "扶沟县公安局",
+    "西华县公安局",
+    "商水县公安局",
+    "沈丘县公安局",
+    "郸城县公安局",
+    "太康县公安局",
+    "鹿邑县公安局",
+    "经济开发区分局",
+]
+ZHOUKOU_STATIONS = ["城关派出所", "城郊派出所", "新城派出所", "老城派出所"]
+
+
+def zhoukou_rows(count, start=1, group_count=8):
+    """`count` data rows of a Zhoukou roster in HEADER order: stations by short name, their
+    county bureau in 上级单位, groups 1..group_count in 分组."""
+    data = rows(count, start=start, group_count=group_count)
+    for index, row in enumerate(data):
+        county = ZHOUKOU_COUNTIES[index % len(ZHOUKOU_COUNTIES)]
+        station = ZHOUKOU_STATIONS[(index // len(ZHOUKOU_COUNTIES)) % len(ZHOUKOU_STATIONS)]
+        row[3], row[4] = station, county
+    return data

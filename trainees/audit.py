@@ -22,6 +22,7 @@ from trainees.models import Enrollment, Trainee, mask_phone
 # Why a roster row changed: the history's change reason, written by trainees.services.
 ROSTER_IMPORT = "roster import"
 GROUP_SPLIT = "group split"
+GROUPS_EDITED = "groups edited"  # the hosts, names and topics, on the page of every group
 MOVED = "moved"
 WITHDRAWN = "withdrawn"
 TAKEN_BACK = "taken back"

@@ -4,9 +4,10 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from trainees.models import Group, Program, Unit
+from trainees.models import Enrollment, Group, Program, Unit
 from trainees.roles import ORGANIZER
 
 MAX_SPREADSHEET_BYTES = 2 * 1024 * 1024  # a 10,000-row .xlsx is about 400 KB
@@ -53,6 +54,7 @@ class ProgramForm(forms.ModelForm):
             "start_date",
             "end_date",
             "venue",
+            "bureau",
             "organizers",
             "daily_routine",
             "rules",
@@ -76,6 +78,10 @@ class ProgramForm(forms.ModelForm):
             get_user_model().objects.filter(groups__name=ORGANIZER).order_by("username")
         )
         self.fields["organizers"].required = False
+        # A city bureau, or a root of the unit tree (a bureau not yet filed under one).
+        self.fields["bureau"].queryset = Unit.objects.filter(
+            Q(parent__isnull=True) | Q(kind=Unit.Kind.BUREAU)
+        ).order_by("name")
         self.fields["kind"].required = False  # a station chiefs' training unless said
         self.fields["organizers"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
@@ -115,13 +121,51 @@ class SpreadsheetUploadForm(forms.Form):
 
 
 class GroupsCreateForm(forms.Form):
-    count = forms.IntegerField(label=_("Number of groups"), min_value=1, max_value=40)
+    count = forms.IntegerField(label=_("Number of groups"), min_value=1, max_value=Group.MAX_NUMBER)
 
 
 class GroupForm(forms.ModelForm):
     class Meta:
         model = Group
         fields = ["name", "host_name", "host_title", "topic"]
+
+
+class GroupRowForm(forms.ModelForm):
+    """One group as a row of the page that edits every group at once."""
+
+    class Meta:
+        model = Group
+        fields = ["name", "host_title", "host_name", "topic"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = self.instance.number
+        for field in self.fields.values():
+            field.widget.attrs.update(
+                {
+                    "class": "form-control form-control-sm",
+                    "aria-label": f"{field.label} · {number}",
+                }
+            )
+        self.fields["name"].widget.attrs["placeholder"] = _("Group %(number)s") % {"number": number}
+
+
+class BaseGroupsFormSet(forms.BaseModelFormSet):
+    """Every group of a program on one page, one POST: the program's groups (the queryset the
+    view gives) and no other. Django would leave out, unsaid, a row whose id is not in the
+    queryset (a group of another program, or one removed meanwhile); this refuses the POST."""
+
+    def clean(self):
+        super().clean()
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise forms.ValidationError(
+                _("The groups have changed since the page was opened: reload it.")
+            )
+
+
+GroupsFormSet = forms.modelformset_factory(
+    Group, form=GroupRowForm, formset=BaseGroupsFormSet, extra=0, edit_only=True
+)
 
 
 class EnrollmentMoveForm(forms.Form):
@@ -132,6 +176,54 @@ class EnrollmentMoveForm(forms.Form):
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = program.groups.order_by("number")
+
+
+class RosterBulkForm(forms.Form):
+    """What the roster page does to the trainees ticked on it: move them to a group (or out
+    of every group), or withdraw them. Only the program's enrollments and groups are valid
+    choices, and a foreign one is refused without being named."""
+
+    MOVE, WITHDRAW = "move", "withdraw"
+    NO_GROUP = "none"  # moved out of every group; an empty choice is no choice
+
+    enrollments = forms.ModelMultipleChoiceField(
+        queryset=Enrollment.objects.none(),
+        error_messages={
+            "required": _("Tick the trainees first."),
+            "invalid_choice": _("Choose trainees of this program."),
+            "invalid_pk_value": _("Choose trainees of this program."),
+        },
+    )
+    action = forms.ChoiceField(
+        choices=[(MOVE, _("Move")), (WITHDRAW, _("Withdraw from the program"))]
+    )
+    group = forms.ChoiceField(
+        label=_("Move to"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a group of this program.")},
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrollments"].queryset = program.enrollments.select_related(
+            "trainee", "group"
+        ).order_by("trainee__police_id")
+        self.groups = {str(group.pk): group for group in program.groups.order_by("number")}
+        self.fields["group"].choices = [
+            ("", _("Choose a group")),
+            *((pk, str(group)) for pk, group in self.groups.items()),
+            (self.NO_GROUP, _("No group")),
+        ]
+
+    def clean(self):
+        """The group to move to: a Group, or None for out of every group."""
+        cleaned = super().clean()
+        if cleaned.get("action") == self.MOVE:
+            if not cleaned.get("group"):
+                self.add_error("group", _("Choose a group of this program."))
+            else:
+                cleaned["group"] = self.groups.get(cleaned["group"])
+        return cleaned
 
 
 class UnitForm(forms.ModelForm):

@@ -74,6 +74,15 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def full_name(self):
+        """商水县公安局城关派出所: the name after its parent's, unless it spells it already
+        (常州市公安局金坛分局儒林派出所); 城关派出所 is in every county. Reads the parent:
+        select_related it."""
+        if self.parent_id and not self.name.startswith(self.parent.name):
+            return f"{self.parent.name}{self.name}"
+        return self.name
+
     def descendant_ids(self):
         """This unit's id and those of every unit under it (a unit cannot move below itself)."""
         ids, frontier = {self.pk}, [self.pk]
@@ -153,6 +162,20 @@ class Program(models.Model):
     start_date = models.DateField(_("Start date"))
     end_date = models.DateField(_("End date"))
     venue = models.CharField(_("Training site"), max_length=200, blank=True)
+    # 主办单位: the bureau that organizes the program; a unit its roster brings without a
+    # parent is filed under it (trainees.roster.UnitResolver). Empty for older programs.
+    bureau = models.ForeignKey(
+        Unit,
+        verbose_name=_("Organizing bureau"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programs",
+        help_text=_(
+            "The bureau that runs the program: the county bureaus and stations of its roster "
+            "are filed under it."
+        ),
+    )
     organizers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Organizers"),
@@ -218,6 +241,10 @@ class Program(models.Model):
 
 class Group(models.Model):
     """A discussion group (分组) of a program, hosted by a senior official."""
+
+    # A class of 220 sits in 8 to 12 groups; the limit stops a typo (分组 "400") from
+    # creating hundreds of them.
+    MAX_NUMBER = 40
 
     program = models.ForeignKey(
         Program, verbose_name=_("Program"), on_delete=models.CASCADE, related_name="groups"

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from trainees.models import Enrollment, Trainee, Unit
+from trainees.import_errors import HintedError
+from trainees.models import Enrollment, Group, Trainee, Unit
 from trainees.permissions import held_by_others, known_to
 from trainees.spreadsheets import (
     FORMULA_STARTS,
@@ -108,6 +110,7 @@ class RosterPlan:
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     units: object = None  # UnitResolver
+    groups: object = None  # RosterGroups
 
     def count(self, action):
         return sum(1 for planned in self.rows if planned.action == action)
@@ -118,6 +121,33 @@ class RosterPlan:
             f"created {self.count('create')}, updated {self.count('update')}, "
             f"unchanged {self.count('unchanged')}"
         )
+
+    @property
+    def new_units(self):
+        """The units the import creates, by the unit they go under: [(parent's name or "",
+        [names])], for the preview."""
+        by_parent = {}
+        for unit in self.units.new if self.units else []:
+            by_parent.setdefault(unit.parent.name if unit.parent else "", []).append(unit.name)
+        return list(by_parent.items())
+
+    @property
+    def new_groups(self):
+        """The groups the import creates, by number."""
+        return sorted(self.groups.new if self.groups else [], key=lambda group: group.number)
+
+    @property
+    def new_groups_text(self):
+        """将新建第 6、7、8 组 (empty if none)."""
+        numbers = [str(group.number) for group in self.new_groups]
+        if not numbers:
+            return ""
+        separator = _(", ")  # 、 in Chinese
+        return ngettext(
+            "Group %(numbers)s will be created.",
+            "Groups %(numbers)s will be created.",
+            len(numbers),
+        ) % {"numbers": separator.join(numbers)}
 
 
 def read_roster(name, content):
@@ -165,9 +195,15 @@ class UnitResolver:
     name found once in the tree is that unit, wherever an organizer has moved it; a name
     found several times is told apart by the parent its name spells out, or the row is in
     error; a new name is created under the parent its name spells out.
+
+    A new unit that would have no parent (a county bureau such as 商水县公安局, or a station
+    whose name spells no parent) is filed under `bureau`, the program's organizing bureau,
+    unless it is that bureau: the city's tree is right after one import. A bureau filed under
+    another is a county bureau (Unit.Kind.BRANCH).
     """
 
-    def __init__(self):
+    def __init__(self, bureau=None):
+        self.bureau = bureau
         self.by_name = {}
         for unit in Unit.objects.select_related("parent"):
             self.by_name.setdefault(unit.name, []).append(unit)
@@ -194,10 +230,37 @@ class UnitResolver:
             parent, error = self.resolve(parent_name)
             if error:
                 return None, error
-        unit = Unit(name=name, kind=unit_kind(name), parent=parent)
+        elif self.bureau is not None and name != self.bureau.name:
+            parent = self.bureau
+        kind = unit_kind(name)
+        if kind == Unit.Kind.BUREAU and parent is not None:
+            kind = Unit.Kind.BRANCH  # 商水县公安局 under 周口市公安局
+        unit = Unit(name=name, kind=kind, parent=parent)
         self.by_name.setdefault(name, []).append(unit)
         self.new.append(unit)
         return unit, None
+
+
+class RosterGroups:
+    """The program's groups by number, and those the roster names that the program does not
+    have yet: they are created with the import, in its transaction (numbers 1 to
+    Group.MAX_NUMBER)."""
+
+    def __init__(self, program):
+        self.program = program
+        self.by_number = {group.number: group for group in program.groups.all()}
+        self.by_pk = {group.pk: group for group in self.by_number.values()}
+        self.new = []
+
+    def get(self, number):
+        """The group numbered `number`, a new one if need be; None for a number no group
+        may have."""
+        group = self.by_number.get(number)
+        if group is None and 1 <= number <= Group.MAX_NUMBER:
+            group = Group(program=self.program, number=number)
+            self.by_number[number] = group
+            self.new.append(group)
+        return group
 
 
 def in_batches(items, size=500):
@@ -253,13 +316,16 @@ def validate_row(row, columns, groups, errors):
     if values.get("group"):
         text = values["group"]
         number = group_number(text)
+        values["group"] = group = groups.get(number) if number is not None else None
         if number is None:
             error("group", _("“%(value)s” is not a group number") % {"value": text})
-        elif number not in groups:
-            error(
-                "group", _("group %(number)s does not exist in this program") % {"number": number}
-            )
-        values["group"] = groups.get(number)
+        elif group is None:
+            message = _("group %(number)s does not exist in this program") % {"number": number}
+            hint = _(
+                "Groups are numbered 1 to %(max)s; a group the program does not have yet is "
+                "created with the import."
+            ) % {"max": Group.MAX_NUMBER}
+            errors.append(HintedError(row.number, columns["group"], message, hint))
     else:
         values.pop("group", None)  # an empty 分组 cell leaves the trainee's group as it is
     return values
@@ -285,8 +351,8 @@ def plan_roster(program, roster, user=None):
             SpreadsheetError(None, "", _("The roster has a header but no trainees."))
         )
         return plan
-    groups = {group.number: group for group in program.groups.all()}
-    cleaned = [(row, validate_row(row, columns, groups, plan.errors)) for row in roster.rows]
+    plan.groups = RosterGroups(program)
+    cleaned = [(row, validate_row(row, columns, plan.groups, plan.errors)) for row in roster.rows]
 
     first_seen = {}
     for row, values in cleaned:
@@ -324,13 +390,15 @@ def plan_roster(program, roster, user=None):
             get_user_model().objects.filter(username__in=batch).values_list("username", flat=True)
         )
 
-    plan.units = UnitResolver()
+    plan.units = UnitResolver(bureau=program.bureau)
+    # A name the tree holds twice is told apart by the 上级单位: say so once, on every row.
+    hint = "" if "parent_unit" in columns else _("Add a 上级单位 column to the file.")
     units = {}
     for row, values in cleaned:
         if values.get("unit"):
             unit, message = plan.units.resolve(values["unit"], values.get("parent_unit", ""))
             if message:
-                plan.errors.append(SpreadsheetError(row.number, columns["unit"], message))
+                plan.errors.append(HintedError(row.number, columns["unit"], message, hint))
             units[row.number] = unit
     for row, values in cleaned:
         police_id = values["police_id"]
@@ -397,9 +465,10 @@ def plan_row(plan, row, values, unit, trainees, enrollments, known, held):
     if enrollment is None:
         enrollment = Enrollment(program=plan.program, trainee=trainee, group=values.get("group"))
         return PlannedRow(row, "create", trainee, enrollment, changes, stranger, kept, written)
-    if "group" in values and enrollment.group_id != getattr(values["group"], "pk", None):
-        changes["group"] = (enrollment.group, values["group"])
-        enrollment.group = values["group"]
+    group = values.get("group")
+    if "group" in values and (group.pk is None or enrollment.group_id != group.pk):
+        changes["group"] = (plan.groups.by_pk.get(enrollment.group_id), group)
+        enrollment.group = group
     return PlannedRow(
         row,
         "update" if changes else "unchanged",

@@ -20,6 +20,17 @@ def program_list_for(user):
     ).order_by("-start_date", "code")
 
 
+def organizer_bureau(user):
+    """The bureau of the latest program `user` organizes that names one (None without): a new
+    program's bureau, as an organizer works for one bureau."""
+    return (
+        Program.objects.filter(organizers=user, bureau__isnull=False)
+        .order_by("-start_date")
+        .values_list("bureau_id", flat=True)
+        .first()
+    )
+
+
 def roster(program, *, query="", group=None, unit=None, status=None):
     """The program's enrollments, searched by name, police ID or unit and filtered."""
     enrollments = Enrollment.objects.filter(program=program).select_related(
@@ -50,6 +61,7 @@ def roster_units(program):
     unit_ids = Trainee.objects.filter(enrollments__program=program).values("unit_id")
     return (
         Unit.objects.filter(Q(pk__in=unit_ids) | Q(children__pk__in=unit_ids))
+        .select_related("parent")
         .distinct()
         .order_by("name")
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{program}roster/export/", roster.roster_export, name="roster-export"),
     path(f"{program}roster/import/", roster.roster_import, name="roster-import"),
     path(f"{program}roster/slips/", roster.roster_slips, name="roster-slips"),
+    path(f"{program}roster/bulk/", roster.roster_bulk, name="roster-bulk"),
     path(f"{program}trainees/<int:pk>/", enrollments.enrollment_detail, name="enrollment-detail"),
     path(f"{program}trainees/<int:pk>/move/", enrollments.enrollment_move, name="enrollment-move"),
     path(
@@ -36,6 +37,7 @@ urlpatterns = [
     path(f"{program}groups/create/", groups.groups_create, name="groups-create"),
     path(f"{program}groups/split/", groups.groups_split, name="groups-split"),
     path(f"{program}groups/print/", groups.groups_print, name="groups-print"),
+    path(f"{program}groups/edit/", groups.groups_update, name="groups-update"),
     path(
         f"{program}groups/<int:number>/edit/", groups.GroupUpdateView.as_view(), name="group-update"
     ),

@@ -36,6 +36,21 @@ def exam_questions_set(*, exam, questions):
     answer_key.forget(exam.pk)
 
 
+def exam_questions_pick(*, exam, question_ids):
+    """The questions ticked in the builder, in the bank's order. Every id sent must be a
+    question of the bank: a forged or stale one (a question deleted meanwhile) refuses the
+    whole choice rather than saving what remains."""
+    wanted = set()
+    for value in question_ids:
+        if not str(value).isdigit():
+            raise QuestionsRefused(_("A ticked question is not in the bank: reload the page."))
+        wanted.add(int(value))
+    chosen = list(Question.objects.filter(pk__in=wanted).order_by("category", "id"))
+    if len(chosen) != len(wanted):
+        raise QuestionsRefused(_("A ticked question is not in the bank: reload the page."))
+    exam_questions_set(exam=exam, questions=chosen)
+
+
 def exam_questions_draw(*, exam, counts, seed=None):
     """Draw `counts` ({category: how many}) questions at random from the bank."""
     draw = random.Random(seed)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from exams.forms import DrawForm, ExamForm
 from exams.models import Attempt, Exam, Question
 from exams.permissions import exam_for, exams_to_copy
+from exams.selectors import bank as bank_selectors
 from exams.services import grading, questions
 from trainees.permissions import may_change, program_for
 
@@ -67,18 +68,15 @@ def exam_detail(request, code, pk):
     )
 
 
-def bank_categories():
-    return list(
-        Question.objects.values_list("category").annotate(n=Count("pk")).order_by("category")
-    )
-
-
 def exam_questions(request, code, pk):
-    """Choose the questions: the same as another exam, drawn at random, or picked by hand."""
+    """Choose the questions: the same as another exam, drawn at random, or picked by hand from
+    the whole bank, filtered by category and keyword (static/js/exam_builder.js filters, ticks
+    what is shown and adds up the points as one goes; the server checks what is sent)."""
     program, exam = exam_for(request, code, pk, change=True)
+    categories = bank_selectors.bank_categories()
     draw_form = DrawForm(
         request.POST if request.POST.get("action") == "draw" else None,
-        categories=bank_categories(),
+        categories=categories,
     )
     others = exams_to_copy(request.user, exam).select_related("program").order_by("-opens_at")
     if request.method == "POST":
@@ -90,10 +88,8 @@ def exam_questions(request, code, pk):
             elif action == "draw" and draw_form.is_valid() and draw_form.counts():
                 questions.exam_questions_draw(exam=exam, counts=draw_form.counts())
             elif action == "pick":
-                ids = [int(i) for i in request.POST.getlist("question") if i.isdigit()]
-                chosen = Question.objects.in_bulk(ids)
-                questions.exam_questions_set(
-                    exam=exam, questions=[chosen[i] for i in ids if i in chosen]
+                questions.exam_questions_pick(
+                    exam=exam, question_ids=request.POST.getlist("question")
                 )
             else:
                 messages.error(request, _("Choose how many questions to draw."))
@@ -103,11 +99,13 @@ def exam_questions(request, code, pk):
         else:
             messages.success(request, _("The exam's questions are saved."))
             return redirect("exams:exam-detail", code=program.code, pk=exam.pk)
-    category = request.GET.get("category", "")
-    pickable = Question.objects.all()
-    if category:
-        pickable = pickable.filter(category=category)
-    chosen_ids = set(exam.exam_questions.values_list("question_id", flat=True))
+    category, keyword = request.GET.get("category", ""), request.GET.get("q", "").strip()
+    pickable = bank_selectors.pickable(category=category, keyword=keyword)
+    if request.method == "POST" and request.POST.get("action") == "pick":
+        chosen_ids = {int(i) for i in request.POST.getlist("question") if i.isdigit()}
+    else:
+        chosen_ids = set(exam.exam_questions.values_list("question_id", flat=True))
+    chosen = [question for question in pickable if question.pk in chosen_ids]
     return render(
         request,
         "exams/exam_questions.html",
@@ -118,8 +116,13 @@ def exam_questions(request, code, pk):
             "others": others,
             "pickable": pickable,
             "chosen_ids": chosen_ids,
-            "categories": bank_categories(),
+            "shown_count": sum(question.shown for question in pickable),
+            "chosen_count": len(chosen),
+            "chosen_points": sum((question.points for question in chosen), Decimal(0)),
+            "categories": categories,
             "category": category,
+            "keyword": keyword,
+            "uncategorized": bank_selectors.UNCATEGORIZED,
         },
     )
 

@@ -1,10 +1,12 @@
-"""Reads of roll call (点名): who an activity expects, approved leave covering it, the counts and
-the sheet, the roll-call list, and the kept changes of a trainee's attendance records.
+"""Reads of roll call (点名): who an activity expects, leave over it (approved, or awaiting a
+decision), the counts, the sheet in one section per group, the roll-call list, and the kept
+changes of a trainee's attendance records.
 """
 
 from dataclasses import dataclass
+from itertools import groupby
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,8 @@ from trainees.audit import Change, HistoryEntry, label, shown
 from trainees.models import Enrollment
 
 Status = Attendance.Status
+LEAVE = Status.LEAVE
+APPROVED = LeaveRequest.Status.APPROVED
 
 
 def expected(activity):
@@ -26,15 +30,33 @@ def expected(activity):
     return enrollments
 
 
-def covering_leave(activity):
-    """{enrollment id: approved leave} covering the activity."""
-    leaves = LeaveRequest.objects.filter(
+def leave_over(activity):
+    """The program's leave requests whose time overlaps the activity's (any status)."""
+    return LeaveRequest.objects.filter(
         enrollment__program_id=activity.program_id,
-        status=LeaveRequest.Status.APPROVED,
         starts_at__lt=activity.ends_at,
         ends_at__gt=activity.starts_at,
     )
+
+
+def covering_leave(activity):
+    """{enrollment id: approved leave} covering the activity."""
+    leaves = leave_over(activity).filter(status=APPROVED)
     return {leave.enrollment_id: leave for leave in leaves}
+
+
+def leave_on_sheet(activity):
+    """{enrollment id: leave} over the activity, approved or awaiting a decision; the approved
+    one where a trainee has both. One query."""
+    leaves = leave_over(activity).filter(
+        status__in=[LeaveRequest.Status.APPROVED, LeaveRequest.Status.PENDING]
+    )
+    by_enrollment = {}
+    for leave in leaves.order_by("starts_at"):
+        kept = by_enrollment.get(leave.enrollment_id)
+        if kept is None or (leave.status == APPROVED and kept.status != APPROVED):
+            by_enrollment[leave.enrollment_id] = leave
+    return by_enrollment
 
 
 @dataclass
@@ -45,22 +67,38 @@ class Counts:
     absent: int
     leave: int
     left_early: int
+    # Approved leave over the activity with no record yet: recorded as leave when roll call
+    # closes or the rest are marked present (SheetRow.leave_expected, one by one).
+    leave_ahead: int = 0
 
     @property
     def attended(self):  # 实到: Attendance.ATTENDED
         return sum(getattr(self, status.value) for status in Attendance.ATTENDED)
 
     @property
+    def on_leave(self):
+        return self.leave + self.leave_ahead
+
+    @property
     def unmarked(self):
-        return self.expected - self.attended - self.absent - self.leave
+        return self.expected - self.attended - self.absent - self.on_leave
 
 
 def counts(activity):
-    """应到 N, 实到 M, 请假 K, 迟到 L, 缺勤 A: two queries."""
+    """应到 N, 实到 M, 请假 K (approved leave counts before it is recorded), 迟到 L, 缺勤 A:
+    three queries."""
+    records = Attendance.objects.filter(activity=activity)
     by_status = dict(
-        Attendance.objects.filter(activity=activity, enrollment__status=Enrollment.Status.ACTIVE)
+        records.filter(enrollment__status=Enrollment.Status.ACTIVE)
         .values_list("status")
         .annotate(n=Count("pk"))
+    )
+    on_approved_leave = leave_over(activity).filter(status=APPROVED).values("enrollment_id")
+    leave_ahead = (
+        expected(activity)
+        .filter(pk__in=on_approved_leave)
+        .exclude(pk__in=records.values("enrollment_id"))
+        .count()
     )
     return Counts(
         expected=expected(activity).count(),
@@ -69,18 +107,93 @@ def counts(activity):
         absent=by_status.get(Status.ABSENT, 0),
         leave=by_status.get(Status.LEAVE, 0),
         left_early=by_status.get(Status.LEFT_EARLY, 0),
+        leave_ahead=leave_ahead,
     )
+
+
+@dataclass
+class SheetRow:
+    """One trainee on the roll-call sheet: their record once marked, and leave over the
+    activity (approved, else awaiting a decision), shown before anything is marked."""
+
+    enrollment: Enrollment
+    record: Attendance | None
+    leave: LeaveRequest | None
+
+    @property
+    def leave_state(self):
+        """ "approved", "pending" or ""."""
+        return self.leave.status if self.leave else ""
+
+    @property
+    def leave_expected(self):
+        """Not marked yet, with approved leave: closing the activity or "mark all remaining
+        present" records it as leave (sessions.services.rollcall), so the sheet shows 请假
+        before any record is written."""
+        return self.record is None and self.leave_state == APPROVED
+
+    @property
+    def attended(self):
+        return self.record is not None and self.record.attended
+
+    @property
+    def on_leave(self):
+        return self.leave_expected or (self.record is not None and self.record.status == LEAVE)
+
+    @property
+    def unmarked(self):
+        return self.record is None and not self.leave_expected
+
+
+@dataclass
+class SheetSection:
+    """One group's part of the sheet (group None: trainees in no group), with its counts."""
+
+    group: object
+    rows: list
+
+    @property
+    def expected(self):
+        return len(self.rows)
+
+    @property
+    def attended(self):
+        return sum(row.attended for row in self.rows)
+
+    @property
+    def on_leave(self):
+        return sum(row.on_leave for row in self.rows)
+
+    @property
+    def unmarked(self):
+        return sum(row.unmarked for row in self.rows)
+
+
+def sheet_row(activity, enrollment, record):
+    """One row of the sheet after a tap: one query (the trainee's leave)."""
+    leave = leave_on_sheet(activity).get(enrollment.pk)
+    return SheetRow(enrollment, record, leave)
 
 
 def sheet(activity):
-    """Every expected trainee with their record (or None): two queries."""
+    """Every expected trainee in group order, with their record (or None) and their leave:
+    three queries, whatever the size of the class."""
     records = {a.enrollment_id: a for a in Attendance.objects.filter(activity=activity)}
-    rows = (
+    leaves = leave_on_sheet(activity)
+    enrollments = (
         expected(activity)
         .select_related("trainee__unit", "group")
-        .order_by("group__number", "trainee__police_id")
+        .order_by(F("group__number").asc(nulls_last=True), "trainee__police_id")
     )
-    return [(enrollment, records.get(enrollment.pk)) for enrollment in rows]
+    return [SheetRow(e, records.get(e.pk), leaves.get(e.pk)) for e in enrollments]
+
+
+def sheet_sections(rows):
+    """The sheet's rows in one section per group, in group order (no group last)."""
+    return [
+        SheetSection(group, list(members))
+        for group, members in groupby(rows, key=lambda row: row.enrollment.group)
+    ]
 
 
 STATUSES = ["present", "late", "absent", "leave", "left_early"]

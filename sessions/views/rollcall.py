@@ -41,19 +41,24 @@ def rollcall_list(request, code):
 
 
 def sheet(request, code, pk):
-    """点名表: every expected trainee with one-tap status buttons; each tap is stored at once."""
+    """点名表: every expected trainee, one section per group, with one-tap status buttons; each
+    tap is stored at once. Leave over the activity shows before anything is marked."""
     program, activity = activity_for(request, code, pk)
     can_change = may_change(request.user, program)
     if can_change and activity.ends_at <= timezone.now() and activity.closed_at is None:
         rollcall.activity_close(activity=activity)
+    rows = rollcall_selectors.sheet(activity)
     return render(
         request,
         "timetable/rollcall_sheet.html",
         {
             "program": program,
             "activity": activity,
-            "rows": rollcall_selectors.sheet(activity),
+            "sections": rollcall_selectors.sheet_sections(rows),
             "counts": rollcall_selectors.counts(activity),
+            # What "mark all remaining present" will do (its confirmation says it).
+            "to_mark_present": sum(row.unmarked for row in rows),
+            "to_mark_leave": sum(row.leave_expected for row in rows),
             "buttons": STATUS_BUTTONS,
             "can_change": can_change,
         },
@@ -92,8 +97,7 @@ def sheet_mark(request, code, pk, enrollment_pk):
             {
                 "program": program,
                 "activity": activity,
-                "enrollment": enrollment,
-                "record": record,
+                "row": rollcall_selectors.sheet_row(activity, enrollment, record),
                 "buttons": STATUS_BUTTONS,
                 "can_change": True,
                 "counts": rollcall_selectors.counts(activity),

@@ -364,6 +364,8 @@ RULES = {
     "trainees:roster-export": Rule(code_only, get=expect(READ)),
     "trainees:roster-import": Rule(code_only, get=expect(CHANGE), post=expect(CHANGE)),
     "trainees:roster-slips": Rule(code_only, get=expect(CHANGE)),
+    # The ticked trainees moved or withdrawn; an empty POST ticks none: refused, redirected.
+    "trainees:roster-bulk": Rule(code_only, post=expect(CHANGE, DONE)),
     "trainees:enrollment-detail": Rule(program_object("enrollment_a"), get=expect(READ)),
     "trainees:enrollment-move": Rule(program_object("enrollment_a"), post=expect(CHANGE, DONE)),
     "trainees:enrollment-status": Rule(program_object("enrollment_a"), post=expect(CHANGE, DONE)),
@@ -378,6 +380,8 @@ RULES = {
     "trainees:groups-create": Rule(code_only, post=expect(CHANGE, DONE)),
     "trainees:groups-split": Rule(code_only, post=expect(CHANGE, DONE)),
     "trainees:groups-print": Rule(code_only, get=expect(READ)),
+    # Every group on one page; an empty POST (no management form) is shown again.
+    "trainees:groups-update": Rule(code_only, get=expect(CHANGE), post=expect(CHANGE)),
     "trainees:group-update": Rule(
         program_object("group_1", key="number"), get=expect(CHANGE), post=expect(CHANGE, DONE)
     ),

@@ -124,7 +124,7 @@ def test_roster_import_reports_every_error_with_row_and_column_and_writes_nothin
     data[0][1] = ""  # row 3: 姓名 empty
     data[1][2] = data[2][2]  # rows 4 and 5: the same 警号
     data[3][7] = "12345"  # row 6: 手机号
-    data[4][8] = "7"  # row 7: 分组 7 does not exist
+    data[4][8] = "70"  # row 7: 分组 70, beyond the groups an import creates
     # row 7's police ID 410005 belongs to 赵六, under another name
     units_before = Unit.objects.count()
 
@@ -135,9 +135,10 @@ def test_roster_import_reports_every_error_with_row_and_column_and_writes_nothin
         "第 5 行，警号：警号 410003 与第 4 行重复",
         "第 6 行，手机号：“12345”不是有效的电话号码",
         f"第 7 行，警号：警号 410005 已属于 赵六，不是 {data[4][1]}",
-        "第 7 行，分组：本培训班没有第 7 组",
+        "第 7 行，分组：本培训班没有第 70 组",
     ]
     assert Enrollment.objects.count() == 0
+    assert program.groups.count() == 1
     assert Unit.objects.count() == units_before
 
 

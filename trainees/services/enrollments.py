@@ -1,5 +1,6 @@
 """One trainee in a program: moving them to another group, withdrawing them (退训) or taking
-them back. Each function is one transaction; the history says who and why.
+them back; and the same for several at once, from the roster page. Each function is one
+transaction; the history says who and why.
 """
 
 from django.db import transaction
@@ -35,3 +36,38 @@ def enrollment_set_status(*, enrollment, status, user=None):
     enrollment.status = status
     reason = WITHDRAWN if status == Enrollment.Status.WITHDRAWN else TAKEN_BACK
     recorded(enrollment, user=user, reason=reason).save(update_fields=["status"])
+
+
+@transaction.atomic
+def enrollments_move(*, enrollments, group, user=None):
+    """Move several trainees of one program to `group` (None: out of every group), all or
+    nothing; returns those who moved (the others were in it already)."""
+    moved = []
+    for enrollment in enrollments:
+        before = enrollment.group_id
+        enrollment_move(enrollment=enrollment, group=group, user=user)
+        if enrollment.group_id != before:
+            moved.append(enrollment)
+    return moved
+
+
+@transaction.atomic
+def enrollments_withdraw(*, enrollments, user=None):
+    """Withdraw several trainees (退训), each on his own: one whom enrollment_set_status
+    refuses (TraineeRefused: he is active in a running program of others, only an
+    administrator may) stays as he is, and the others are withdrawn; a refusal concerns one
+    trainee and only an administrator lifts it, so it does not hold the others back.
+    Returns (withdrawn, refused), refused being [(enrollment, why)]."""
+    withdrawn, refused = [], []
+    for enrollment in enrollments:
+        if enrollment.status == Enrollment.Status.WITHDRAWN:
+            continue
+        try:
+            enrollment_set_status(
+                enrollment=enrollment, status=Enrollment.Status.WITHDRAWN, user=user
+            )
+        except TraineeRefused as refusal:
+            refused.append((enrollment, str(refusal)))
+        else:
+            withdrawn.append(enrollment)
+    return withdrawn, refused

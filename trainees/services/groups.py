@@ -9,8 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from trainees.audit import GROUP_SPLIT
+from trainees.audit import GROUP_SPLIT, GROUPS_EDITED
 from trainees.models import Enrollment, Group
+
+# What the page of every group edits: the name, the host (title and name) and the topic.
+GROUP_FIELDS = ["name", "host_title", "host_name", "topic"]
 
 
 @transaction.atomic
@@ -26,6 +29,26 @@ def groups_create(*, program, count, user=None):
         Group,
         default_user=user,
     )
+
+
+@transaction.atomic
+def groups_update(*, program, groups, user=None):
+    """Save the changed names, hosts and topics of `program`'s groups (unsaved instances)
+    at once, all or nothing, in a fixed number of statements; the history keeps each group's
+    change, by `user`."""
+    groups = list(groups)
+    if any(group.pk is None or group.program_id != program.pk for group in groups):
+        raise ValueError(_("This group belongs to another program."))
+    if groups:
+        bulk_update_with_history(
+            groups,
+            Group,
+            GROUP_FIELDS,
+            batch_size=100,
+            default_user=user,
+            default_change_reason=GROUPS_EDITED,
+        )
+    return groups
 
 
 def split_plan(enrollments, groups):

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from trainees import roster as roster_module
 from trainees.audit import ROSTER_IMPORT
-from trainees.models import Enrollment, Trainee, Unit
+from trainees.models import Enrollment, Group, Trainee, Unit
 from trainees.spreadsheets import SpreadsheetError, SpreadsheetFileError
 
 
@@ -50,6 +50,9 @@ def roster_apply(plan, *, user=None):
         ready = [u for u in pending_units if u.parent is None or u.parent.pk is not None]
         bulk_create_with_history(ready, Unit, **history)
         pending_units = [u for u in pending_units if u.pk is None]
+    # The groups the file names that the program did not have: created here, in the import's
+    # transaction, so a failed import leaves none behind.
+    bulk_create_with_history(plan.new_groups, Group, **history)
 
     new_trainees, changed_trainees, changed_fields = [], [], set()
     new_enrollments, moved_enrollments = [], []

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, UpdateView
 
 from trainees import selectors
-from trainees.forms import GroupForm, GroupsCreateForm
+from trainees.forms import GroupForm, GroupsCreateForm, GroupsFormSet
 from trainees.models import Enrollment, Group
 from trainees.permissions import ProgramMixin, program_for
 from trainees.services import groups
@@ -55,6 +56,27 @@ def groups_split(request, code):
             _("%(count)s trainees have been split over the groups.") % {"count": len(assignment)},
         )
     return redirect("trainees:group-list", code=program.code)
+
+
+def groups_update(request, code):
+    """Every group's name, host and topic on one page, saved by one POST, all or nothing."""
+    program = program_for(request.user, code, change=True)
+    formset = GroupsFormSet(
+        request.POST or None, queryset=program.groups.order_by("number"), prefix="groups"
+    )
+    if request.method == "POST" and formset.is_valid():
+        changed = groups.groups_update(
+            program=program, groups=formset.save(commit=False), user=request.user
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s group has been saved.", "%(count)s groups have been saved.", len(changed)
+            )
+            % {"count": len(changed)},
+        )
+        return redirect("trainees:group-list", code=program.code)
+    return render(request, "trainees/groups_edit.html", {"program": program, "formset": formset})
 
 
 class GroupUpdateView(ProgramMixin, UpdateView):

@@ -38,7 +38,10 @@ class ProgramCreateView(CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        return {"organizers": [self.request.user]}
+        return {
+            "organizers": [self.request.user],
+            "bureau": selectors.organizer_bureau(self.request.user),
+        }
 
     def form_valid(self, form):
         self.object = programs.program_save(form=form, user=self.request.user)

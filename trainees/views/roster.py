@@ -6,16 +6,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from trainees import files, selectors
 from trainees.downloads import XLSX, attachment
-from trainees.forms import SpreadsheetUploadForm
+from trainees.forms import RosterBulkForm, SpreadsheetUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import ProgramMixin, may_change, others_enrollments, program_for
-from trainees.services import roster
+from trainees.services import enrollments, roster
 from trainees.uploads import PendingUpload, preview_then_confirm
 
 ROSTER_PAGE_SIZE = 50
@@ -48,6 +51,45 @@ class RosterView(ProgramMixin, TemplateView):
         )
 
 
+@require_POST
+def roster_bulk(request, code):
+    """The trainees ticked on the roster page: moved to a group, or withdrawn, in one POST
+    (services.enrollments: a move is all or nothing; a withdrawal refused for one trainee
+    is reported, with why, and does not hold back the others)."""
+    program = program_for(request.user, code, change=True)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("trainees:roster", args=[program.code])
+    form = RosterBulkForm(request.POST, program=program)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
+    chosen = form.cleaned_data["enrollments"]
+    if form.cleaned_data["action"] == RosterBulkForm.MOVE:
+        group = form.cleaned_data["group"]
+        moved = enrollments.enrollments_move(enrollments=chosen, group=group, user=request.user)
+        text = ngettext(
+            "%(count)s trainee moved to %(group)s.",
+            "%(count)s trainees moved to %(group)s.",
+            len(moved),
+        )
+        messages.success(request, text % {"count": len(moved), "group": group or _("no group")})
+        return redirect(back)
+    withdrawn, refused = enrollments.enrollments_withdraw(enrollments=chosen, user=request.user)
+    if withdrawn:
+        text = ngettext(
+            "%(count)s trainee withdrawn: %(names)s.",
+            "%(count)s trainees withdrawn: %(names)s.",
+            len(withdrawn),
+        )
+        names = _(", ").join(enrollment.trainee.name for enrollment in withdrawn)
+        messages.success(request, text % {"count": len(withdrawn), "names": names})
+    for _enrollment, why in refused:
+        messages.error(request, why)
+    return redirect(back)
+
+
 def roster_export(request, code):
     """The roster as .xlsx, with the columns the import reads: it imports back unchanged."""
     program = program_for(request.user, code)
@@ -73,9 +115,13 @@ def roster_import(request, code):
         ),
     )
     if imported:
-        messages.success(
-            request, _("Roster imported: %(summary)s.") % {"summary": summary_text(plan)}
-        )
+        summary = summary_text(plan)
+        if plan.new_groups:
+            count = len(plan.new_groups)
+            summary = ngettext(
+                "%(summary)s; %(count)s new group", "%(summary)s; %(count)s new groups", count
+            ) % {"summary": summary, "count": count}
+        messages.success(request, _("Roster imported: %(summary)s.") % {"summary": summary})
         return redirect("trainees:roster", code=program.code)
     return render(
         request,

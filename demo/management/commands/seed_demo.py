@@ -95,7 +95,7 @@ class Command(BaseCommand):
     def report_recipients(self, program):
         """The mailboxes of the political department (政治部, under the city bureau) and of
         the branches, and the program's default recipients taken from them."""
-        bureau = Unit.objects.get(name="常州市公安局", parent=None)
+        bureau = Unit.objects.get(name=data.BUREAU, parent=None)
         Unit.objects.update_or_create(
             name="政治部",
             parent=bureau,
@@ -112,10 +112,14 @@ class Command(BaseCommand):
         return len(added)
 
     def leaders(self, leader):
-        """The city bureau's leader reads everything (溧阳市公安局, a county bureau, is put under
-        the city bureau, as it is); 金坛分局's leader reads its stations only."""
-        bureau = Unit.objects.get(name="常州市公安局", parent=None)
-        Unit.objects.filter(name="溧阳市公安局", parent=None).update(parent=bureau)
+        """The city bureau's leader reads everything (the roster import filed 溧阳市公安局, a
+        county bureau, under it: the program's bureau); 金坛分局's leader reads its stations
+        only."""
+        bureau = Unit.objects.get(name=data.BUREAU, parent=None)
+        # A demo database seeded before programs had a bureau has 溧阳市公安局 at the top.
+        Unit.objects.filter(name="溧阳市公安局", parent=None).update(
+            parent=bureau, kind=Unit.Kind.BRANCH
+        )
         Leader.objects.update_or_create(user=leader, defaults={"unit": bureau})
         jintan = self.user(data.JINTAN_LEADER, role=LEADERSHIP)
         Leader.objects.update_or_create(
@@ -215,10 +219,15 @@ class Command(BaseCommand):
     def program(self, organizer):
         """The Changzhou program of seed 000, from yesterday to tomorrow: today is day 2."""
         today = timezone.localdate()
+        # 主办单位: the city bureau; the roster's county bureaus (溧阳市公安局) go under it.
+        bureau, _created = Unit.objects.get_or_create(
+            name=data.BUREAU, parent=None, defaults={"kind": Unit.Kind.BUREAU}
+        )
         program, _created = Program.objects.update_or_create(
             code=data.PROGRAM["code"],
             defaults={
                 **data.PROGRAM,
+                "bureau": bureau,
                 "start_date": today - timedelta(days=1),
                 "end_date": today + timedelta(days=1),
                 # 结业时每名学员写一篇心得体会: due at noon of the last day.
