@@ -712,16 +712,33 @@ PROBES = [
         method="GET",
     ),
     Probe(
-        "trainees:roster-import", FILE, "分组", "Q's group number",
+        "trainees:roster-bulk", BODY, "enrollments", "Q's trainee",
         lambda w, v: {
             "args": of_p(w),
-            "upload": csv_file(
-                "名册.csv",
-                ["姓名", "警号", "单位", "上级单位", "分组"],
-                ["王新", "320477", "红梅派出所", "常州市公安局天宁分局", v],
-            ),
+            "data": {"enrollments": v, "action": "move", "group": w.group_1_pk},
         },
-        own=lambda w: "2", foreign=of("q_group_number"), refused=200, allowed=200,
+        own=of("enrollment_b"), foreign=of("q_enrollment"), refused=302,
+    ),
+    Probe(
+        "trainees:roster-bulk", BODY, "group", "Q's group",
+        lambda w, v: {
+            "args": of_p(w),
+            "data": {"enrollments": w.enrollment_b, "action": "move", "group": v},
+        },
+        own=of("group_1_pk"), foreign=of("q_group"), refused=302,
+    ),
+    Probe(
+        "trainees:groups-update", BODY, "groups-0-id", "Q's group",
+        lambda w, v: {
+            "args": of_p(w),
+            "data": {
+                "groups-TOTAL_FORMS": "1",
+                "groups-INITIAL_FORMS": "1",
+                "groups-0-id": v,
+                "groups-0-name": "社区警务组",
+            },
+        },
+        own=of("group_1_pk"), foreign=of("q_group"), refused=200,
     ),
     # --- timetable, roll call ---
     Probe(
