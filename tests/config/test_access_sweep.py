@@ -78,7 +78,7 @@ from discussions.services import essays as essay_services
 from exams.models import Exam, Question
 from exams.services import attempts as attempts_services
 from reports.models import ReportDelivery, ReportFile, ReportRecipient, ScoreReport
-from sessions.models import Activity, Material
+from sessions.models import Activity, Material, Venue
 from sessions.services import leave as leave_services
 from sessions.services import rollcall
 from sessions.services import timetable as timetable_services
@@ -752,6 +752,11 @@ PROBES = [
         own=of("group_2_pk"), foreign=of("q_group"), refused=200,
     ),
     Probe(
+        "timetable:activity-create", BODY, "venue", "Q's venue",
+        lambda w, v: {"args": of_p(w), "data": {**activity_data(""), "venue": v}},
+        own=of("p_venue"), foreign=of("q_venue"), refused=200,
+    ),
+    Probe(
         "timetable:activity-create", QUERY, "copy", "Q's activity",
         lambda w, v: {"args": of_p(w), "query": {"copy": v}},
         own=of("lecture"), foreign=of("q_activity"), allowed=200, method="GET",
@@ -898,6 +903,16 @@ PROBES = [
             "data": {f"score_{v}": "80", f"was_score_{v}": ""},
         },
         own=of("enrollment_a"), foreign=of("q_enrollment"), refused=302,
+    ),
+    Probe(
+        "trainees:roster-import", FILE, "警号", "the police ID of Q's trainee, another name",
+        lambda w, v: {
+            "args": of_p(w),
+            "upload": csv_file(
+                "名册.csv", ["姓名", "警号", "单位"], ["张三", v, "常州市公安局天宁分局新丰街派出所"]
+            ),
+        },
+        own=lambda w: "330001", foreign=of("q_police_id"), refused=200, allowed=200,
     ),
     Probe(
         "exams:paper-import", FILE, "警号", "the police ID of Q's trainee",
@@ -1140,6 +1155,7 @@ def build_world():
         group_1=group_1.number,
         group_1_pk=group_1.pk,
         group_2_pk=group_2.pk,
+        p_venue=Venue.objects.create(program=p, name="第二报告厅").pk,
         lecture=lecture.pk,
         now_on=now_on.pk,
         discussion=discussion.pk,
@@ -1176,8 +1192,10 @@ def build_program_q(other_organizer, rulin, essay_a):
     group = factories.group(q, 9, name="金坛九组")
     chief = factories.trainee("320499", name="龚定俊", unit=rulin)
     enrollment = factories.enrollment(q, chief, group=group)
+    q_venue = Venue.objects.create(program=q, name="金坛报告厅")
     under_way = Activity.objects.create(
         program=q,
+        venue=q_venue,
         kind=Activity.Kind.LECTURE,
         title="金坛专题讲座",
         starts_at=now - timedelta(minutes=5),
@@ -1226,6 +1244,7 @@ def build_program_q(other_organizer, rulin, essay_a):
         q=q.code,
         q_group=group.pk,
         q_group_number=group.number,
+        q_venue=q_venue.pk,
         q_trainee=chief.pk,
         q_user=chief.user.pk,
         q_police_id=chief.police_id,
