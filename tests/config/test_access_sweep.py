@@ -909,7 +909,7 @@ PROBES = [
         lambda w, v: {
             "args": of_p(w),
             "upload": csv_file(
-                "名册.csv", ["姓名", "警号", "单位"], ["张三", v, "常州市公安局天宁分局新丰街派出所"]
+                "名册.csv", ["姓名", "警号", "单位"], ["张三", v, "天宁分局新丰街派出所"]
             ),
         },
         own=lambda w: "330001", foreign=of("q_police_id"), refused=200, allowed=200,
