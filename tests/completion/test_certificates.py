@@ -342,9 +342,6 @@ def test_verification_of_a_revoked_certificate_says_revoked_and_when(client, pro
     assert "2023年7月1日" in page
 
 
-@pytest.mark.xfail(
-    strict=True, reason="until /work/po/certificate.po is merged into locale/ (then remove)"
-)
 def test_verification_says_yi_chexiao_and_youxiao_in_chinese(client, program):
     revoked = certificate(program, revoked_at=datetime(2023, 7, 1, 9, 0, tzinfo=BEIJING))
     valid = certificate(program, name="方圆")
