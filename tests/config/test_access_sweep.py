@@ -546,6 +546,22 @@ RULES = {
     "exams:attempt-result": Rule(
         lambda world, code: {"pk": world.done_attempt}, get=expect(A_ONLY)
     ),
+    # --- completion: the learning file (trainees.permissions.trainee_programs) ---
+    "completion:my-file": Rule(get=expect(TRAINEES)),
+    "completion:my-file-pdf": Rule(get=expect(TRAINEES)),
+    # A's file: A, the organizers of A's programs, the leadership of A's unit.
+    "completion:trainee-file": Rule(
+        lambda world, code: {"pk": world.trainee_a},
+        get=expect(DASHBOARD, trainee_a=200, trainee_b=404),
+    ),
+    "completion:trainee-file-pdf": Rule(
+        lambda world, code: {"pk": world.trainee_a},
+        get=expect(DASHBOARD, trainee_a=200, trainee_b=404),
+    ),
+    # A unit's files, as its drill-down page: the other organizer's holds no one of P.
+    "completion:unit-file-xlsx": Rule(
+        lambda world, code: {"pk": world.station_a}, get=expect(DASHBOARD, other_organizer=200)
+    ),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
