@@ -11,13 +11,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from trainees import workbooks
 
 CJK_FONT = "STSong-Light"
 LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # set in Helvetica, whose Latin letters are even
 # The PDF's table, in mm: A4 portrait leaves 190 mm between the margins.
-PDF_WIDTHS = (58, 18, 14, 14, 14, 14, 14, 14, 30)
+PDF_WIDTHS = (50, 16, 13, 15, 15, 13, 14, 16, 38)
 
 
 def completed_label(row):
@@ -36,6 +37,21 @@ def certificate_label(row):
     return _("Revoked on %(date)s") % {"date": revoked}
 
 
+def completion_heading():
+    # 结业情况: "Completion" alone is 结业, as "Graduation" (the exam) is.
+    return pgettext("learning file", "Completion")
+
+
+def score(value):
+    return "—" if value is None else f"{Decimal(value):.1f}"
+
+
+def gain(row):
+    if row.gain is None:
+        return "—"
+    return f"{'+' if row.gain > 0 else ''}{row.gain:.1f}"
+
+
 def state_label(row):
     label = str(row.state_label)
     return f"{label} · {_('Withdrawn')}" if row.withdrawn else label
@@ -52,11 +68,11 @@ def unit_columns():
         (_("End date"), lambda row: row.program.end_date),
         (_("State"), state_label),
         (_("Study hours"), lambda row: row.hours),
-        (_("Entry"), lambda row: row.entry),
-        (_("Graduation"), lambda row: row.graduation),
+        (_("Entry exam"), lambda row: row.entry),
+        (_("Graduation exam"), lambda row: row.graduation),
         (_("Gain"), lambda row: row.gain),
         (_("Essay grade"), lambda row: row.essay_grade_label),
-        (_("Completion"), completed_label),
+        (completion_heading(), completed_label),
         (_("Certificate serial"), lambda row: row.certificate.serial if row.certificate else ""),
         (_("Certificate"), certificate_label),
     ]
@@ -103,10 +119,6 @@ def markup(text):
     return LATIN.sub(r'<font name="Helvetica">\1</font>', text)
 
 
-def score(value):
-    return "—" if value is None else f"{Decimal(value):.1f}"
-
-
 def trainee_columns():
     """(heading, text of a FileRow): the trainee's PDF."""
 
@@ -117,17 +129,20 @@ def trainee_columns():
     def certificate(row):
         if row.certificate is None:
             return "—"
-        return f"{row.certificate.serial}\n{certificate_label(row)}"
+        lines = [row.certificate.serial, certificate_label(row)]
+        if row.certificate.revoked_at is not None and row.certificate.revoked_reason:
+            lines.append(row.certificate.revoked_reason)
+        return "\n".join(lines)
 
     return [
         (_("Program"), program),
         (_("State"), state_label),
         (_("Study hours"), lambda row: f"{row.hours:.1f}"),
-        (_("Entry"), lambda row: score(row.entry)),
-        (_("Graduation"), lambda row: score(row.graduation)),
-        (_("Gain"), lambda row: score(row.gain)),
+        (_("Entry exam"), lambda row: score(row.entry)),
+        (_("Graduation exam"), lambda row: score(row.graduation)),
+        (_("Gain"), gain),
         (_("Essay grade"), lambda row: row.essay_grade_label or "—"),
-        (_("Completion"), lambda row: completed_label(row) or "—"),
+        (completion_heading(), lambda row: completed_label(row) or "—"),
         (_("Certificate"), certificate),
     ]
 
