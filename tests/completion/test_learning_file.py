@@ -232,6 +232,7 @@ def test_my_learning_file_page_shows_every_program_and_no_evaluation(client, wor
     assert world.then_program.title in text
     assert world.now_program.title in text
     assert "CZ2021-0001" in text
+    assert "结业考试作弊" in text  # why it was revoked
     assert SECRET_COMMENT not in text  # his evaluations are not his file's
     assert reverse("completion:my-file") in text  # the nav's link
     assert 'id="file-others"' not in text
