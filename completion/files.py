@@ -2,11 +2,9 @@
 trainees.workbooks, as every export is) and a trainee's A4 PDF (reportlab). Both take the
 rows of completion.selectors.learning_file and compute nothing of their own.
 
-The PDF's Chinese is set in STSong-Light, a CID font every PDF reader provides, as the score
-report's is (reports.files, which this app may not import: it is a layer above)."""
+The PDF's Chinese is set as every PDF's is (trainees.pdf)."""
 
 import io
-import re
 from decimal import Decimal
 
 from django.utils import timezone
@@ -14,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from trainees import workbooks
+from trainees.pdf import cjk_font, markup
 
-CJK_FONT = "STSong-Light"
-LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # set in Helvetica, whose Latin letters are even
 # The PDF's table, in mm: A4 portrait leaves 190 mm between the margins.
 PDF_WIDTHS = (50, 16, 13, 15, 15, 13, 14, 16, 38)
 
@@ -102,21 +99,6 @@ def unit_xlsx(rows, *, title):
 
 
 # PDF ------------------------------------------------------------------------------------------
-
-
-def cjk_font():
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
-
-
-def markup(text):
-    """Paragraph markup of a text: escaped, its Latin runs in Helvetica."""
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return LATIN.sub(r'<font name="Helvetica">\1</font>', text)
 
 
 def trainee_columns():
