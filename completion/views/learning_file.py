@@ -35,11 +35,26 @@ def title_of(trainee):
     return _("Learning file of %(name)s") % {"name": trainee.name}
 
 
+def organized(user, learning_file):
+    """The ids of the file's programs whose certificates `user` downloads (an organizer of
+    the program, a superuser: completion.views.certificates): one query."""
+    program_ids = [row.program.pk for row in learning_file.rows]
+    if user.is_superuser:
+        return set(program_ids)
+    return set(user.organized_programs.filter(pk__in=program_ids).values_list("pk", flat=True))
+
+
 def page(request, trainee, *, own):
+    learning_file = file_for(request, trainee)
     return render(
         request,
         "completion/learning_file.html",
-        {"file": file_for(request, trainee), "trainee": trainee, "own": own},
+        {
+            "file": learning_file,
+            "trainee": trainee,
+            "own": own,
+            "organized": set() if own else organized(request.user, learning_file),
+        },
     )
 
 

@@ -478,3 +478,21 @@ def test_unit_xlsx_reads_as_many_queries_for_10_or_100_trainees(client):
     hundred = counted(client, reverse("completion:unit-file-xlsx", args=[large.pk]))
 
     assert ten == hundred
+
+
+def test_learning_file_links_a_certificate_for_those_who_download_it(client, world):
+    certificate = Certificate.objects.get(serial="CZ2021-0001")
+    own = reverse("completion:my-certificate-pdf", args=[certificate.pk])
+    organizers = reverse("completion:certificate-pdf", args=["CZ2021", certificate.pk])
+
+    pages = {}
+    for reader in (world.trainee.user, world.old_organizer, factories.user("leadership")):
+        client.force_login(reader)
+        url = reverse("completion:my-file") if reader == world.trainee.user else file_url(world)
+        pages[reader.username] = client.get(url).content.decode()
+
+    assert own in pages["320401"] and organizers not in pages["320401"]
+    assert organizers in pages["organizer2021"] and own not in pages["organizer2021"]
+    leaders = next(text for name, text in pages.items() if name not in ("320401", "organizer2021"))
+    assert "CZ2021-0001" in leaders  # the leadership reads it, downloads nothing (403 there)
+    assert organizers not in leaders and own not in leaders
