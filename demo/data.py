@@ -222,3 +222,26 @@ HISTORY = [
     ("CZ2022", "常州市派出所所长“枫桥经验”专题培训班", "thematic", (2022, 6, 20), 60, 12, 62, 14),
 ]
 LECTURES = ["新时代“枫桥经验”与派出所工作", "执法规范化建设", "警务实战训练", "基层治理与群众工作"]
+
+# 结业: the earlier programs closed on their last evening, by the rules below; a certificate
+# of 2021 revoked afterwards (the one of this serial number, a chief the demo does not name).
+HISTORY_RULES = {"min_attendance_rate": 80, "require_graduation_pass": True}
+REVOKED_SERIAL = "CZ2021-0007"
+REVOKED_REASON = "经复核，该学员结业考试由他人代考，依规撤销结业证书"
+REVOKED_ON = (2021, 11, 2)
+
+# 评教: what the chiefs write under the scores (most write nothing). The latest ended lecture
+# has only this many answers so far: its results stay hidden (答卷不足 5 份).
+TOO_FEW_ANSWERS = 3
+EVALUATION_COMMENTS = [
+    "案例鲜活，贴近派出所实际，很受启发。",
+    "讲得很实在，回去就能用。",
+    "内容很好，时间稍紧，希望多留互动时间。",
+    "建议课件会后发给学员。",
+    "理论部分偏多，希望多讲基层案例。",
+    "老师经验丰富，解答问题很到位。",
+    "对综合指挥室建设很有指导意义。",
+    "PPT字太小，后排看不清。",
+    "希望以后安排现场教学，到先进派出所看一看。",
+    "讲到了执法中的常见问题，针对性强。",
+]

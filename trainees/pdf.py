@@ -1,5 +1,5 @@
 """Chinese in the PDFs of every app (reportlab): the score report (reports.files), the
-certificates (completion.documents).
+certificates (completion.documents), the learning file (completion.files).
 
 The Chinese is set in STSong-Light, one of the CID fonts every PDF reader is required to
 provide (Adobe's Asian font packs, and on Linux poppler substitutes the installed CJK font

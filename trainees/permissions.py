@@ -212,3 +212,41 @@ def trainee_refusal(user, trainee, action):
 
 class TraineeRefused(PermissionDenied):
     """`trainee_refusal` said no: the message says why and who can."""
+
+
+# A trainee's learning file (学习档案), across programs ------------------------------------------
+
+
+def trainee_programs(user, trainee):
+    """The programs of `trainee` whose records `user` reads in the learning file, or 404.
+
+    - the trainee reads every program of his own;
+    - the leadership reads every program of a trainee of its units (the city bureau: of
+      every trainee), the superuser every program of everyone (dashboard_scope);
+    - an organizer reads the programs he organizes, and nothing of the others: their
+      titles, hours, scores and certificates are what those programs hold (others_enrollments);
+    - anyone else, or a reader for whom no program is left, gets 404.
+    """
+    if trainee.user_id is not None and trainee.user_id == user.pk:
+        return Program.objects.filter(enrollments__trainee=trainee)
+    roles = user_roles(user)
+    if not (user.is_superuser or roles.organizer or roles.leadership):
+        raise Http404
+    programs, unit_ids = dashboard_scope(user)
+    if unit_ids is not None and trainee.unit_id not in unit_ids:
+        raise Http404
+    programs = Program.objects.filter(pk__in=programs.values("pk"), enrollments__trainee=trainee)
+    if not programs.exists():
+        raise Http404
+    return programs
+
+
+def unit_programs(user, unit):
+    """(the programs, the ids of the units) whose trainees' learning files `user` exports
+    for `unit`: the leadership of `unit` or of a unit above it, every program of its trainees
+    (of the unit and the units under it); an organizer, the programs he organizes; 403 for a
+    trainee, 404 for a unit outside the leadership's."""
+    programs, unit_ids = dashboard_scope(user)
+    if unit_ids is not None and unit.pk not in unit_ids:
+        raise Http404
+    return programs, unit.descendant_ids()

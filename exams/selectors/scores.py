@@ -57,15 +57,22 @@ class ProgramScores:
     overall: GainSummary | None = None
 
 
-def program_scores(program, *, released_only=False):
-    """Entry score, graduation score and gain of every active trainee of the program, with the
-    means per group and per unit. The latest entry and graduation exams count."""
-    exams = Exam.objects.filter(program=program)
+def latest_exams(program_ids, *, released_only=False):
+    """{program id: {kind: Exam}}: the exams whose scores count, the latest of each kind (by
+    opening time), among the released ones with released_only. One query."""
+    exams = Exam.objects.filter(program_id__in=list(program_ids))
     if released_only:
         exams = exams.filter(released_at__isnull=False)
     latest = {}
     for exam in exams.order_by("opens_at", "pk"):
-        latest[exam.kind] = exam
+        latest.setdefault(exam.program_id, {})[exam.kind] = exam
+    return latest
+
+
+def program_scores(program, *, released_only=False):
+    """Entry score, graduation score and gain of every active trainee of the program, with the
+    means per group and per unit. The latest entry and graduation exams count."""
+    latest = latest_exams([program.pk], released_only=released_only).get(program.pk, {})
     entry, graduation = latest.get(Exam.Kind.ENTRY), latest.get(Exam.Kind.GRADUATION)
     chosen = [e.pk for e in (entry, graduation) if e is not None]
     scores = {}
@@ -106,3 +113,35 @@ def program_scores(program, *, released_only=False):
         ),
         overall=summarize("", trainees) if trainees else None,
     )
+
+
+def enrollment_scores(enrollments, *, released_only=False):
+    """{enrollment id: TraineeGain} of `enrollments` (of any trainees and programs), their
+    exams chosen as program_scores chooses them: two queries, whatever the number of programs
+    (a trainee's learning file, a unit's)."""
+    enrollments = list(enrollments)
+    latest = latest_exams({e.program_id for e in enrollments}, released_only=released_only)
+    chosen = {
+        (program_id, kind): exam.pk
+        for program_id, exams in latest.items()
+        for kind, exam in exams.items()
+        if kind in (Exam.Kind.ENTRY, Exam.Kind.GRADUATION)
+    }
+    scores = {}
+    if chosen and enrollments:
+        graded = Q(status=Attempt.Status.GRADED, score__isnull=False)
+        for exam_id, enrollment_id, score in Attempt.objects.filter(
+            graded, exam_id__in=list(chosen.values()), enrollment_id__in=[e.pk for e in enrollments]
+        ).values_list("exam_id", "enrollment_id", "score"):
+            scores[exam_id, enrollment_id] = score
+
+    def score(enrollment, kind):
+        exam_id = chosen.get((enrollment.program_id, kind))
+        return scores.get((exam_id, enrollment.pk)) if exam_id else None
+
+    return {
+        e.pk: TraineeGain(
+            enrollment=e, entry=score(e, Exam.Kind.ENTRY), graduation=score(e, Exam.Kind.GRADUATION)
+        )
+        for e in enrollments
+    }

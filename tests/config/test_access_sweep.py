@@ -601,6 +601,22 @@ RULES = {
     "completion:verify": Rule(
         lambda world, code: {"token": world.certificate_token}, get=expect(EVERYONE)
     ),
+    # --- completion: the learning file (trainees.permissions.trainee_programs) ---
+    "completion:my-file": Rule(get=expect(TRAINEES)),
+    "completion:my-file-pdf": Rule(get=expect(TRAINEES)),
+    # A's file: A, the organizers of A's programs, the leadership of A's unit.
+    "completion:trainee-file": Rule(
+        lambda world, code: {"pk": world.trainee_a},
+        get=expect(DASHBOARD, trainee_a=200, trainee_b=404),
+    ),
+    "completion:trainee-file-pdf": Rule(
+        lambda world, code: {"pk": world.trainee_a},
+        get=expect(DASHBOARD, trainee_a=200, trainee_b=404),
+    ),
+    # A unit's files, as its drill-down page: the other organizer's holds no one of P.
+    "completion:unit-file-xlsx": Rule(
+        lambda world, code: {"pk": world.station_a}, get=expect(DASHBOARD, other_organizer=200)
+    ),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
@@ -1016,6 +1032,34 @@ PROBES = [
         "reports:dashboard-trainee", PATH, "pk", "a trainee of P in another branch",
         lambda w, v: {"args": {"pk": v}},
         own=of("trainee_a"), foreign=of("trainee_c"), allowed=200, role="branch_leader",
+        method="GET", hidden=OTHER_BRANCH_TEXT,
+    ),
+    # The learning file: Q's trainee and his station; a trainee and a unit of another branch.
+    *[
+        Probe(
+            name, PATH, "pk", "Q's trainee",
+            lambda w, v: {"args": {"pk": v}},
+            own=of("trainee_a"), foreign=of("q_trainee"), allowed=200, method="GET",
+        )
+        for name in ("completion:trainee-file", "completion:trainee-file-pdf")
+    ],
+    # The units are the bureau's: the file of Q's trainee's station holds none of Q's rows.
+    Probe(
+        "completion:unit-file-xlsx", PATH, "pk", "the station of Q's trainee",
+        lambda w, v: {"args": {"pk": v}},
+        own=of("station_a"), foreign=of("rulin"), refused=200, allowed=200, method="GET",
+        hidden=("龚定俊",),
+    ),
+    Probe(
+        "completion:trainee-file", PATH, "pk", "a trainee of P in another branch",
+        lambda w, v: {"args": {"pk": v}},
+        own=of("trainee_a"), foreign=of("trainee_c"), allowed=200, role="branch_leader",
+        method="GET", hidden=OTHER_BRANCH_TEXT,
+    ),
+    Probe(
+        "completion:unit-file-xlsx", PATH, "pk", "another branch",
+        lambda w, v: {"args": {"pk": v}},
+        own=of("tianning"), foreign=of("wujin"), allowed=200, role="branch_leader",
         method="GET", hidden=OTHER_BRANCH_TEXT,
     ),
     # --- signing in: where to go next ---
@@ -1504,6 +1548,8 @@ FILTERED = [
     ],
     ("reports:dashboard-unit", lambda w: {"pk": w.tianning}, {}, "张伟", False),
     ("reports:dashboard-trainee", lambda w: {"pk": w.trainee_a}, {}, "张伟", False),
+    ("completion:trainee-file", lambda w: {"pk": w.trainee_a}, {}, "张伟", False),
+    ("completion:unit-file-xlsx", lambda w: {"pk": w.tianning}, {}, "张伟", False),
 ]
 
 

@@ -1,3 +1,4 @@
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -6,10 +7,22 @@ from django.db import models, transaction
 from django.test import TestCase
 from django.utils import timezone
 
+from completion.models import (
+    DEFAULT_ITEMS,
+    EVALUATED_KINDS,
+    Certificate,
+    Completion,
+    Evaluation,
+    EvaluationItem,
+    EvaluationReceipt,
+    EvaluationScore,
+    ProgramClosing,
+)
 from config.celery import app as celery_app
 from demo import data
 from discussions.models import DiscussionRecord, Essay, EssayMatch, ForumTalk, Idea
 from exams.models import Attempt, Exam, Question
+from sessions.models import Activity
 from tests.conftest import login
 from trainees.models import Enrollment, Program, Trainee
 
@@ -54,13 +67,82 @@ def test_seed_demo_prints_logins_that_work(client, printed):
     assert data.DEMO_PASSWORD in printed
 
 
+def completion_counts():
+    models_ = (
+        ProgramClosing,
+        Completion,
+        Certificate,
+        EvaluationItem,
+        Evaluation,
+        EvaluationScore,
+        EvaluationReceipt,
+    )
+    return {model.__name__: model.objects.count() for model in models_}
+
+
 def test_seed_demo_twice_changes_nothing_more(printed):
     counts = (Program.objects.count(), Trainee.objects.count(), Enrollment.objects.count())
+    closed = completion_counts()
 
     seed()
 
     assert (Program.objects.count(), Trainee.objects.count(), Enrollment.objects.count()) == counts
     assert counts == (3, 94, 94 + 48 + 60)  # CZ2023, and CZ2021 and CZ2022 for the dashboard
+    assert completion_counts() == closed
+    assert closed["ProgramClosing"] == 3 and closed["Completion"] == 48 + 60
+    assert closed["EvaluationItem"] == len(DEFAULT_ITEMS)
+
+
+def test_seed_demo_closes_the_earlier_programs_with_certificates_one_revoked(printed):
+    history = ["CZ2021", "CZ2022"]
+
+    closings = ProgramClosing.objects.filter(closed_at__isnull=False)
+    completions = Completion.objects.filter(enrollment__program__code__in=history)
+    certificates = Certificate.objects.select_related("enrollment__completion")
+    revoked = certificates.filter(revoked_at__isnull=False)
+    assert sorted(closings.values_list("program__code", flat=True)) == history
+    assert completions.count() == Enrollment.objects.filter(program__code__in=history).count()
+    assert completions.filter(completed=False).exists()  # and they have no certificate
+    assert sorted(c.enrollment_id for c in certificates) == sorted(
+        completions.filter(completed=True).values_list("enrollment_id", flat=True)
+    )
+    assert all(c.hours == c.enrollment.completion.hours > 0 for c in certificates)
+    first = certificates.get(serial="CZ2021-0001").enrollment
+    assert first.program.code == "CZ2021"
+    assert first.trainee.police_id == min(
+        c.enrollment.trainee.police_id for c in certificates if c.serial.startswith("CZ2021")
+    )
+    assert [(c.serial, bool(c.revoked_reason)) for c in revoked] == [(data.REVOKED_SERIAL, True)]
+    # Their paper exams are released: a trainee's learning file shows their scores.
+    assert not Exam.objects.filter(program__code__in=history, released_at=None).exists()
+
+
+def test_seed_demo_evaluates_the_ended_lectures_enough_answers_for_most_too_few_for_one(
+    printed,
+):
+    program = Program.objects.get(code="CZ2023")
+
+    items = EvaluationItem.objects.filter(program=program).order_by("position")
+    answers = Evaluation.objects.filter(activity__program=program)
+    counts = Counter(answers.values_list("activity_id", flat=True))
+    receipts = Counter(
+        EvaluationReceipt.objects.filter(activity__program=program).values_list(
+            "activity_id", flat=True
+        )
+    )
+    assert [item.text for item in items] == DEFAULT_ITEMS
+    assert counts == receipts and len(counts) >= 2
+    assert sorted(counts.values())[0] == data.TOO_FEW_ANSWERS
+    assert all(count >= 5 for count in sorted(counts.values())[1:])
+    evaluated = Activity.objects.filter(pk__in=counts)
+    assert set(evaluated.values_list("kind", flat=True)) <= set(EVALUATED_KINDS)
+    assert not evaluated.filter(ends_at__gt=timezone.now()).exists()
+    assert EvaluationScore.objects.filter(evaluation__in=answers).count() == 4 * len(answers)
+    # The visitors' own evaluations wait for them.
+    visitors = EvaluationReceipt.objects.filter(
+        enrollment__trainee__police_id__in=data.DEMO_TRAINEES[:3]
+    )
+    assert not visitors.exists()
 
 
 def test_seed_demo_loads_the_changzhou_class_through_the_roster_import(printed):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from demo import data
+from demo import completion_seed, data
 from demo import discussions_data as talk
 from demo.logins import login_lines
 from discussions.models import Essay, ForumTalk
@@ -69,6 +69,7 @@ class Command(BaseCommand):
         self.exams(program, organizer)
         self.discussions(program)
         self.essays(program, organizer)
+        answers = completion_seed.evaluations(program=program, rng=random.Random(2023))
         recipients = self.report_recipients(program)
         self.leaders(leader)
         history = self.history(program, organizer)
@@ -87,6 +88,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  通报 score report: {recipients} recipients (political department and branches), "
             "not published yet"
+        )
+        shown = sum(1 for count in answers.values() if count >= 5)
+        self.stdout.write(
+            f"  评教 evaluations: {sum(answers.values())} answers on {len(answers)} ended "
+            f"lectures ({shown} with 5 or more, shown; {len(answers) - shown} with too few)"
         )
         self.stdout.write(f"  往期 earlier programs: {history}")
         for line in login_lines():
@@ -129,8 +135,11 @@ class Command(BaseCommand):
 
     def history(self, program, organizer):
         """Two earlier programs (data.HISTORY), attended by some of today's chiefs, with paper
-        exam scores and roll call, for the bureau dashboard across years."""
-        Program.objects.filter(code__in=[row[0] for row in data.HISTORY]).delete()
+        exam scores (released) and roll call, for the bureau dashboard across years; each
+        closed on its last evening, with its completions and certificates."""
+        codes = [row[0] for row in data.HISTORY]
+        completion_seed.history_programs_clear(codes)
+        Program.objects.filter(code__in=codes).delete()
         chiefs = [e.trainee for e in program.enrollments.select_related("trainee")]
         rng = random.Random(2021)
         made = []
@@ -170,6 +179,7 @@ class Command(BaseCommand):
                     closes_at=opens + timedelta(hours=2),
                     duration_minutes=90,
                     pass_mark=60,
+                    released_at=opens + timedelta(days=1),
                 )
                 paper_services.paper_scores_set(exam=paper, scores=scores, user=organizer)
             activities = Activity.objects.bulk_create(
@@ -187,7 +197,7 @@ class Command(BaseCommand):
                 for n in range(lectures)
             )
             statuses = ["present"] * 94 + ["late"] * 4 + ["absent", "leave"]
-            Attendance.objects.bulk_create(
+            attendances = Attendance.objects.bulk_create(
                 Attendance(
                     activity=activity,
                     enrollment=enrollment,
@@ -197,7 +207,16 @@ class Command(BaseCommand):
                 for activity in activities
                 for enrollment in enrollments
             )
-            made.append(f"{code} ({size} trainees)")
+            certificates, not_completed = completion_seed.history_close(
+                program=past,
+                attendances=attendances,
+                graduation_scores=graduation_scores,
+                organizer=organizer,
+            )
+            made.append(
+                f"{code} ({size} trainees, closed: {certificates} certificates, "
+                f"{not_completed} not completed)"
+            )
         return ", ".join(made)
 
     def user(self, fields, role=None, **flags):
