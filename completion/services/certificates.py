@@ -38,10 +38,19 @@ def serial_numbers(program, count):
 def certificates_issue(*, program, completions, now=None):
     """A certificate for each of `completions` (Completion rows of `program`, completed),
     numbered in the order of the police IDs, with the study hours frozen in the completion.
-    Called by the close (completion.services.closing.program_close), in its transaction.
-    Two queries."""
+    A trainee who holds one already (written by an administrator) keeps it: a certificate is
+    never issued twice. Called by the close (completion.services.closing.program_close), in
+    its transaction. Three queries."""
     now = now or timezone.now()
-    chosen = sorted(completions, key=lambda completion: completion.enrollment.trainee.police_id)
+    holders = set(
+        Certificate.objects.filter(
+            enrollment_id__in=[completion.enrollment_id for completion in completions]
+        ).values_list("enrollment_id", flat=True)
+    )
+    chosen = sorted(
+        (completion for completion in completions if completion.enrollment_id not in holders),
+        key=lambda completion: completion.enrollment.trainee.police_id,
+    )
     serials = serial_numbers(program, len(chosen))
     return Certificate.objects.bulk_create(
         Certificate(
