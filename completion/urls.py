@@ -1,3 +1,22 @@
+from django.urls import path
+
+from completion.views import closing
+
 app_name = "completion"
 
-urlpatterns = []
+urlpatterns = [
+    # 结业: the close page, its rules, exceptions, the close, revoking a certificate
+    path("programs/<str:code>/closing/", closing.closing_page, name="closing"),
+    path("programs/<str:code>/closing/rules/", closing.closing_rules, name="closing-rules"),
+    path(
+        "programs/<str:code>/closing/exception/",
+        closing.closing_exception,
+        name="closing-exception",
+    ),
+    path("programs/<str:code>/closing/close/", closing.closing_close, name="closing-close"),
+    path(
+        "programs/<str:code>/closing/revoke/",
+        closing.certificate_revoke,
+        name="certificate-revoke",
+    ),
+]
