@@ -40,6 +40,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from completion.models import Certificate
 from discussions.models import DiscussionRecord, ForumTalk, Idea
 from discussions.services import essays as essay_services
 from exams.models import Exam, Question
@@ -546,6 +547,22 @@ RULES = {
     "exams:attempt-result": Rule(
         lambda world, code: {"pk": world.done_attempt}, get=expect(A_ONLY)
     ),
+    # --- completion: the close (结业); the trainee named in the POST body is the program's ---
+    "completion:closing": Rule(code_only, get=expect(READ)),
+    "completion:closing-rules": Rule(code_only, get=expect(CHANGE), post=expect(CHANGE)),
+    "completion:closing-exception": Rule(
+        code_only,
+        post=expect(CHANGE, DONE),
+        data=lambda world: {"enrollment": world.enrollment_a, "reason": "因公出差"},
+    ),
+    "completion:closing-close": Rule(
+        code_only, post=expect(CHANGE, DONE), data=lambda world: {"confirm": "on"}
+    ),
+    "completion:certificate-revoke": Rule(
+        code_only,
+        post=expect(CHANGE, DONE),
+        data=lambda world: {"enrollment": world.enrollment_a, "reason": "违纪"},
+    ),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
@@ -647,6 +664,10 @@ def build_world():
     report_file = ReportFile.objects.create(
         report=report, title="成绩通报", rows=2, xlsx=b"PK", pdf=PDF
     )
+    # Completion: A's certificate (as a close issues it), for revoking
+    Certificate.objects.get_or_create(
+        enrollment=enrollment_a, defaults={"serial": "CZ2023-0001", "issued_at": now}
+    )
 
     return SimpleNamespace(
         users=users,
@@ -710,6 +731,7 @@ WATCHED_APPS = (
     "timetable",
     "discussions",
     "exams",
+    "completion",
 )
 WATCHED_TABLES = sorted(
     {
