@@ -4,11 +4,13 @@ activity earns; this reads a program's activities and roll call and sums them.""
 from collections import defaultdict
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from completion.hours import as_hours, attended_minutes
 from completion.models import Completion
 from completion.rules import closing_of
 from sessions.models import Activity, Attendance
+from trainees.figures import Figure
 from trainees.models import Enrollment
 
 
@@ -59,3 +61,11 @@ def program_hours(program, *, enrollment_ids=None, now=None):
     if enrollment_ids is not None:
         completions = completions.filter(enrollment_id__in=list(enrollment_ids))
     return dict(completions.values_list("enrollment_id", "hours"))
+
+
+# The roster's column and the trainee's day (trainees.figures; registered in apps.py).
+hours_figure = Figure(
+    key="hours",
+    label=_("Study hours"),
+    values=lambda program, enrollment_ids: program_hours(program, enrollment_ids=enrollment_ids),
+)

@@ -14,10 +14,12 @@ The program's day (study hour 45 minutes, the default; activities of 2 January 2
   Everyone present at the ceremony, which earns nothing.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from completion.models import ProgramClosing
 from completion.selectors.hours import attended_hours, program_hours
@@ -168,3 +170,66 @@ def test_hours_cost_the_same_queries_for_a_bigger_class(
     grow(20)
     with django_assert_num_queries(len(small.captured_queries)):
         assert len(program_hours(program)) == 22
+
+
+# --- where the hours are shown: the roster (a column), the trainee's day ---------------------
+
+
+def test_roster_shows_each_trainees_hours(client, program, organizer, day):
+    client.force_login(organizer)
+
+    response = client.get(reverse("trainees:roster", args=[program.code]))
+
+    page = response.content.decode()
+    assert 'data-figure="hours"' in page
+    shown = {e.trainee.name: e.figures for e in response.context["page"]}
+    assert shown == {
+        "甲": [Decimal("4.7")],
+        "乙": [Decimal("4.3")],
+        "丙": [Decimal("3.9")],
+        "丁": [Decimal("2.7")],
+        "戊": [Decimal("0.0")],
+    }
+
+
+def test_roster_queries_do_not_grow_with_the_hours(
+    client, program, organizer, django_assert_max_num_queries
+):
+    lecture = activity(program, DAY, "08:30", "10:00")
+
+    def grow(count):
+        for _n in range(count):
+            enrollment = factories.enrollment(program)
+            attendance_set(
+                activity=lecture, enrollment=enrollment, status=Status.LATE, user=organizer
+            )
+
+    client.force_login(organizer)
+    grow(2)
+    client.get(reverse("trainees:roster", args=[program.code]))  # the process's caches
+    with django_assert_max_num_queries(25) as small:
+        client.get(reverse("trainees:roster", args=[program.code]))
+    grow(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("trainees:roster", args=[program.code]))
+    assert len(response.context["page"].object_list) == 22
+
+
+def test_my_day_shows_my_hours_so_far(client, organizer):
+    today = timezone.localdate()
+    running = factories.program(
+        organizers=[organizer], start_date=today - timedelta(days=1), end_date=today
+    )
+    lecture = activity(running, today - timedelta(days=1), "08:30", "10:00")
+    me, other = factories.enrollment(running), factories.enrollment(running)
+    attendance_set(activity=lecture, enrollment=me, status=Status.LATE, minutes_late=15, user=None)
+    attendance_set(activity=lecture, enrollment=other, status=Status.PRESENT, user=None)
+    client.force_login(me.trainee.user)
+
+    response = client.get(reverse("timetable:my-day"))
+
+    [shown] = response.context["days"]
+    assert [(figure.key, value) for figure, value in shown["figures"]] == [
+        ("hours", Decimal("1.7"))  # (90 − 15) / 45 = 1.666… → 1.7, mine, not the other's 2.0
+    ]
+    assert 'data-figure="hours"' in response.content.decode()
