@@ -61,7 +61,10 @@ class ClosingOverview:
 
     def __post_init__(self):
         self.short = [row for row in self.rows if not row.completes]
-        self.complete = [row for row in self.rows if row.completes]
+        # Those who complete by exception first, where the organizer looks for them again.
+        self.complete = sorted(
+            (row for row in self.rows if row.completes), key=lambda row: not row.shortfalls
+        )
 
 
 def as_rate(rate):

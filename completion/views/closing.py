@@ -7,6 +7,7 @@ for among the program's own: another program's is a 404, as an unknown one is.""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,11 @@ from completion.services import certificates, closing
 from sessions.models import Activity
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
+
+
+def back_to(program, enrollment):
+    """The close page, scrolled to the trainee's row."""
+    return redirect(reverse("completion:closing", args=[program.code]) + f"#row-{enrollment.pk}")
 
 
 def posted_enrollment(request, program, *, active=True):
@@ -98,7 +104,7 @@ def closing_exception(request, code):
                 messages.success(request, _("Exception granted to %(name)s.") % {"name": name})
     except closing.ClosingRefused as refusal:
         messages.error(request, str(refusal))
-    return redirect("completion:closing", program.code)
+    return back_to(program, enrollment)
 
 
 @require_POST
@@ -130,7 +136,7 @@ def certificate_revoke(request, code):
     form = RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["reason"][0])
-        return redirect("completion:closing", program.code)
+        return back_to(program, enrollment)
     try:
         certificates.certificate_revoke(
             certificate=certificate, user=request.user, reason=form.cleaned_data["reason"]
@@ -143,4 +149,4 @@ def certificate_revoke(request, code):
             _("Certificate %(serial)s of %(name)s is revoked.")
             % {"serial": certificate.serial, "name": enrollment.trainee.name},
         )
-    return redirect("completion:closing", program.code)
+    return back_to(program, enrollment)
