@@ -1,10 +1,26 @@
 from django.urls import path
 
-from completion.views import closing
+from completion.views import certificates, closing, verify
 
 app_name = "completion"
 
 urlpatterns = [
+    path(
+        "programs/<slug:code>/certificates/<int:pk>/pdf/",
+        certificates.certificate_pdf,
+        name="certificate-pdf",
+    ),
+    path(
+        "programs/<slug:code>/certificates/pdf/",
+        certificates.certificates_pdf_all,
+        name="certificates-pdf",
+    ),
+    path(
+        "my/certificates/<int:pk>/pdf/",
+        certificates.my_certificate_pdf,
+        name="my-certificate-pdf",
+    ),
+    path("verify/<slug:token>/", verify.verify, name="verify"),
     # 结业: the close page, its rules, exceptions, the close, revoking a certificate
     path("programs/<str:code>/closing/", closing.closing_page, name="closing"),
     path("programs/<str:code>/closing/rules/", closing.closing_rules, name="closing-rules"),
