@@ -695,3 +695,14 @@ def test_a_withdrawn_trainee_gets_no_completion(program, organizer):
     assert not Completion.objects.filter(enrollment=withdrawn).exists()
     assert ProgramClosing.objects.get(program=program).closed_at is not None
     assert Completion.objects.count() == 0
+
+
+def test_close_page_links_the_certificates_pdfs(client, program, organizer, closed_world):
+    a, _b, _foreign = closed_world
+    certificate = Certificate.objects.get(enrollment=a)
+    client.force_login(organizer)
+
+    page = client.get(url("closing")).content.decode()
+
+    assert reverse("completion:certificates-pdf", args=[program.code]) in page
+    assert reverse("completion:certificate-pdf", args=[program.code, certificate.pk]) in page
