@@ -6,3 +6,10 @@ class CompletionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "completion"
     verbose_name = _("Closing a program")
+
+    def ready(self):
+        # The roster's column and the trainee's day show the study hours (trainees.figures).
+        from completion.selectors.hours import hours_figure
+        from trainees.figures import figure_register
+
+        figure_register(hours_figure)

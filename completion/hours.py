@@ -13,6 +13,10 @@ unless the program says otherwise), to one decimal:
 Worked example (a 90-minute lecture, study hour 45 minutes): present 2.0; 15 minutes late
 (90 - 15) / 45 = 1.7 (1.67 rounded half up to one decimal); left 30 minutes before the end
 (60 / 45) = 1.3; on leave 0.
+
+A trainee's hours in a program are the minutes of every counted activity that has ended and
+was theirs, summed, then made hours once (completion.selectors.hours): late 15 minutes to
+that lecture and present at a 120-minute case study, (75 + 120) / 45 = 4.3, not 1.7 + 2.7.
 """
 
 from decimal import ROUND_HALF_UP, Decimal

@@ -204,6 +204,36 @@ class Completion(models.Model):
         return str(self.enrollment)
 
 
+class CompletionException(models.Model):
+    """An exception to the completion rules (特批), granted to one trainee before the close,
+    with why and by whom. The close copies it into the trainee's Completion (exception_reason,
+    exception_by) if the trainee falls short of a rule; until then it may be withdrawn."""
+
+    enrollment = models.OneToOneField(
+        Enrollment,
+        verbose_name=_("Trainee"),
+        on_delete=models.CASCADE,
+        related_name="completion_exception",
+    )
+    reason = models.CharField(_("Exception granted because"), max_length=200)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Exception granted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("Granted at"))
+
+    class Meta:
+        verbose_name = _("Completion exception")
+        verbose_name_plural = _("Completion exceptions")
+
+    def __str__(self):
+        return str(self.enrollment)
+
+
 class Certificate(models.Model):
     """A completion certificate (结业证书): its serial is unique across every program
     (CZ2023-0042); its public verification page is reached by `token`, never by the serial."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from completion.views import certificates, learning_file, verify
+from completion.views import certificates, closing, learning_file, verify
 
 app_name = "completion"
 
@@ -27,4 +27,18 @@ urlpatterns = [
     path("trainees/<int:pk>/file/", learning_file.trainee_file, name="trainee-file"),
     path("trainees/<int:pk>/file/pdf/", learning_file.trainee_file_pdf, name="trainee-file-pdf"),
     path("units/<int:pk>/file/xlsx/", learning_file.unit_file_xlsx, name="unit-file-xlsx"),
+    # 结业: the close page, its rules, exceptions, the close, revoking a certificate
+    path("programs/<str:code>/closing/", closing.closing_page, name="closing"),
+    path("programs/<str:code>/closing/rules/", closing.closing_rules, name="closing-rules"),
+    path(
+        "programs/<str:code>/closing/exception/",
+        closing.closing_exception,
+        name="closing-exception",
+    ),
+    path("programs/<str:code>/closing/close/", closing.closing_close, name="closing-close"),
+    path(
+        "programs/<str:code>/closing/revoke/",
+        closing.certificate_revoke,
+        name="certificate-revoke",
+    ),
 ]

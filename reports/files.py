@@ -19,7 +19,7 @@ from trainees import workbooks
 from trainees.pdf import cjk_font, markup
 
 # Column widths in mm; A4 landscape leaves 277 mm between the margins.
-MAIN_WIDTHS = (8, 15, 16, 54, 35, 18, 14, 14, 14, 18, 16, 16, 16, 16)
+MAIN_WIDTHS = (8, 15, 16, 48, 34, 18, 14, 14, 14, 18, 16, 16, 16, 16, 13)
 SUMMARY_WIDTHS = (70, 22, 22, 28, 28, 28, 24, 24)
 END_WIDTHS = (20, 20, 80, 30, 24, 24)
 
@@ -41,6 +41,8 @@ def columns():
         (_("Times late"), lambda row: row.late, "count"),
         (_("Absences"), lambda row: row.absent, "count"),
         (_("On leave"), lambda row: row.leave, "count"),
+        # Last, so that a report published before it reads back (stored_table).
+        (_("Study hours"), lambda row: row.hours, "score"),
     ]
 
 
@@ -420,7 +422,13 @@ def trainee_cells(workbook):
 def stored_table(sheet, header, definitions):
     """(heads, records) of a table of a report's .xlsx, for tables_pdf: the headings as
     stored, the values back as the report held them (a rate in percent, a score a Decimal),
-    the kinds of `definitions` (columns(), summary_columns(…) or end_columns())."""
+    the kinds of `definitions` (columns(), summary_columns(…) or end_columns()). A column
+    added to the definitions after the report was published (study hours) is left out."""
+    definitions = [
+        definition
+        for number, definition in enumerate(definitions, start=1)
+        if sheet.cell(row=header, column=number).value is not None
+    ]
     heads = [
         (
             sheet.cell(row=header, column=number).value,

@@ -19,6 +19,8 @@ Definitions, written once here:
   and were the trainee's (the whole class's and the trainee's group's), in percent with one
   decimal; a summary pools its trainees' activities (sum attended / sum expected), as the
   discipline record does. Leave (请假) is not attendance and not an absence.
+- study hours (学时): completion.selectors.hours.program_hours (the rule in completion.hours);
+  once the program is closed, those frozen in each trainee's Completion.
 """
 
 import hashlib
@@ -27,6 +29,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from completion.selectors.hours import program_hours
 from discussions.models import Essay, Grade
 from exams.selectors.scores import TraineeGain, program_scores, summarize
 from reports.models import ReportDelivery
@@ -47,6 +50,7 @@ class ReportRow:
     branch: str
     essay_grade: str  # discussions Grade value ("A"…"D"), or "" if not graded
     passed: bool | None  # None without a graduation score (or exam)
+    hours: Decimal | None = None  # 学时; None for a trainee withdrawn before the close
 
     @property
     def enrollment(self):
@@ -228,6 +232,7 @@ def program_report(program, *, scope_unit=None, released_only=False, now=None):
     grades = dict(
         Essay.objects.filter(enrollment__program=program).values_list("enrollment_id", "grade")
     )
+    hours = program_hours(program, now=now)
     scope = scope_unit.descendant_ids() if scope_unit is not None else None
     chosen = [
         gain
@@ -249,6 +254,7 @@ def program_report(program, *, scope_unit=None, released_only=False, now=None):
                 branch=branch,
                 essay_grade=grades.get(gain.enrollment.pk, ""),
                 passed=None if gain.graduation is None else gain.graduation >= pass_mark,
+                hours=hours.get(gain.enrollment.pk),
             )
         )
     return assemble(program, scope_unit, scores.entry_exam, scores.graduation_exam, rows)
@@ -294,7 +300,9 @@ def narrowed(report, scope_unit):
 
 def fingerprint(report):
     """A hash of every figure of `report`: two reports with the same figures have the same
-    fingerprint, so a published report can tell whether the scores have changed since."""
+    fingerprint, so a published report can tell whether the scores have changed since. The
+    study hours are not in it: they follow from the roll call, which is, and reports published
+    before the hours were shown keep their fingerprints."""
     digest = hashlib.sha256(repr(report.pass_mark).encode())
     for row in report.rows:
         figures = (

@@ -21,6 +21,7 @@ from sessions.selectors import materials as material_selectors
 from sessions.selectors import timetable as timetable_selectors
 from sessions.services import timetable as timetable_services
 from sessions.services import timetable_import
+from trainees.figures import figures_of
 from trainees.forms import SpreadsheetUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
@@ -231,8 +232,13 @@ def my_day(request):
             raise Http404 from None
     days = []
     for enrollment in timetable_selectors.current_enrollments(request.user, today):
+        # The figures of the apps above (study hours so far), a line under the program's name.
+        figures = [
+            (figure, values.get(enrollment.pk))
+            for figure, values in figures_of(enrollment.program, [enrollment.pk])
+        ]
         if not timetable_selectors.timetable_published(enrollment.program):
-            days.append({"enrollment": enrollment, "published": False})
+            days.append({"enrollment": enrollment, "published": False, "figures": figures})
             continue
         start, end = timetable_selectors.day_bounds(today)
         activities = timetable_selectors.with_badges(
@@ -251,6 +257,7 @@ def my_day(request):
                 "activities": activities,
                 "next": upcoming[0] if upcoming else None,
                 "changes": timetable_selectors.recent_changes(enrollment, limit=3),
+                "figures": figures,
             }
         )
     return render(request, "timetable/my_day.html", {"days": days, "today": today, "now": now})

@@ -617,6 +617,22 @@ RULES = {
     "completion:unit-file-xlsx": Rule(
         lambda world, code: {"pk": world.station_a}, get=expect(DASHBOARD, other_organizer=200)
     ),
+    # --- completion: the close (结业); the trainee named in the POST body is the program's ---
+    "completion:closing": Rule(code_only, get=expect(READ)),
+    "completion:closing-rules": Rule(code_only, get=expect(CHANGE), post=expect(CHANGE)),
+    "completion:closing-exception": Rule(
+        code_only,
+        post=expect(CHANGE, DONE),
+        data=lambda world: {"enrollment": world.enrollment_a, "reason": "因公出差"},
+    ),
+    "completion:closing-close": Rule(
+        code_only, post=expect(CHANGE, DONE), data=lambda world: {"confirm": "on"}
+    ),
+    "completion:certificate-revoke": Rule(
+        code_only,
+        post=expect(CHANGE, DONE),
+        data=lambda world: {"enrollment": world.enrollment_a, "reason": "违纪"},
+    ),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
@@ -1062,6 +1078,17 @@ PROBES = [
         own=of("tianning"), foreign=of("wujin"), allowed=200, role="branch_leader",
         method="GET", hidden=OTHER_BRANCH_TEXT,
     ),
+    # --- completion: the close names a trainee in its body ---
+    Probe(
+        "completion:closing-exception", BODY, "enrollment", "Q's trainee",
+        lambda w, v: {"args": of_p(w), "data": {"enrollment": v, "reason": "因公出差"}},
+        own=of("enrollment_a"), foreign=of("q_enrollment"),
+    ),
+    Probe(
+        "completion:certificate-revoke", BODY, "enrollment", "Q's trainee",
+        lambda w, v: {"args": of_p(w), "data": {"enrollment": v, "reason": "违纪"}},
+        own=of("enrollment_a"), foreign=of("q_enrollment"),
+    ),
     # --- signing in: where to go next ---
     Probe(
         "login", QUERY, "next", "an address off the site",
@@ -1353,6 +1380,7 @@ WATCHED_APPS = (
     "discussions",
     "exams",
     "reports",
+    "completion",
 )
 WATCHED_TABLES = sorted(
     {

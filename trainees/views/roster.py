@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from trainees import files, selectors
 from trainees.downloads import XLSX, attachment
+from trainees.figures import figures_of
 from trainees.forms import RosterBulkForm, SpreadsheetUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import ProgramMixin, may_change, others_enrollments, program_for
@@ -39,10 +40,16 @@ class RosterView(ProgramMixin, TemplateView):
             status=params.get("status", ""),
         )
         page = Paginator(enrollments, ROSTER_PAGE_SIZE).get_page(params.get("page"))
+        # The figures of the apps above (study hours): a column each, for this page's rows.
+        page.object_list = list(page.object_list)
+        figures = figures_of(self.program, [enrollment.pk for enrollment in page])
+        for enrollment in page:
+            enrollment.figures = [values.get(enrollment.pk) for _figure, values in figures]
         filters = params.copy()
         filters.pop("page", None)
         return super().get_context_data(
             page=page,
+            figures=[figure for figure, _values in figures],
             groups=groups,
             units=selectors.roster_units(self.program),
             filters=filters.urlencode(),
