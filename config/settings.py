@@ -215,6 +215,10 @@ PROTECTED_MEDIA_URL = env.str("PROTECTED_MEDIA_URL", default="")
 SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=20_000)
 SPREADSHEET_MAX_COLUMNS = env.int("SPREADSHEET_MAX_COLUMNS", default=60)
 SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env.int("SPREADSHEET_MAX_UNCOMPRESSED_MB", default=50) * 2**20
+# Course evaluation (评教): an activity's results, and a speaker's, are shown only once this many
+# trainees have answered it (completion.selectors.evaluation): fewer answers would let a
+# reader who knows who attended guess who said what.
+EVALUATION_MIN_ANSWERS = env.int("EVALUATION_MIN_ANSWERS", default=5)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
