@@ -232,14 +232,14 @@ def sorted_comments(evaluations):
     return {activity_id: sorted(comments) for activity_id, comments in found.items()}
 
 
-def evaluated_activities(program):
-    """The program's activities of the kinds it evaluates, and any other that was evaluated
-    (its kind changed since), with their speakers: three queries."""
+def evaluated_activities(program, now=None):
+    """The program's ended activities of the kinds it evaluates, and any other that was
+    evaluated (its kind changed since), with their speakers: three queries."""
     kinds = rules.evaluated_kinds(program)
     answered = Evaluation.objects.filter(activity__program=program).values("activity_id")
     return (
         Activity.objects.filter(program=program)
-        .filter(Q(kind__in=kinds) | Q(pk__in=answered))
+        .filter(Q(kind__in=kinds, ends_at__lte=now or timezone.now()) | Q(pk__in=answered))
         .select_related("group")
         .prefetch_related(Prefetch("speakers", queryset=Speaker.objects.order_by("name")))
         .order_by("starts_at", "group__number")
@@ -353,7 +353,7 @@ class Speakers:
 
 def speakers_of(programs, *, query=""):
     """Each speaker of an evaluated activity of `programs`, with those activities (across
-    programs and years) and their means by year: six queries."""
+    programs and years) and their means by year: four queries."""
     threshold = min_answers()
     speakers = Speaker.objects.filter(activities__program__in=programs)
     if query:

@@ -33,7 +33,9 @@ def waiting(request):
 def answer(request, pk):
     """The form for one activity the trainee attended; a refusal sends them back to the list
     with the reason. Another program's activity, or another group's, is 404."""
-    activity = get_object_or_404(Activity.objects.select_related("program", "venue"), pk=pk)
+    activity = get_object_or_404(
+        Activity.objects.select_related("program", "venue").prefetch_related("speakers"), pk=pk
+    )
     enrollment = selectors.my_enrollment(request.user, activity)
     if enrollment is None:
         raise Http404

@@ -186,6 +186,17 @@ def test_results_are_shown_from_5_answers(client, organizer, lecture, answers, s
     assert [taught.shown for taught in ratings.activities] == [shown]
 
 
+def test_the_results_list_ended_activities_of_the_evaluated_kinds(client, organizer, lecture):
+    program = lecture.program
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    activity(program, day=tomorrow, title="明天的讲座")
+    yesterdays_lecture(program, title="分组讨论", kind="discussion", start="19:00", end="21:00")
+
+    results = page(client, organizer, RESULTS).context["results"]
+
+    assert [result.activity.title for result in results.activities] == ["聚焦派出所主防"]
+
+
 def test_the_threshold_is_a_setting(client, organizer, lecture, settings):
     settings.EVALUATION_MIN_ANSWERS = 2
     answered(lecture, 2)

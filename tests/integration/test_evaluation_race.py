@@ -43,9 +43,7 @@ def test_two_answers_at_once_save_one_and_tell_the_other_already_evaluated(repea
     evaluation = Evaluation.objects.get()
     saved_first = outcomes[0] == "saved"
     assert evaluation.comment == ("甲窗口" if saved_first else "乙窗口")
-    assert set(EvaluationScore.objects.values_list("score", flat=True)) == {
-        5 if saved_first else 2
-    }
+    assert set(EvaluationScore.objects.values_list("score", flat=True)) == {5 if saved_first else 2}
     assert EvaluationReceipt.objects.filter(activity=lecture, enrollment=enrollment).count() == 1
 
 
