@@ -215,6 +215,17 @@ PROTECTED_MEDIA_URL = env.str("PROTECTED_MEDIA_URL", default="")
 SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=20_000)
 SPREADSHEET_MAX_COLUMNS = env.int("SPREADSHEET_MAX_COLUMNS", default=60)
 SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env.int("SPREADSHEET_MAX_UNCOMPRESSED_MB", default=50) * 2**20
+# The site's public address as printed documents carry it (a certificate's QR code leads to
+# its verification page): scheme and host, e.g. https://jingxun.czga.gov.cn. Empty: the
+# address the request for the document came to, which is right unless organizers reach the
+# site by an address the public cannot (an intranet name).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must start with https:// or http://.")
+# The public verification of a certificate (completion:verify): each client address may ask
+# this many times a window; past it, 429 until the window ends. Counted in the cache.
+CERTIFICATE_VERIFY_LIMIT = env.int("CERTIFICATE_VERIFY_LIMIT", default=30)
+CERTIFICATE_VERIFY_WINDOW = timedelta(seconds=env.int("CERTIFICATE_VERIFY_SECONDS", default=60))
 # Course evaluation (评教): an activity's results, and a speaker's, are shown only once this many
 # trainees have answered it (completion.selectors.evaluation): fewer answers would let a
 # reader who knows who attended guess who said what.

@@ -1,11 +1,12 @@
 """Who may see what of the exams app: an organizer's exam within the programs they may see
-(or change), a trainee's own attempts. Anything else is a 404."""
+(or change), the exams whose questions they may copy, a trainee's own attempts. Anything else
+is a 404."""
 
 from django.shortcuts import get_object_or_404
 
 from exams.models import Attempt, Exam
-from trainees.models import Enrollment
-from trainees.permissions import program_for
+from trainees.models import Enrollment, Program
+from trainees.permissions import program_for, reads_every_program
 
 
 def exam_for(request, code, pk, *, change=False, mode=None):
@@ -14,6 +15,22 @@ def exam_for(request, code, pk, *, change=False, mode=None):
     if mode:
         exams = exams.filter(mode=mode)
     return program, get_object_or_404(exams, pk=pk)
+
+
+def exams_to_copy(user, exam):
+    """The exams whose questions `exam` may take over: those with questions of the programs
+    `user` reads (an organizer's own, of this year or an earlier one), `exam` itself excepted.
+    Another organizer's exam is theirs, a graduation exam not yet sat included: its questions
+    come to `exam` through the shared bank, or once that organizer names `user` a co-organizer.
+    """
+    programs = Program.objects.all()
+    if not reads_every_program(user):
+        programs = programs.filter(organizers=user)
+    return (
+        Exam.objects.filter(program__in=programs, exam_questions__isnull=False)
+        .exclude(pk=exam.pk)
+        .distinct()
+    )
 
 
 def own_enrollments(user):

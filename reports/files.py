@@ -2,13 +2,9 @@
 (reportlab). Both take a ProgramReport (reports.selectors.report) and compute nothing of
 their own. A dashboard's table exports as an .xlsx too (table_xlsx). The .xlsx files are
 written by trainees.workbooks, as every export is: names are text cells, never formulas.
-
-The PDF's Chinese is set in STSong-Light, one of the CID fonts every PDF reader is required
-to provide (Adobe's Asian font packs, and on Linux poppler substitutes the installed CJK font
-through fontconfig), so no font file is shipped or embedded and the file stays small."""
+The PDF's Chinese is set as every PDF's is (trainees.pdf: a CID font, nothing embedded)."""
 
 import io
-import re
 import unicodedata
 from dataclasses import replace
 from decimal import Decimal
@@ -20,9 +16,8 @@ from django.utils.translation import pgettext
 
 from exams.services.numbers import plain
 from trainees import workbooks
+from trainees.pdf import cjk_font, markup
 
-CJK_FONT = "STSong-Light"
-LATIN = re.compile(r"([\x20-\x7e\xb7]+)")  # printable ASCII and the middle dot: Helvetica has them
 # Column widths in mm; A4 landscape leaves 277 mm between the margins.
 MAIN_WIDTHS = (8, 15, 16, 54, 35, 18, 14, 14, 14, 18, 16, 16, 16, 16)
 SUMMARY_WIDTHS = (70, 22, 22, 28, 28, 28, 24, 24)
@@ -237,24 +232,6 @@ def report_xlsx(report, *, title):
 
 
 # PDF ------------------------------------------------------------------------------------------
-
-
-def cjk_font():
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
-
-
-def markup(text):
-    """Paragraph markup of a text: escaped, and its Latin runs (police IDs, scores, English)
-    set in Helvetica, whose letters are spaced as they should be; STSong-Light's own Latin
-    letters are spaced for its widths, and a reader substituting another CJK font (poppler
-    does) prints them unevenly."""
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return LATIN.sub(r'<font name="Helvetica">\1</font>', text)
 
 
 def pdf_table(heads, records, widths, styles, *, total=False):

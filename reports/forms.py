@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import ReportRecipient
-from trainees.models import Unit
+from reports.selectors.report import report_units
 
 
 class RecipientForm(forms.ModelForm):
-    """A recipient of the program's score report: who, and the rows they get."""
+    """A recipient of the program's score report: who, and the rows they get (the whole
+    program, or a unit with trainees of the program under it)."""
 
     class Meta:
         model = ReportRecipient
@@ -17,7 +18,10 @@ class RecipientForm(forms.ModelForm):
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["scope_unit"].queryset = Unit.objects.select_related("parent").order_by("name")
+        # The units the report can be cut to: a unit with no trainee of the program under it
+        # would be mailed an empty report (and the bureau's whole tree is no list to pick from).
+        units = report_units(program).select_related("parent").order_by("name")
+        self.fields["scope_unit"].queryset = units
         self.fields["scope_unit"].empty_label = _("Whole program")
         # Two stations may share a name under different branches: say whose.
         self.fields["scope_unit"].label_from_instance = lambda unit: (

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from exams.forms import DrawForm, ExamForm
 from exams.models import Attempt, Exam, Question
-from exams.permissions import exam_for
+from exams.permissions import exam_for, exams_to_copy
 from exams.selectors import bank as bank_selectors
 from exams.services import grading, questions
 from trainees.permissions import may_change, program_for
@@ -78,8 +78,7 @@ def exam_questions(request, code, pk):
         request.POST if request.POST.get("action") == "draw" else None,
         categories=categories,
     )
-    others = Exam.objects.filter(exam_questions__isnull=False).exclude(pk=exam.pk).distinct()
-    others = others.select_related("program").order_by("-opens_at")
+    others = exams_to_copy(request.user, exam).select_related("program").order_by("-opens_at")
     if request.method == "POST":
         action = request.POST.get("action")
         try:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from reports import files
 from reports.permissions import narrowed, trainee_readable
 from reports.selectors import bureau_dashboard, drilldown, program_dashboard
+from reports.selectors.report import report_units
 from trainees.downloads import XLSX, attachment
 from trainees.models import Program, Trainee, Unit
 from trainees.permissions import dashboard_scope
@@ -84,7 +85,8 @@ def program_dashboard_page(request, code):
     programs, unit_ids = dashboard_scope(request.user)
     program = get_object_or_404(programs, code=code)
     unit_pk = digits(request.GET.get("unit", ""))
-    unit = get_object_or_404(Unit, pk=unit_pk) if unit_pk else None
+    # As the score report: a unit without a trainee of the program under it is a 404.
+    unit = get_object_or_404(report_units(program), pk=unit_pk) if unit_pk else None
     if unit is None and unit_ids is not None:
         unit = request.user.leader.unit  # a branch's leadership: its units only
     narrowed(unit_ids, unit)

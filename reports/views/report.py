@@ -17,18 +17,18 @@ from reports.selectors import report as reports
 from reports.selectors.readiness import publish_readiness
 from reports.services import outbox
 from trainees.downloads import PDF, XLSX, attachment
-from trainees.models import Unit
 from trainees.permissions import may_change, program_for
 
 
 def report_for(request, code):
     """The program, its report cut to `?unit=` (a unit and the units under it; the whole
-    program without one) and the report's title."""
+    program without one; 404 for a unit without a trainee of the program under it) and the
+    report's title."""
     program = program_for(request.user, code)
     unit = request.GET.get("unit", "")
     if unit and not (unit.isascii() and unit.isdigit()):  # "²".isdigit() is true
         raise Http404
-    scope_unit = get_object_or_404(Unit, pk=unit) if unit else None
+    scope_unit = get_object_or_404(reports.report_units(program), pk=unit) if unit else None
     report = reports.program_report(program, scope_unit=scope_unit)
     return program, report, outbox.report_title(program, scope_unit)
 

@@ -54,7 +54,7 @@ def hhmm(moment):
 
 
 def test_an_organizer_runs_a_220_chief_week_and_a_chief_checks_in(
-    desk, browser, live_server, screenshot, tmp_path
+    desk, phone, screenshot, tmp_path
 ):
     factories.user("organizer", username="jiaowu")
     factories.unit(rosters.ZHOUKOU, kind=Unit.Kind.BUREAU)
@@ -183,15 +183,6 @@ def test_an_organizer_runs_a_220_chief_week_and_a_chief_checks_in(
     trainee.user = factories.user("trainee", username="410037")
     trainee.initial_password = ""
     trainee.save()
-    phone = browser.new_context(
-        viewport=PHONE,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        base_url=live_server.url,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    ).new_page()
     sign_in(phone, "410037", landing="**/my-day/")
     phone.goto("/timetable/check-in/")
     phone.locator("#id_code").fill(code_for(lecture, step_of(timezone.now())))

@@ -457,3 +457,24 @@ def test_grading_a_column_takes_the_same_queries_at_10_and_200_trainees(
         assert client.post(large_url, large_data).status_code == 302
 
     assert set(large.attempts.values_list("score", flat=True)) == {Decimal(7)}
+
+
+def test_exam_questions_offers_the_organizers_programs_exams_to_copy(client, organizer, program):
+    """Last year's exam of the organizer's own program may be copied; another organizer's is
+    neither offered nor taken (issue 17)."""
+    target = exam(program, title="结业考试")
+    last_year = factories.program(organizers=[organizer], code="ZK2012")
+    own = exam(last_year, [question()], title="去年的结业考试")
+    theirs = exam(factories.program(code="LY2013"), [question()], title="溧阳的结业考试")
+    client.force_login(organizer)
+    url = f"/exams/programs/{program.code}/{target.pk}/questions/"
+
+    page = client.get(url).content.decode()
+    refused = client.post(url, {"action": "copy", "source": theirs.pk})
+    copied = client.post(url, {"action": "copy", "source": own.pk})
+
+    assert ("去年的结业考试" in page, "溧阳的结业考试" in page) == (True, False)
+    assert (refused.status_code, copied.status_code) == (404, 302)
+    assert list(target.exam_questions.values_list("question", flat=True)) == [
+        own.exam_questions.get().question_id
+    ]

@@ -365,7 +365,7 @@ def test_smtp_codes_and_messages_are_read_from_each_kind_of_error():
 
 
 def test_organizer_adds_a_recipient_and_bad_input_says_what_is_wrong(
-    client, program, organizer, units
+    client, program, organizer, small_class, units
 ):
     client.force_login(organizer)
     url = reverse("reports:report-recipients", args=[program.code])
@@ -379,6 +379,24 @@ def test_organizer_adds_a_recipient_and_bad_input_says_what_is_wrong(
     response = client.post(url, data)
     assert "已经收到这一范围的通报" in response.content.decode()
     assert program.report_recipients.count() == 1
+
+
+def test_recipient_units_are_those_with_trainees_of_the_program(
+    client, program, organizer, small_class, units
+):
+    """A recipient's rows are of a unit with trainees of the program under it (issue 17): the
+    form offers those, and refuses another, without naming it."""
+    wujin = factories.unit("常州市公安局武进分局", parent=units["bureau"], kind=Unit.Kind.BRANCH)
+    client.force_login(organizer)
+    url = reverse("reports:report-recipients", args=[program.code])
+
+    offered = client.get(url).context["form"].fields["scope_unit"].queryset
+    response = client.post(url, {"name": "武进", "email": "wj@czga.test", "scope_unit": wujin.pk})
+
+    assert set(offered) == set(units.values())
+    assert response.status_code == 200
+    assert "常州市公安局武进分局" not in response.content.decode()
+    assert program.report_recipients.count() == 0
 
 
 def test_publish_through_the_page_and_read_the_delivery_log(

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from discussions.models import Essay, Grade
 from exams.models import Exam
 from reports import files as report_files
-from reports.selectors.report import program_report, unit_branches
+from reports.selectors.report import program_report, report_units, unit_branches
 from sessions.models import Attendance
 from tests import factories
 from tests.exams.factories import exam
@@ -277,6 +277,28 @@ def test_report_page_unknown_unit_is_404(client, organizer, program, unit):
     client.force_login(organizer)
 
     assert client.get(f"/reports/programs/CZ2023/report/?unit={unit}").status_code == 404
+
+
+def test_report_units_are_those_of_the_active_trainees_and_above(program, small_class, units):
+    """The units a report can be cut to (issue 17): the trainees' stations and every unit
+    above them; a station without an active trainee of the program is none of them."""
+    bieqiao = factories.unit("别桥派出所", parent=units["liyang"])
+    factories.enrollment(program, factories.trainee(unit=bieqiao), status="withdrawn")
+
+    assert set(report_units(program)) == set(units.values())
+
+
+@pytest.mark.parametrize("suffix", ["", "xlsx/", "pdf/"])
+def test_report_of_a_unit_without_the_programs_trainees_is_404(
+    client, organizer, program, small_class, units, suffix
+):
+    """Another branch's report is not this program's to cut (issue 17)."""
+    wujin = factories.unit("常州市公安局武进分局", parent=units["bureau"], kind=Unit.Kind.BRANCH)
+    client.force_login(organizer)
+
+    response = client.get(f"/reports/programs/CZ2023/report/{suffix}?unit={wujin.pk}")
+
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("suffix", ["", "xlsx/", "pdf/"])
