@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from completion import evaluation as rules
 from completion.models import Evaluation, EvaluationItem, EvaluationReceipt, EvaluationScore
@@ -29,6 +30,11 @@ TWO_DECIMALS = Decimal("0.01")
 def min_answers():
     """How many answers an activity needs before its results are shown (at least 1)."""
     return max(1, settings.EVALUATION_MIN_ANSWERS)
+
+
+def items_locked(program):
+    """Whether the program's items are fixed: a trainee has answered its form."""
+    return Evaluation.objects.filter(activity__program=program).exists()
 
 
 # --- the trainee's side ---------------------------------------------------------------------
@@ -49,8 +55,26 @@ def my_enrollment(user, activity):
     return enrollment
 
 
-def has_answered(activity, enrollment):
-    return EvaluationReceipt.objects.filter(activity=activity, enrollment=enrollment).exists()
+def roll_call_status(activity, enrollment):
+    """The trainee's Attendance status for the activity, None without a record."""
+    return (
+        Attendance.objects.filter(activity=activity, enrollment=enrollment)
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
+def answer_refusal(activity, enrollment, now=None):
+    """Why the trainee may not answer about `activity` now, or None: the form's first check
+    (completion.services.evaluation.evaluation_submit checks again on the answer)."""
+    if EvaluationReceipt.objects.filter(activity=activity, enrollment=enrollment).exists():
+        return _("You have already evaluated this activity.")
+    return rules.refusal(
+        activity,
+        status=roll_call_status(activity, enrollment),
+        rules=rules.evaluation_rules(activity.program),
+        now=now or timezone.now(),
+    )
 
 
 @dataclass(frozen=True)

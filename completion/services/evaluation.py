@@ -21,7 +21,7 @@ from completion.models import (
     EvaluationReceipt,
     EvaluationScore,
 )
-from sessions.models import Attendance
+from completion.selectors.evaluation import items_locked, roll_call_status
 from trainees.models import Enrollment, Program
 from trainees.text import without_control
 
@@ -62,17 +62,12 @@ def evaluation_items_for(*, program):
     return items
 
 
-def answered(program):
-    """Whether any trainee has answered the program's form."""
-    return Evaluation.objects.filter(activity__program=program).exists()
-
-
 def evaluation_items_set(*, program, texts):
     """The program's items become `texts`, in order; refused (ItemsLocked) once an answer has
     arrived, as the answers were given to the items as they were."""
     with transaction.atomic():
         lock_program(program)
-        if answered(program):
+        if items_locked(program):
             raise ItemsLocked(
                 _("Trainees have started to answer: the items can no longer be changed.")
             )
@@ -94,13 +89,11 @@ def evaluation_submit(*, activity, enrollment, scores, comment="", now=None):
     )
     if not theirs:
         raise EvaluationRefused(_("This activity is not in your program."))
-    status = (
-        Attendance.objects.filter(activity=activity, enrollment=enrollment)
-        .values_list("status", flat=True)
-        .first()
-    )
     reason = rules.refusal(
-        activity, status=status, rules=rules.evaluation_rules(activity.program), now=now
+        activity,
+        status=roll_call_status(activity, enrollment),
+        rules=rules.evaluation_rules(activity.program),
+        now=now,
     )
     if reason:
         raise EvaluationRefused(reason)

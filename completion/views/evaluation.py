@@ -5,7 +5,6 @@ page (师资). No page says who gave which answer."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from completion import evaluation as rules
@@ -13,7 +12,7 @@ from completion import evaluation_files
 from completion.evaluation_forms import EvaluationAnswerForm, EvaluationItemsForm
 from completion.selectors import evaluation as selectors
 from completion.services import evaluation as services
-from sessions.models import Activity, Attendance
+from sessions.models import Activity
 from trainees.downloads import XLSX, attachment
 from trainees.models import Program
 from trainees.permissions import may_change, program_for, reads_every_program
@@ -58,7 +57,7 @@ def answer(request, pk):
                     request, _("Thank you: your evaluation is saved, without your name.")
                 )
             return redirect("completion:evaluation-waiting")
-    reason = refusal(activity, enrollment)
+    reason = selectors.answer_refusal(activity, enrollment)
     if reason:
         messages.error(request, reason)
         return redirect("completion:evaluation-waiting")
@@ -76,23 +75,6 @@ def answer(request, pk):
     )
 
 
-def refusal(activity, enrollment):
-    """Why the trainee may not answer now (the service says it again on the answer)."""
-    if selectors.has_answered(activity, enrollment):
-        return _("You have already evaluated this activity.")
-    status = (
-        Attendance.objects.filter(activity=activity, enrollment=enrollment)
-        .values_list("status", flat=True)
-        .first()
-    )
-    return rules.refusal(
-        activity,
-        status=status,
-        rules=rules.evaluation_rules(activity.program),
-        now=timezone.now(),
-    )
-
-
 # --- the program's side ---------------------------------------------------------------------
 
 
@@ -100,7 +82,7 @@ def items(request, code):
     """The program's items: changed until the first answer arrives, then shown, locked."""
     program = program_for(request.user, code, change=True)
     current = services.evaluation_items_for(program=program)
-    locked = services.answered(program)
+    locked = selectors.items_locked(program)
     form = EvaluationItemsForm(
         request.POST or None, initial={"items": "\n".join(item.text for item in current)}
     )
