@@ -8,6 +8,7 @@ registered by its own module, which keeps an answer from being joined to a train
 
 from django.contrib import admin
 
+from completion import evaluation_admin  # noqa: F401  (the answers, read only)
 from completion.models import Certificate, Completion, CompletionException, ProgramClosing
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from completion.views import certificates, closing, learning_file, verify
+from completion.views import certificates, closing, evaluation, learning_file, verify
 
 app_name = "completion"
 
@@ -41,4 +41,20 @@ urlpatterns = [
         closing.certificate_revoke,
         name="certificate-revoke",
     ),
+    path("evaluations/", evaluation.waiting, name="evaluation-waiting"),
+    path("evaluations/<int:pk>/", evaluation.answer, name="evaluation-answer"),
+    path("programs/<slug:code>/evaluation/", evaluation.results, name="evaluation-results"),
+    path(
+        "programs/<slug:code>/evaluation/export/",
+        evaluation.results_export,
+        name="evaluation-export",
+    ),
+    path("programs/<slug:code>/evaluation/items/", evaluation.items, name="evaluation-items"),
+    path(
+        "programs/<slug:code>/evaluation/<int:pk>/",
+        evaluation.activity_results,
+        name="evaluation-activity",
+    ),
+    path("speakers/", evaluation.speakers, name="speaker-list"),
+    path("speakers/export/", evaluation.speakers_export, name="speaker-export"),
 ]

@@ -226,6 +226,10 @@ if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
 # this many times a window; past it, 429 until the window ends. Counted in the cache.
 CERTIFICATE_VERIFY_LIMIT = env.int("CERTIFICATE_VERIFY_LIMIT", default=30)
 CERTIFICATE_VERIFY_WINDOW = timedelta(seconds=env.int("CERTIFICATE_VERIFY_SECONDS", default=60))
+# Course evaluation (评教): an activity's results, and a speaker's, are shown only once this many
+# trainees have answered it (completion.selectors.evaluation): fewer answers would let a
+# reader who knows who attended guess who said what.
+EVALUATION_MIN_ANSWERS = env.int("EVALUATION_MIN_ANSWERS", default=5)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -633,6 +633,23 @@ RULES = {
         post=expect(CHANGE, DONE),
         data=lambda world: {"enrollment": world.enrollment_a, "reason": "违纪"},
     ),
+    # --- completion: the course evaluation (评教) ---
+    "completion:evaluation-waiting": Rule(get=expect(TRAINEES)),
+    # The world's lecture is not evaluable (attended by no one, and maybe not over): each
+    # trainee of the class is sent back to their list with the reason; an empty form too.
+    "completion:evaluation-answer": Rule(
+        lambda world, code: {"pk": world.lecture},
+        get=expect(TRAINEES, trainee_a=302, trainee_b=302),
+        post=expect(TRAINEES, trainee_a=302, trainee_b=302),
+    ),
+    "completion:evaluation-results": Rule(code_only, get=expect(READ)),
+    "completion:evaluation-export": Rule(code_only, get=expect(READ)),
+    "completion:evaluation-activity": Rule(program_object("lecture"), get=expect(READ)),
+    # The items until the first answer; the empty form is shown again.
+    "completion:evaluation-items": Rule(code_only, get=expect(CHANGE), post=expect(CHANGE)),
+    # 师资: the speakers of the programs the user reads (none for a branch's leadership).
+    "completion:speaker-list": Rule(get=expect(ORGANIZERS, other_leader=200, bureau_leader=200)),
+    "completion:speaker-export": Rule(get=expect(ORGANIZERS, other_leader=200, bureau_leader=200)),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
