@@ -13,3 +13,8 @@ class CompletionConfig(AppConfig):
         from trainees.figures import figure_register
 
         figure_register(hours_figure)
+        # Its part of the trainee's data download (trainees.personal_data).
+        from completion import personal_data as completion_personal_data
+        from trainees import personal_data
+
+        personal_data.data_source(completion_personal_data.trainee_data, position=40)

@@ -83,3 +83,31 @@ def test_an_active_trainee_cannot_be_erased_and_others_may_not_try(
     response = client.post(reverse("trainees:enrollment-erase", args=["CZ2023", gone.pk]))
     assert response.status_code == 404
     assert Enrollment.objects.get(pk=gone.pk).trainee.name == "赵敏"
+
+
+def test_the_download_holds_the_certificate_and_what_was_evaluated_never_the_answer(
+    client, program, small_class
+):
+    from datetime import timedelta
+
+    from completion.models import Certificate, Evaluation, EvaluationReceipt
+    from sessions.models import Activity
+
+    mine = small_class["100001"]
+    Certificate.objects.create(
+        enrollment=mine, serial="CZ2023-0001", hours=Decimal("12.5"), issued_at=NIGHT
+    )
+    lecture = Activity.objects.create(
+        program=program, kind="lecture", title="所长讲堂", starts_at=NIGHT,
+        ends_at=NIGHT + timedelta(hours=1),
+    )  # fmt: skip
+    EvaluationReceipt.objects.create(activity=lecture, enrollment=mine)
+    Evaluation.objects.create(activity=lecture, comment="很有收获，建议多讲案例")
+    client.force_login(mine.trainee.user)
+
+    response = client.get(reverse("trainees:my-data"))
+
+    data = json.loads(response.content)
+    assert [c["serial"] for c in data["certificates"]] == ["CZ2023-0001"]
+    assert [a["activity__title"] for a in data["evaluated_activities"]] == ["所长讲堂"]
+    assert "很有收获" not in response.content.decode()
