@@ -4,7 +4,7 @@ is a 404."""
 
 from django.shortcuts import get_object_or_404
 
-from exams.models import Attempt, Exam
+from exams.models import Attempt, Exam, ExamQuestion
 from trainees.models import Enrollment, Program
 from trainees.permissions import program_for, reads_every_program
 
@@ -42,4 +42,17 @@ def own_attempt(request, pk):
         Attempt.objects.select_related("exam__program", "enrollment__trainee"),
         pk=pk,
         enrollment__trainee__user=request.user,
+    )
+
+
+def questions_of_others(user, question_ids):
+    """The ids of those bank questions that are placed in an exam of a program `user` does not
+    organize: the bank is shared, but changing such a question would change another program's
+    paper (its answer key). None for a superuser, or without a user (the command line)."""
+    if user is None or user.is_superuser:
+        return set()
+    return set(
+        ExamQuestion.objects.filter(question_id__in=list(question_ids))
+        .exclude(exam__program__organizers=user)
+        .values_list("question_id", flat=True)
     )

@@ -250,3 +250,24 @@ def unit_programs(user, unit):
     if unit_ids is not None and unit.pk not in unit_ids:
         raise Http404
     return programs, unit.descendant_ids()
+
+
+def unit_refusal(user, unit):
+    """Why `user` may not correct `unit` (its name, kind, parent, email); None if they may.
+
+    The unit tree is the bureau's, shared by every program: a unit's place decides which
+    leadership reads its trainees' figures, its name is printed in every program's report, and
+    its email receives score reports. An organizer corrects a unit in or under which sits no
+    trainee of a program they do not organize, and that organizes no program of others; an
+    email, which receives other programs' reports, only an administrator sets."""
+    if user.is_superuser:
+        return None
+    units = unit.descendant_ids()
+    others = Enrollment.objects.filter(trainee__unit_id__in=units).exclude(program__organizers=user)
+    bureau_of_others = Program.objects.filter(bureau_id__in=units).exclude(organizers=user)
+    if others.exists() or bureau_of_others.exists():
+        return _(
+            "Trainees of programs you do not organize belong to %(unit)s or the units under it: "
+            "only an administrator can change it."
+        ) % {"unit": unit.name}
+    return None

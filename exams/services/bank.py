@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from exams.models import Choice, Question
+from exams.permissions import questions_of_others
 from trainees import workbooks
 from trainees.spreadsheets import (
     FORMULA_STARTS,
@@ -180,7 +181,14 @@ def same_as(question, row):
     )
 
 
-def plan_rows(rows):
+def others_question():
+    """Why a question of another program's paper does not change."""
+    return _(
+        "This question is in an exam of a program you do not organize: add yours as a new question."
+    )
+
+
+def plan_rows(rows, user=None):
     """Match each row with the bank by (kind, text): create, update or unchanged."""
     result = BankImport()
     seen = {}
@@ -211,12 +219,15 @@ def plan_rows(rows):
         .distinct()
         .values_list("pk", flat=True)
     )
+    others = questions_of_others(user, [q.pk for q in existing.values()])
     for row in parsed:
         question = existing.get((row.kind, row.text))
         if question is not None:
             row.question = question
             row.action = "unchanged" if same_as(question, row) else "update"
-            if row.action == "update" and question.pk in answered:
+            if row.action == "update" and question.pk in others:
+                result.errors.append(SpreadsheetError(row.number, "题干", others_question()))
+            elif row.action == "update" and question.pk in answered:
                 result.errors.append(
                     SpreadsheetError(
                         row.number,
@@ -228,8 +239,9 @@ def plan_rows(rows):
     return result
 
 
-def bank_import(*, name, content, dry_run=False):
-    """Check every row; unless dry_run or any error, write them all in one transaction."""
+def bank_import(*, name, content, dry_run=False, user=None):
+    """Check every row; unless dry_run or any error, write them all in one transaction. A row
+    may not change a question placed in an exam of a program `user` does not organize."""
     try:
         table = read_table(
             name,
@@ -242,7 +254,7 @@ def bank_import(*, name, content, dry_run=False):
         return BankImport(errors=[SpreadsheetError(None, "", str(error))])
     if not table.rows:
         return BankImport(errors=[SpreadsheetError(None, "", _("The file has no questions."))])
-    result = plan_rows(table.rows)
+    result = plan_rows(table.rows, user=user)
     if result.errors or dry_run:
         return result
     with transaction.atomic():
@@ -256,8 +268,9 @@ class QuestionAnswered(Exception):
     """A question trainees have answered keeps its text, options and points."""
 
 
-def question_save(*, row, question=None):
-    """Save one question typed in the browser (a new one, or `question` edited)."""
+def question_save(*, row, question=None, user=None):
+    """Save one question typed in the browser (a new one, or `question` edited). A question
+    placed in an exam of a program `user` does not organize is refused: it is that paper's."""
     with transaction.atomic():
         if question is not None:
             question = Question.objects.select_for_update().get(pk=question.pk)
@@ -266,6 +279,8 @@ def question_save(*, row, question=None):
             )
             if unchanged:
                 return question
+            if questions_of_others(user, [question.pk]):
+                raise QuestionAnswered(others_question())
             if question.answers.exists():
                 raise QuestionAnswered(
                     _("Trainees have answered this question in an exam: it cannot change.")

@@ -67,7 +67,7 @@ def bank_import(request):
         form,
         pending,
         lambda name, content, dry_run: bank.bank_import(
-            name=name, content=content, dry_run=dry_run
+            name=name, content=content, dry_run=dry_run, user=request.user
         ),
     )
     if imported:
@@ -102,7 +102,7 @@ def question_form(request, pk=None):
     form = QuestionForm(request.POST or None, question=question)
     if request.method == "POST" and form.is_valid():
         try:
-            bank.question_save(row=form.cleaned_data["row"], question=question)
+            bank.question_save(row=form.cleaned_data["row"], question=question, user=request.user)
         except bank.QuestionAnswered as refusal:
             form.add_error(None, str(refusal))
         else:

@@ -386,10 +386,13 @@ RULES = {
     "trainees:group-update": Rule(
         program_object("group_1", key="number"), get=expect(CHANGE), post=expect(CHANGE, DONE)
     ),
-    # The units are the bureau's one tree: every organizer corrects it.
+    # The units are the bureau's one tree: an organizer corrects a unit that holds no trainee
+    # of programs of others (A's station: P's organizer only; the other is refused, 302).
     "trainees:unit-list": Rule(get=expect(ORGANIZERS)),
     "trainees:unit-update": Rule(
-        lambda world, code: {"pk": world.station_a}, get=expect(ORGANIZERS), post=expect(ORGANIZERS)
+        lambda world, code: {"pk": world.station_a},
+        get=expect(ORGANIZERS),
+        post=expect(ORGANIZERS, other_organizer=302),
     ),
     # --- timetable (the sessions app): the week, the trainee's day, roll call, leave ---
     "timetable:my-day": Rule(get=expect(TRAINEES)),

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests import factories, rosters
-from trainees.models import Enrollment, Program, Trainee
+from trainees.models import Enrollment, Program, Trainee, Unit
 from trainees.services.roster import roster_import
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +200,73 @@ def test_an_organizer_of_every_program_of_the_trainee_may_reset_and_withdraw(
     enrollment.trainee.refresh_from_db()
     assert len(enrollment.trainee.initial_password) == 8
     assert enrollment.status == Enrollment.Status.WITHDRAWN
+
+
+def test_a_unit_holding_another_programs_trainee_is_the_administrators_to_change(
+    client, victim_program, attacker
+):
+    """Red team: re-parenting the victim's station put him under another branch's leader."""
+    station = Trainee.objects.get(police_id="320401").unit
+    other_branch = factories.unit("常州市公安局新北分局", kind="branch")
+
+    page = client.get(f"/trainees/units/{station.pk}/edit/")
+    response = client.post(
+        f"/trainees/units/{station.pk}/edit/",
+        {
+            "name": "改名派出所",
+            "kind": "station",
+            "parent": other_branch.pk,
+            "email": "x@evil.test",
+        },
+        follow=True,
+    )
+
+    station.refresh_from_db()
+    assert (station.name, station.parent_id, station.email) == (
+        "常州市公安局金坛分局儒林派出所",
+        None,
+        "",
+    )
+    assert "只有系统管理员" in page.content.decode()
+    assert "只有系统管理员" in response.content.decode()
+
+
+def test_a_units_email_is_the_administrators_to_set(client, organizer):
+    """Red team: a unit's email receives every program's score report."""
+    department = Unit.objects.create(
+        name="常州市公安局政治部", kind="department", email="zzb@czga.test"
+    )
+    client.force_login(organizer)
+
+    client.post(
+        f"/trainees/units/{department.pk}/edit/",
+        {"name": "常州市公安局政治部", "kind": "department", "email": "mallory@evil.test"},
+    )
+
+    department.refresh_from_db()
+    assert department.email == "zzb@czga.test"
+
+
+def test_a_bank_question_in_another_programs_exam_is_not_changed(client, victim_program, attacker):
+    """Red team: editing a shared bank question rewrote another program's answer key."""
+    from exams.models import Exam
+    from tests.exams.factories import exam, question
+
+    paper = exam(
+        victim_program, [question(text="派出所所长的首要职责是？")], kind=Exam.Kind.GRADUATION
+    )
+    asked = paper.exam_questions.get().question
+    right = asked.choices.get(is_correct=True).text
+
+    client.post(
+        f"/exams/bank/{asked.pk}/",
+        {
+            "kind": "single",
+            "text": asked.text,
+            "options": "甲\n乙\n丙\n丁",
+            "answer": "B",
+            "points": "5",
+        },
+    )
+
+    assert asked.choices.get(is_correct=True).text == right

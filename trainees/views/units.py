@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import UpdateView
@@ -10,6 +10,7 @@ from django.views.generic import UpdateView
 from trainees import selectors
 from trainees.forms import UnitForm
 from trainees.models import Unit
+from trainees.permissions import unit_refusal
 from trainees.roles import ORGANIZER, role_required, user_roles
 
 
@@ -20,14 +21,38 @@ def unit_list(request):
 
 
 class UnitUpdateView(UpdateView):
+    """Correct a unit: refused (with the reason) for a unit that holds trainees of programs
+    the organizer does not organize (trainees.permissions.unit_refusal); the email, which
+    receives score reports of every program, is an administrator's."""
+
     model = Unit
     form_class = UnitForm
     template_name = "trainees/unit_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not user_roles(request.user).organizer:
+        if not user_roles(request.user).organizer and not request.user.is_superuser:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not self.request.user.is_superuser:
+            form.fields["email"].disabled = True
+            form.fields["email"].help_text = _("Only an administrator sets a unit's email.")
+        return form
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            refusal=unit_refusal(self.request.user, self.object), **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        refusal = unit_refusal(request.user, self.object)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("trainees:unit-list")
+        return super().post(request, *args, **kwargs)
 
     def get_success_url(self):
         messages.success(self.request, _("The unit has been saved."))
