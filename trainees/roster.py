@@ -88,7 +88,7 @@ class PlannedRow:
         def shown(key, value):
             if key == "gender":
                 return Trainee.Gender(value).label if value else ""
-            if key == "unit" and value is not None:
+            if isinstance(value, Unit):
                 return value.name
             return "" if value is None else str(value)
 
@@ -395,7 +395,10 @@ def plan_roster(program, roster, user=None):
     hint = "" if "parent_unit" in columns else _("Add a 上级单位 column to the file.")
     units = {}
     for row, values in cleaned:
-        if values.get("unit"):
+        trainee = trainees.get(values["police_id"])
+        if trainee is not None and trainee.pk in held:
+            units[row.number] = trainee.unit  # kept as it is: the file's unit makes no unit
+        elif values.get("unit"):
             unit, message = plan.units.resolve(values["unit"], values.get("parent_unit", ""))
             if message:
                 plan.errors.append(HintedError(row.number, columns["unit"], message, hint))
@@ -455,7 +458,9 @@ def plan_row(plan, row, values, unit, trainees, enrollments, known, held):
     for key, new in wanted.items():
         old = getattr(trainee, key)
         if stranger and key != "name":
-            changes[key] = (None, new)  # the file's value, whether or not it is the stored one
+            # The file's value, whether or not it is the stored one (its unit as the file names
+            # it: a kept trainee's row resolves no unit).
+            changes[key] = (None, values["unit"] if key == "unit" else new)
         if old != new and not kept:
             if not stranger:
                 changes[key] = (old, new)

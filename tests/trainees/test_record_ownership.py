@@ -98,6 +98,7 @@ def test_a_trainee_held_by_a_running_program_is_enrolled_but_keeps_his_record(
     plan = roster_import(program=x, name="r.csv", content=rosters.csv_bytes([row()]), user=attacker)
 
     assert plan.errors == [] and plan.rows[0].kept
+    assert plan.units.new == []  # the file's unit, not applied, is not created either
     victim = Trainee.objects.select_related("unit").get(police_id="320401")
     assert (victim.unit.name, victim.phone, victim.position, victim.gender) == (
         "常州市公安局金坛分局儒林派出所",
