@@ -57,10 +57,16 @@ class ProgramScores:
     overall: GainSummary | None = None
 
 
-def latest_exams(program_ids, *, released_only=False):
+SCORED_KINDS = (Exam.Kind.ENTRY, Exam.Kind.GRADUATION)
+
+
+def latest_exams(program_ids, *, released_only=False, kinds=None):
     """{program id: {kind: Exam}}: the exams whose scores count, the latest of each kind (by
-    opening time), among the released ones with released_only. One query."""
+    opening time; of `kinds` only, if given), among the released ones with released_only.
+    One query."""
     exams = Exam.objects.filter(program_id__in=list(program_ids))
+    if kinds is not None:
+        exams = exams.filter(kind__in=kinds)
     if released_only:
         exams = exams.filter(released_at__isnull=False)
     latest = {}

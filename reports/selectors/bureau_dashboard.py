@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exams.models import Attempt, Exam
+from exams.selectors.scores import SCORED_KINDS, latest_exams
 from reports.selectors.report import unit_branches
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
 from sessions.models import Activity, Attendance
@@ -38,17 +39,6 @@ class BureauDashboard:
     programs: list
     kpis: list
     tables: list
-
-
-def latest_exams(programs):
-    """{program id: {kind: Exam}}: the latest entry and graduation exam of each (one query),
-    as program_scores chooses them."""
-    chosen = defaultdict(dict)
-    for exam in Exam.objects.filter(
-        program__in=programs, kind__in=[Exam.Kind.ENTRY, Exam.Kind.GRADUATION]
-    ).order_by("opens_at", "pk"):
-        chosen[exam.program_id][exam.kind] = exam
-    return chosen
 
 
 def scoped(queryset, unit_ids, prefix):
@@ -87,7 +77,7 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
     URLs."""
     now = now or timezone.now()
     programs = list(programs.order_by("start_date", "code"))
-    exams = latest_exams(programs)
+    exams = latest_exams([program.pk for program in programs], kinds=SCORED_KINDS)
     entry_ids = [e[Exam.Kind.ENTRY].pk for e in exams.values() if Exam.Kind.ENTRY in e]
     grad_ids = [e[Exam.Kind.GRADUATION].pk for e in exams.values() if Exam.Kind.GRADUATION in e]
     by_program = {program.pk: Sums() for program in programs}

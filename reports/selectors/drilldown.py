@@ -13,7 +13,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from exams.models import Attempt, Exam
-from reports.selectors.bureau_dashboard import latest_exams
+from exams.selectors.scores import SCORED_KINDS, latest_exams
 from reports.selectors.report import program_report
 from reports.selectors.tables import mean, rate
 from sessions.models import Activity, Attendance
@@ -53,7 +53,7 @@ def trainee_lines(trainees, programs, *, now=None):
     lines = {trainee.pk: TraineeLine() for trainee in trainees}
     owner = {pk: trainee_id for pk, trainee_id, _p, _g in enrollments}
     program_ids = {program_id for _e, _t, program_id, _g in enrollments}
-    exams = latest_exams(program_ids)
+    exams = latest_exams(program_ids, kinds=SCORED_KINDS)
     kinds = {x.pk: x.kind for e in exams.values() for x in e.values()}
     scores = defaultdict(dict)
     for enrollment_id, exam_id, score in Attempt.objects.filter(
