@@ -4,18 +4,32 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install demo test e2e lint format messages clean
+.PHONY: install lock check-wheels demo test e2e lint format messages clean
 
 install: $(VENV)/.installed
 
-# Reinstalled whenever pyproject.toml (the pinned dependencies) changes; a venv cut short
-# (no pip in it) is made again rather than trusted.
-$(VENV)/.installed: pyproject.toml
+# Installs exactly the lock (requirements.lock: every transitive dependency, pinned, with its
+# hashes), so that a server installs what CI tested. Reinstalled whenever the lock changes; a
+# venv cut short (no pip in it) is made again rather than trusted.
+$(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Jingxun needs Python 3.10 or newer; run: make PYTHON=python3.11 ...")'
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
+
+# For maintainers, after changing a pin in pyproject.toml (the source): resolve the lock again,
+# one set of versions for Python 3.10 and 3.11 alike, with the hashes of every file of each.
+UV_VERSION := 0.13.9
+lock:
+	$(BIN)/uv --version 2>/dev/null | grep -q "$(UV_VERSION)" || $(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --fork-strategy fewest \
+	  --python-version 3.10 --generate-hashes --no-header --quiet -o requirements.lock
+
+# Every locked release has a wheel for an ARM64 server (manylinux2014_aarch64) on Python 3.10
+# and 3.11: nothing to compile there (.ci/run).
+check-wheels:
+	.ci/check-wheels
 
 demo: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput

@@ -7,6 +7,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: its backport, locked for it
+    import tomli as tomllib
 from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
@@ -170,3 +175,47 @@ def test_favicon_is_served(client):
 
     assert icon.status_code == 301 and icon["Location"].endswith("img/favicon.ico")
     assert (ROOT / "static/img/favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+
+
+def _locked():
+    """{name: (version, marker, hashes)} of requirements.lock."""
+    locked, name = {}, None
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)==([^ ;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$", line)
+        if match:
+            name = match[1].lower().replace("_", "-")
+            locked[name] = (match[2], match[3], [])
+        elif name and line.strip().startswith("--hash=sha256:"):
+            locked[name][2].append(line.strip())
+    return locked
+
+
+def test_the_lock_holds_every_pin_of_pyproject_with_hashes():
+    """requirements.lock is what `make install` installs: every pin of pyproject.toml (the
+    source) at its version, one version per package for Python 3.10 and 3.11, each with hashes.
+    A failure here means: run `make lock` after changing pyproject.toml."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pins = [
+        *project["project"]["dependencies"],
+        *project["project"]["optional-dependencies"]["test"],
+        *project["tool"]["uv"]["constraint-dependencies"],
+    ]
+    locked = _locked()
+    assert len(locked) > 40
+    for pin in pins:
+        name, version = re.match(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==(\S+)$", pin).groups()
+        name = name.lower().replace("_", "-")
+        assert name in locked, f"{name} is not in requirements.lock: run make lock"
+        assert locked[name][0] == version, f"{name}: {version} in pyproject, not in the lock"
+    for name, (version, marker, hashes) in locked.items():
+        assert hashes, f"{name}=={version} has no hash"
+        assert (
+            not marker
+            or "python" not in marker
+            or name
+            in {
+                "async-timeout",
+                "exceptiongroup",
+                "tomli",  # backports that 3.11 has built in
+            }
+        ), f"{name} is locked for some Python versions only: {marker}"
