@@ -17,7 +17,7 @@ class ReportsConfig(AppConfig):
         personal_data.erasure_step(erasure.trainee_erase)
 
         # The dashboards' summaries: every change of what they sum marks its program for a
-        # refresh (reports.services.summaries).
+        # refresh (reports.summaries).
         from reports import signals
 
         signals.connect()

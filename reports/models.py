@@ -178,7 +178,7 @@ class ReportDelivery(models.Model):
 
 # Summaries (汇总) ---------------------------------------------------------------------------
 # The dashboards read these instead of every roll-call, attempt and essay row:
-# reports.services.summaries recomputes a program's rows from the raw rows after any change of
+# reports.summaries recomputes a program's rows from the raw rows after any change of
 # what they sum (a Celery task, after commit, bursts coalesced), and
 # reports.selectors.summaries reads them, refreshing first a program whose rows are missing,
 # waiting for a refresh, or computed for another moment (an activity has ended since).

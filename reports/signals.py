@@ -1,4 +1,4 @@
-"""What marks a program's summary for a refresh (reports.services.summaries.programs_mark):
+"""What marks a program's summary for a refresh (reports.summaries.programs_mark):
 every save and delete of a row the summaries sum, through Django's signals, and the bulk
 writes of the apps below, through trainees.summaries (they cannot import reports). Connected
 in ReportsConfig.ready().
@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 from completion.models import Certificate, Completion, ProgramClosing
 from discussions.models import Essay
 from exams.models import Attempt, Exam
-from reports.services.summaries import programs_mark
+from reports.summaries import programs_mark
 from sessions.models import Activity, Attendance
 from trainees import summaries
 from trainees.models import Enrollment, Trainee

@@ -10,7 +10,8 @@ from celery import shared_task
 from django.dispatch import receiver
 from django.utils import timezone
 
-from reports.services import outbox, sending, summaries
+from reports import summaries
+from reports.services import outbox, sending
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def deliveries_written(sender, ids, **kwargs):
 
 @shared_task(acks_late=True)
 def program_summary_refresh(program_id):
-    """Recompute one program's dashboard summary (reports.services.summaries.summary_refresh):
+    """Recompute one program's dashboard summary (reports.summaries.summary_refresh):
     idempotent, and cheap to run twice."""
     summaries.summary_refresh(program_id=program_id)
 

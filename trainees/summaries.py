@@ -1,6 +1,6 @@
 """What the apps below reports say after a bulk write that signals do not see (bulk_create,
 bulk_update, QuerySet.update): "the figures of these programs may have changed". The
-dashboards' summaries (reports.services.summaries) listen, and refresh those programs after
+dashboards' summaries (reports.summaries) listen, and refresh those programs after
 commit; a save() or delete() of a model they sum is seen by their signals and needs no call.
 
 Apps below reports must not import it (README, "Layout"): reports registers its listener in

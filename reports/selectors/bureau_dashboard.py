@@ -1,6 +1,6 @@
 """The bureau dashboard: many programs across years, for leadership.
 
-It adds up the programs' summaries (reports.services.summaries: per program and unit of the
+It adds up the programs' summaries (reports.summaries: per program and unit of the
 trainee, with the score report's definitions: the latest entry and graduation exam of a
 program, final scores only, attendance over the activities that have ended and were the
 trainee's), by program and by unit, then by branch (reports.selectors.report.unit_branches);
@@ -48,7 +48,7 @@ class Sums:
         self.expected = self.attended = self.late = self.absent = 0
 
     def add(self, sums):
-        """Add the totals of reports.services.summaries (a dict of FIGURES)."""
+        """Add the totals of reports.summaries (a dict of FIGURES)."""
         self.trainees += sums["trainees"]
         self.entry += sums["entry_sum"] or 0
         self.entry_n += sums["entry_count"]
@@ -215,9 +215,9 @@ def repeat_trainees(programs, unit_ids, trainee_link=None):
         )
         .annotate(
             score=Subquery(
-                EnrollmentSummary.objects.filter(enrollment_id=OuterRef("pk")).values(
-                    "graduation"
-                )[:1]
+                EnrollmentSummary.objects.filter(enrollment_id=OuterRef("pk")).values("graduation")[
+                    :1
+                ]
             )
         )
         .order_by("program__start_date", "program_id")

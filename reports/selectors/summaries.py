@@ -1,4 +1,4 @@
-"""Reading the dashboards' summaries (reports.services.summaries): each reader first refreshes
+"""Reading the dashboards' summaries (reports.summaries): each reader first refreshes
 the programs whose summary is missing, waiting for a refresh (its pending key is in the cache),
 or computed for another moment (an activity has ended since, or the reader asks about another
 time); the others cost one query for all of them and one cache read."""
@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Sum
 
 from reports.models import ProgramSummary, UnitSummary
-from reports.services.summaries import FIGURES, pending_key, summary_refresh
+from reports.summaries import FIGURES, pending_key, summary_refresh
 
 
 def summaries_fresh(program_ids, now):

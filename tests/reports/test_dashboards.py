@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from reports.selectors.bureau_dashboard import bureau_dashboard
 from reports.selectors.program_dashboard import program_dashboard, summary_rows
 from reports.selectors.report import program_report
-from reports.services.summaries import summaries_backfill
+from reports.summaries import summaries_backfill
 from tests import factories
 from tests.reports.dashboard_data import populate, stations
 from tests.reports.report_class import NIGHT

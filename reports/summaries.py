@@ -222,9 +222,7 @@ def program_lines(program, now):
     lines = []
     for enrollment_id, trainee_id, unit_id, group_id in enrollments:
         line = dict.fromkeys(FIGURES, 0)
-        line.update(
-            enrollment_id=enrollment_id, trainee_id=trainee_id, unit_id=unit_id, trainees=1
-        )
+        line.update(enrollment_id=enrollment_id, trainee_id=trainee_id, unit_id=unit_id, trainees=1)
         first = scores.get((entry.pk, enrollment_id)) if entry else None
         last = scores.get((graduation.pk, enrollment_id)) if graduation else None
         line["entry"], line["graduation"] = first, last
