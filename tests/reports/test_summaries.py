@@ -202,11 +202,9 @@ def test_summaries_equal_the_figures_of_the_raw_rows_after_any_changes(
                         user=organizer,
                     )
                 elif action == "waiting":  # a short answer waits for grading again
-                    Attempt.objects.filter(enrollment=enrollment).first() and [
-                        a.save()
-                        for a in Attempt.objects.filter(enrollment=enrollment)
-                        if setattr(a, "status", Attempt.Status.SUBMITTED) is None
-                    ]
+                    for attempt in Attempt.objects.filter(enrollment=enrollment):
+                        attempt.status = Attempt.Status.SUBMITTED
+                        attempt.save()
                 elif action == "essay":
                     essay, _ = Essay.objects.get_or_create(enrollment=enrollment)
                     essay.status = ("draft", "submitted", "returned")[value % 3]
@@ -289,7 +287,7 @@ def test_a_refresh_costs_as_many_queries_for_12_or_48_trainees():
 
 
 def test_a_stale_summary_is_refreshed_before_the_dashboard_reads_it():
-    program, organizer, _units, _groups, enrollments, activities, _exams = build(trainees=2)
+    program, _organizer, _units, _groups, enrollments, activities, _exams = build(trainees=2)
     board = bureau_dashboard(Program.objects.all())
     assert board.tables[0].rows[0][4] == 2
     state = ProgramSummary.objects.get(program=program)
