@@ -41,9 +41,11 @@ so each is served alone.
 """
 
 import argparse
+import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -104,7 +106,9 @@ def enrollment_plan(trainees, programs, draw):
     return plan
 
 
-def seed_city(city, branches, stations, trainees, programs, years, prefix, draw):
+def seed_city(
+    city, branches, stations, trainees, programs, years, prefix, draw, parent=None, answers=True
+):
     """A city's units, trainees and `programs` programs held in `years` (a list), with their
     exams, attempts and answers, activities and roll calls, and essays. Returns the unit of
     `city` and its branches."""
@@ -121,7 +125,7 @@ def seed_city(city, branches, stations, trainees, programs, years, prefix, draw)
         return datetime.combine(day, clock(hour, minute), tzinfo=zone)
 
     # Units and trainees.
-    root = Unit.objects.create(name=city, kind=Unit.Kind.BUREAU)
+    root = Unit.objects.create(name=city, kind=Unit.Kind.BUREAU, parent=parent)
     branch_units = Unit.objects.bulk_create(
         Unit(name=f"{name}分局", kind=Unit.Kind.BRANCH, parent=root) for name in branches
     )
@@ -278,8 +282,9 @@ def seed_city(city, branches, stations, trainees, programs, years, prefix, draw)
                     points_awarded=points if pick == right else Decimal(0),
                 )
 
-    for chunk in chunks(answers()):
-        Answer.objects.bulk_create(chunk)
+    if answers:  # not read by the dashboards (the scores are the attempts')
+        for chunk in chunks(answers()):
+            Answer.objects.bulk_create(chunk)
 
     # Activities, all ended, and the roll call of everyone expected at each.
     activities = []
@@ -366,9 +371,15 @@ def seed_city(city, branches, stations, trainees, programs, years, prefix, draw)
     return root, branch_units
 
 
-def prepare(programs, trainees):
-    """The database, seeded (see the module's docstring), and the two leaders signed in.
-    Returns ({label: (user, session key)}, seconds of seeding)."""
+PROVINCE = "江苏省公安厅"
+CITIES = 20  # a province: 20 city bureaus under the provincial department
+PER_PROGRAM = 200  # trainees per program (a fifth of them attend more than one)
+
+
+def prepare(trainees, answers):
+    """The database, seeded (see the module's docstring), its summaries computed as
+    `manage.py refresh_summaries --all` does after an upgrade, and the leader of the root
+    signed in. Returns (user, session key, seconds of seeding, seconds of the backfill)."""
     import django
 
     django.setup()
@@ -379,7 +390,8 @@ def prepare(programs, trainees):
     from django.db import connection
     from django.utils import timezone
 
-    from trainees.models import Leader
+    from reports.summaries import summaries_backfill
+    from trainees.models import Leader, Unit
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -387,24 +399,50 @@ def prepare(programs, trainees):
     draw = random.Random(2024)
     this_year = timezone.localdate().year
     years = list(range(this_year - YEARS, this_year))
-    city, _branches = seed_city("常州市公安局", BRANCHES, 10, trainees, programs, years, "CZ", draw)
-    _small, (small_branch,) = seed_city("测试市公安局", ["测试"], 4, 100, 2, years[-2:], "TS", draw)
+    if trainees > 10_000:  # a province: 20 cities of trainees / 20 each, plain parent links
+        root = Unit.objects.create(name=PROVINCE, kind=Unit.Kind.DEPARTMENT)
+        for n in range(CITIES):
+            per_city = trainees // CITIES
+            seed_city(
+                f"城市{n + 1:02d}市公安局",
+                [f"城{n + 1:02d}区{b}" for b in range(1, 6)],
+                10,
+                per_city,
+                max(2, per_city // PER_PROGRAM),
+                years,
+                f"C{n:02d}",
+                draw,
+                parent=root,
+                answers=answers,
+            )
+    else:
+        root, _branches = seed_city(
+            "常州市公安局",
+            BRANCHES,
+            10,
+            trainees,
+            max(2, trainees // PER_PROGRAM),
+            years,
+            "CZ",
+            draw,
+            answers=answers,
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    seconds = time.perf_counter() - started
+    seeding = time.perf_counter() - started
+    started = time.perf_counter()
+    summaries_backfill()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    backfill = time.perf_counter() - started
 
     password = make_password("bench-password")  # a usable password, hashed once
-    leadership = Group.objects.get(name="leadership")
-    leaders = {}
-    for label, username, unit in (
-        ("big", "leader-changzhou", city),
-        ("small", "leader-test-branch", small_branch),
-    ):
-        user = get_user_model().objects.create(username=username, password=password)
-        user.groups.add(leadership)
-        Leader.objects.create(user=user, unit=unit)
-        leaders[label] = (user, signed_in(user))
-    return leaders, seconds
+    user = get_user_model().objects.create(
+        username="leader-root", password=password, last_login=timezone.now()
+    )
+    user.groups.add(Group.objects.get(name="leadership"))
+    Leader.objects.create(user=user, unit=root)
+    return user, signed_in(user), seeding, backfill
 
 
 def sizes():
@@ -438,7 +476,10 @@ def in_process(user):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/reports/dashboard/")
     if response.status_code != 200:
-        sys.exit(f"FAILED: the dashboard answered {response.status_code} in process")
+        sys.exit(
+            f"FAILED: the dashboard answered {response.status_code} in process"
+            f" {response.get('Location', '')}"
+        )
     kpis = [value for _label, value, _kind in response.context["board"].kpis]
     return len(queries), kpis[0], kpis[1]
 
@@ -463,57 +504,99 @@ def cut(latencies):
     return 1000 * median(latencies), 1000 * quantiles(latencies, n=10, method="inclusive")[8]
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--programs", type=int, default=50)
-    parser.add_argument("--trainees", type=int, default=10000)
-    parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    env = fresh_database(DATABASE)
+def one_size(trainees, requests, workers, answers):
+    """Seed, time and count one size in its own database; prints one JSON line."""
+    env = fresh_database(f"{DATABASE}_{trainees}")
     static_root = tempfile.mkdtemp(prefix="jingxun-bench-static-")
     env["STATIC_ROOT"] = os.environ["STATIC_ROOT"] = static_root
     try:
-        leaders, seeding = prepare(args.programs, args.trainees)
-        seeded = sizes()
-        print(
-            ", ".join(f"{count:,} {label}" for label, count in seeded)
-            + f"; seeded in {seeding:.0f} s"
-        )
-
-        pages = [
-            (f"dashboard, {args.trainees:,} trainees", "/reports/dashboard/", leaders["big"][1]),
-            ("dashboard, 100 trainees", "/reports/dashboard/", leaders["small"][1]),
-            ("bare view (/healthz)", "/healthz", None),
-        ]
-        with gunicorn(env, args.workers) as port:
+        user, key, seeding, backfill = prepare(trainees, answers)
+        seeded = dict(sizes())
+        pages = [("dashboard", "/reports/dashboard/", key), ("bare", "/healthz", None)]
+        with gunicorn(env, workers) as port:
             timed(port, pages, 3)  # warm up: the workers, their connections, the templates
-            latencies = timed(port, pages, args.requests)
-
-        print(
-            f"gunicorn {args.workers} workers, PostgreSQL, {os.cpu_count()} cores; "
-            f"{args.requests} sequential requests per URL, interleaved"
-        )
-        figures = {}
-        for label, _path, _key in pages:
-            figures[label] = cut(latencies[label])
-            p50, p90 = figures[label]
-            print(f"{label:30} median {p50:7.1f} ms  p90 {p90:7.1f} ms")
-        big, small, bare = (figures[label][0] for label, _path, _key in pages)
-        print(f"ratio {args.trainees:,} / 100 trainees: {big / small:.2f} (aim: under 3)")
-        print(f"ratio dashboard at {args.trainees:,} trainees / bare view: {big / bare:.1f}")
-
+            latencies = timed(port, pages, requests)
         from django.test.utils import setup_test_environment
 
         setup_test_environment()
-        for user, _key in leaders.values():
-            queries, held, trained = in_process(user)
-            print(
-                f"one dashboard request of {user.username}: {queries} SQL queries "
-                f"(it shows {held} programs, {trained:,} trainees)"
-            )
+        queries, held, trained = in_process(user)
+        print(
+            json.dumps(
+                {
+                    "trainees": trainees,
+                    "seeded": seeded,
+                    "seeding": seeding,
+                    "backfill": backfill,
+                    "dashboard": cut(latencies["dashboard"]),
+                    "bare": cut(latencies["bare"]),
+                    "queries": queries,
+                    "held": held,
+                    "trained": trained,
+                }
+            ),
+            flush=True,
+        )
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,10000,50000", help="trainees, comma-separated")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--answers-up-to",
+        type=int,
+        default=10_000,
+        help="seed the 30 answers of each attempt up to this size (the dashboards never read "
+        "them; 50,000 trainees would add 3.6 million rows)",
+    )
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one_size(args.one, args.requests, args.workers, args.one <= args.answers_up_to)
+        return
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        run = subprocess.run(
+            [
+                *(sys.executable, __file__, "--one", str(size)),
+                *("--requests", str(args.requests), "--workers", str(args.workers)),
+                *("--answers-up-to", str(args.answers_up_to)),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if run.returncode:
+            sys.exit(f"FAILED at {size:,} trainees:\n{run.stdout}{run.stderr[-3000:]}")
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        results.append(result)
+        seeded = result["seeded"]
+        print(
+            f"{size:,} trainees: "
+            + ", ".join(f"{count:,} {label}" for label, count in seeded.items())
+            + f"; seeded in {result['seeding']:.0f} s, summaries computed in "
+            f"{result['backfill']:.0f} s",
+            flush=True,
+        )
+    print(
+        f"gunicorn {args.workers} workers, PostgreSQL, {os.cpu_count()} cores; "
+        f"{args.requests} sequential requests per URL, interleaved; the root's leader"
+    )
+    print(
+        f"{'trainees':>9} {'programs':>8} {'median ms':>10} {'p90 ms':>8} {'bare ms':>8} "
+        f"{'queries':>7} {'× at 100':>9}"
+    )
+    base = results[0]["dashboard"][0]
+    for r in results:
+        p50, p90 = r["dashboard"]
+        print(
+            f"{r['trainees']:>9,} {r['held']:>8} {p50:>10.1f} {p90:>8.1f} {r['bare'][0]:>8.1f} "
+            f"{r['queries']:>7} {p50 / base:>9.2f}"
+        )
+    worst = max(r["dashboard"][0] for r in results) / base
+    print(f"largest / smallest: {worst:.2f} (aim: at most 3)")
 
 
 if __name__ == "__main__":

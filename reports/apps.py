@@ -15,3 +15,9 @@ class ReportsConfig(AppConfig):
 
         # Its part of a trainee's erasure: the published reports (trainees.personal_data).
         personal_data.erasure_step(erasure.trainee_erase)
+
+        # The dashboards' summaries: every change of what they sum marks its program for a
+        # refresh (reports.summaries).
+        from reports import signals
+
+        signals.connect()

@@ -174,3 +174,124 @@ class ReportDelivery(models.Model):
 
     def __str__(self):
         return self.recipient_email
+
+
+# Summaries (汇总) ---------------------------------------------------------------------------
+# The dashboards read these instead of every roll-call, attempt and essay row:
+# reports.summaries recomputes a program's rows from the raw rows after any change of
+# what they sum (a Celery task, after commit, bursts coalesced), and
+# reports.selectors.summaries reads them, refreshing first a program whose rows are missing,
+# waiting for a refresh, or computed for another moment (an activity has ended since).
+
+SCORE_SUM = {"max_digits": 12, "decimal_places": 1, "default": 0}
+
+
+class ProgramSummary(models.Model):
+    """When a program's summary rows were computed, and for which moments they hold: the
+    attendance counts the activities that had ended by then, so they are the figures of any
+    moment from the last end before `computed_for` (`valid_from`) to the next (`valid_until`;
+    None: no activity ends later)."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    computed_for = models.DateTimeField()
+    valid_from = models.DateTimeField(null=True)
+    valid_until = models.DateTimeField(null=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Program summary")
+        verbose_name_plural = _("Program summaries")
+
+    def __str__(self):
+        return f"{self.program_id} @ {self.computed_for:%Y-%m-%d %H:%M}"
+
+    def holds_at(self, now):
+        """Whether these figures are those of `now`."""
+        return (self.valid_from is None or self.valid_from <= now) and (
+            self.valid_until is None or now < self.valid_until
+        )
+
+
+class FigureSums(models.Model):
+    """The sums and counts of a set of a program's active trainees: added up over any set of
+    programs and units with one GROUP BY."""
+
+    trainees = models.PositiveIntegerField(default=0)
+    entry_sum = models.DecimalField(**SCORE_SUM)
+    entry_count = models.PositiveIntegerField(default=0)
+    graduation_sum = models.DecimalField(**SCORE_SUM)
+    graduation_count = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    gain_sum = models.DecimalField(**SCORE_SUM)
+    gain_count = models.PositiveIntegerField(default=0)
+    # Roll call over the activities that had ended and were theirs (the class's and their
+    # group's): expected = trainees × those activities.
+    expected = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    left_early = models.PositiveIntegerField(default=0)
+    absent = models.PositiveIntegerField(default=0)
+    leave = models.PositiveIntegerField(default=0)
+    # Essays: started (a draft, returned, handed in), reviewed, and by grade.
+    essays_draft = models.PositiveIntegerField(default=0)
+    essays_returned = models.PositiveIntegerField(default=0)
+    essays_submitted = models.PositiveIntegerField(default=0)  # handed in, not graded
+    essays_reviewed = models.PositiveIntegerField(default=0)
+    grade_a = models.PositiveIntegerField(default=0)
+    grade_b = models.PositiveIntegerField(default=0)
+    grade_c = models.PositiveIntegerField(default=0)
+    grade_d = models.PositiveIntegerField(default=0)
+    # Completion (结业): study hours (frozen at the close, else so far), completed, certified.
+    hours = models.DecimalField(**SCORE_SUM)
+    completed = models.PositiveIntegerField(default=0)
+    certificates = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def attended(self):
+        """实到: present, late or left early (sessions.models.Attendance.ATTENDED)."""
+        return self.present + self.late + self.left_early
+
+
+class UnitSummary(FigureSums):
+    """The figures of a program's active trainees of one unit (the trainee's own unit)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("Unit summary")
+        verbose_name_plural = _("Unit summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "unit"], name="unit_summary_once"),
+        ]
+        indexes = [models.Index(fields=["unit", "program"], name="unit_summary_unit")]
+
+    def __str__(self):
+        return f"{self.program_id}/{self.unit_id}"
+
+
+class EnrollmentSummary(models.Model):
+    """The figures of one active trainee in one program (the drill-down's line)."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    trainee_id = models.BigIntegerField(db_index=True)
+    unit_id = models.BigIntegerField()
+    entry = models.DecimalField(max_digits=7, decimal_places=1, null=True)
+    graduation = models.DecimalField(max_digits=7, decimal_places=1, null=True)
+    expected = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Trainee summary")
+        verbose_name_plural = _("Trainee summaries")
+
+    def __str__(self):
+        return f"{self.enrollment_id}"

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.dispatch import receiver
 from django.utils import timezone
 
+from reports import summaries
 from reports.services import outbox, sending
 
 logger = logging.getLogger(__name__)
@@ -59,3 +60,18 @@ def deliveries_enqueue(ids):
 @receiver(outbox.deliveries_written)
 def deliveries_written(sender, ids, **kwargs):
     deliveries_enqueue(ids)
+
+
+@shared_task(acks_late=True)
+def program_summary_refresh(program_id):
+    """Recompute one program's dashboard summary (reports.summaries.summary_refresh):
+    idempotent, and cheap to run twice."""
+    summaries.summary_refresh(program_id=program_id)
+
+
+@receiver(summaries.refresh_wanted)
+def summary_refresh_wanted(sender, program_id, **kwargs):
+    try:
+        program_summary_refresh.delay(program_id)
+    except Exception:  # the broker's errors are many; the key stays and the next read refreshes
+        logger.warning("summary refresh of program %s not queued", program_id, exc_info=True)

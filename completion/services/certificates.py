@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from completion.models import Certificate
+from trainees.summaries import programs_changed
 
 
 class RevokeRefused(Exception):
@@ -80,4 +81,5 @@ def certificate_revoke(*, certificate, user, reason, now=None):
             _("Certificate %(serial)s has been revoked already.") % {"serial": certificate.serial}
         )
     certificate.refresh_from_db()
+    programs_changed([certificate.enrollment.program_id])  # an update: the summaries
     return certificate

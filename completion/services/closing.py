@@ -10,6 +10,7 @@ from completion.rules import closing_of
 from completion.selectors.closing import completion_results
 from completion.services.certificates import certificates_issue
 from trainees.models import Enrollment
+from trainees.summaries import programs_changed
 
 
 class ClosingRefused(Exception):
@@ -118,4 +119,5 @@ def program_close(*, program, user, now=None):
             completions=[completion for completion in completions if completion.completed],
             now=now,
         )
+        programs_changed([program.pk])  # bulk: the dashboards' summaries do not see it
     return closing, True

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.models import Answer, Attempt, Question, ScoreChange
+from exams.models import Answer, Attempt, Exam, Question, ScoreChange
 from exams.selectors.keys import answer_key
 from exams.services.numbers import plain, tenth
+from trainees.summaries import programs_changed
 
 
 class ScoreError(Exception):
@@ -81,6 +82,9 @@ def attempts_total(*, attempts, answers, user=None, reason, question=None, point
             changed.append(attempt)
     ScoreChange.objects.bulk_create(changes)
     Attempt.objects.bulk_update(changed, ["score", "status"])
+    if changed:  # bulk: the dashboards' summaries do not see it
+        exam_ids = {attempt.exam_id for attempt in changed}
+        programs_changed(Exam.objects.filter(pk__in=exam_ids).values_list("program_id", flat=True))
 
 
 def attempt_total(*, attempt, answers, **change):

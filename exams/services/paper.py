@@ -13,6 +13,7 @@ from exams.models import Attempt, ScoreChange
 from exams.services.grading import ScoreError
 from exams.services.numbers import plain
 from trainees.spreadsheets import SpreadsheetError, SpreadsheetFileError, read_table
+from trainees.summaries import programs_changed
 
 COLUMNS = {
     "police_id": ("警号", "police_id", "policeid"),
@@ -135,6 +136,7 @@ def paper_scores_set(*, exam, scores, user, reason="paper scores", now=None):
         attempt.submitted_at = attempt.submitted_at or now
         attempt.status = Attempt.Status.GRADED
     Attempt.objects.bulk_create(new)
+    programs_changed([exam.program_id])  # bulk: the dashboards' summaries do not see it
     Attempt.objects.bulk_update(
         [a for a, _old, _new in changes if a not in new], ["score", "submitted_at", "status"]
     )

@@ -1,37 +1,27 @@
 """The bureau dashboard: many programs across years, for leadership.
 
-It sums in SQL with the score report's definitions (the latest entry and graduation exam of a
+It adds up the programs' summaries (reports.summaries: per program and unit of the
+trainee, with the score report's definitions: the latest entry and graduation exam of a
 program, final scores only, attendance over the activities that have ended and were the
-trainee's, the branch of reports.selectors.report.unit_branches); a test checks that its
-figures of a program equal the score report's. It reads a fixed number of queries, whatever
-the number of programs and trainees.
+trainee's), by program and by unit, then by branch (reports.selectors.report.unit_branches);
+a test checks that its figures of a program equal the score report's. It never reads the
+roll-call, attempt or essay rows, and reads a fixed number of queries whatever the number of
+programs and trainees, once their summaries are fresh.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.models import Attempt, Exam
-from exams.selectors.scores import SCORED_KINDS, latest_exams
+from reports.models import EnrollmentSummary
 from reports.selectors.report import unit_branches
+from reports.selectors.summaries import summaries_fresh, unit_sums
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
-from sessions.models import Activity, Attendance
 from trainees.models import Enrollment, Unit
-
-SCORE = DecimalField(max_digits=7, decimal_places=1)
 
 
 @dataclass
@@ -57,6 +47,21 @@ class Sums:
         self.entry = self.grad = self.gain = Decimal(0)
         self.expected = self.attended = self.late = self.absent = 0
 
+    def add(self, sums):
+        """Add the totals of reports.summaries (a dict of FIGURES)."""
+        self.trainees += sums["trainees"]
+        self.entry += sums["entry_sum"] or 0
+        self.entry_n += sums["entry_count"]
+        self.grad += sums["graduation_sum"] or 0
+        self.grad_n += sums["graduation_count"]
+        self.passed += sums["passed"]
+        self.gain += sums["gain_sum"] or 0
+        self.gain_n += sums["gain_count"]
+        self.expected += sums["expected"]
+        self.attended += sums["present"] + sums["late"] + sums["left_early"]
+        self.late += sums["late"]
+        self.absent += sums["absent"]
+
     def row(self, name):
         return [
             name,
@@ -77,118 +82,18 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
     URLs."""
     now = now or timezone.now()
     programs = list(programs.order_by("start_date", "code"))
-    exams = latest_exams([program.pk for program in programs], kinds=SCORED_KINDS)
-    entry_ids = [e[Exam.Kind.ENTRY].pk for e in exams.values() if Exam.Kind.ENTRY in e]
-    grad_ids = [e[Exam.Kind.GRADUATION].pk for e in exams.values() if Exam.Kind.GRADUATION in e]
+    program_ids = [program.pk for program in programs]
+    summaries_fresh(program_ids, now)
     by_program = {program.pk: Sums() for program in programs}
-    by_branch = defaultdict(Sums)
-    # Every figure is summed in SQL by program and by the trainee's own unit (an integer
-    # column: cheap to group by), then by branch here: a few thousand rows at most, however
-    # many trainees there are.
+    for program_id, sums in unit_sums(program_ids, unit_ids, "program_id").items():
+        by_program[program_id].add(sums)
+    # The summaries are per program and the trainee's own unit; the branches are made here
+    # from the tree as it is now: a few thousand rows at most, however many trainees.
     tree = unit_branches(None)
     names = dict(tree.values())
-
-    def branch(unit_id):
-        return tree[unit_id][0]
-
-    enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
-    members = defaultdict(int)  # (program, group, branch) → trainees
-    for program_id, group_id, unit_id, count in (
-        enrollments.values("program_id", "group_id", "trainee__unit_id")
-        .annotate(count=Count("pk"))
-        .values_list("program_id", "group_id", "trainee__unit_id", "count")
-    ):
-        branch_id = branch(unit_id)
-        by_program[program_id].trainees += count
-        by_branch[branch_id].trainees += count
-        members[program_id, group_id, branch_id] += count
-
-    graded = Q(status=Attempt.Status.GRADED, score__isnull=False)
-    attempts = scoped(Attempt.objects.filter(graded), unit_ids, "enrollment__")
-    exam_program = {
-        exam_id: program_id
-        for program_id, e in exams.items()
-        for exam_id in (x.pk for x in e.values())
-    }
-    for exam_id, unit_id, count, total, passed in (
-        attempts.filter(exam_id__in=entry_ids + grad_ids)
-        .values("exam_id", "enrollment__trainee__unit_id")
-        .annotate(
-            count=Count("pk"),
-            total=Sum("score"),
-            passed=Count("pk", filter=Q(score__gte=F("exam__pass_mark"))),
-        )
-        .values_list("exam_id", "enrollment__trainee__unit_id", "count", "total", "passed")
-    ):
-        for sums in (by_program[exam_program[exam_id]], by_branch[branch(unit_id)]):
-            if exam_id in grad_ids:
-                sums.grad += total
-                sums.grad_n += count
-                sums.passed += passed
-            else:
-                sums.entry += total
-                sums.entry_n += count
-    # Gain: each graduation score joined to the same enrollment's entry score.
-    for exam_id, unit_id, count, total in (
-        attempts.filter(
-            exam_id__in=grad_ids,
-            enrollment__attempts__exam_id__in=entry_ids,
-            enrollment__attempts__status=Attempt.Status.GRADED,
-            enrollment__attempts__score__isnull=False,
-        )
-        .values("exam_id", "enrollment__trainee__unit_id")
-        .annotate(
-            count=Count("pk"),
-            total=Sum(
-                ExpressionWrapper(F("score") - F("enrollment__attempts__score"), output_field=SCORE)
-            ),
-        )
-        .values_list("exam_id", "enrollment__trainee__unit_id", "count", "total")
-    ):
-        for sums in (by_program[exam_program[exam_id]], by_branch[branch(unit_id)]):
-            sums.gain += total
-            sums.gain_n += count
-
-    # Attendance: expected = the trainees × the ended activities that were theirs.
-    class_wide, of_group = defaultdict(int), defaultdict(int)
-    for program_id, group_id, count in (
-        Activity.objects.filter(program__in=programs, ends_at__lte=now)
-        .values("program_id", "group_id")
-        .annotate(count=Count("pk"))
-        .values_list("program_id", "group_id", "count")
-    ):
-        if group_id is None:
-            class_wide[program_id] = count
-        else:
-            of_group[group_id] = count
-    for (program_id, group_id, branch_id), count in members.items():
-        expected = count * (class_wide[program_id] + (of_group[group_id] if group_id else 0))
-        by_program[program_id].expected += expected
-        by_branch[branch_id].expected += expected
-    for program_id, unit_id, attended, late, absent in (
-        scoped(
-            Attendance.objects.filter(
-                Q(activity__group__isnull=True) | Q(activity__group=F("enrollment__group")),
-                activity__program__in=programs,
-                activity__ends_at__lte=now,
-            ),
-            unit_ids,
-            "enrollment__",
-        )
-        .values("activity__program_id", "enrollment__trainee__unit_id")
-        .annotate(
-            attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
-            late=Count("pk", filter=Q(status="late")),
-            absent=Count("pk", filter=Q(status="absent")),
-        )
-        .values_list(
-            "activity__program_id", "enrollment__trainee__unit_id", "attended", "late", "absent"
-        )
-    ):
-        for sums in (by_program[program_id], by_branch[branch(unit_id)]):
-            sums.attended += attended
-            sums.late += late
-            sums.absent += absent
+    by_branch = defaultdict(Sums)
+    for unit_id, sums in unit_sums(program_ids, unit_ids, "unit_id").items():
+        by_branch[tree[unit_id][0]].add(sums)
 
     overall = Sums()
     for sums in by_program.values():
@@ -271,7 +176,8 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
                 links=[unit_link(pk) for pk, _row in ranked] if unit_link else [],
             )
         )
-    tables.append(repeat_trainees(programs, grad_ids, unit_ids, trainee_link))
+    tables.append(repeat_trainees(programs, unit_ids, trainee_link))
+    enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
     distinct = enrollments.values("trainee_id").distinct().count()
     entry, graduation = mean(overall.entry, overall.entry_n), mean(overall.grad, overall.grad_n)
     kpis = [
@@ -288,7 +194,7 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
 REPEATERS_SHOWN = 30
 
 
-def repeat_trainees(programs, grad_ids, unit_ids, trainee_link=None):
+def repeat_trainees(programs, unit_ids, trainee_link=None):
     """The trainees who attended several of `programs`, most programs first, with their
     graduation score in each, oldest first: two queries, with or without any."""
     enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
@@ -302,18 +208,16 @@ def repeat_trainees(programs, grad_ids, unit_ids, trainee_link=None):
     # trainee id → programs, most first; then → (name, unit, programs)
     shown = dict(repeaters.values_list("trainee_id", "count")[:REPEATERS_SHOWN])
     scores, who = defaultdict(list), {}
+    # Their graduation scores from the summaries (bureau_dashboard refreshed them).
     for trainee_id, name, unit, score in (
         Enrollment.objects.filter(
             trainee_id__in=top, program__in=programs, status=Enrollment.Status.ACTIVE
         )
         .annotate(
             score=Subquery(
-                Attempt.objects.filter(
-                    enrollment=OuterRef("pk"),
-                    exam_id__in=Exam.objects.filter(pk__in=grad_ids),  # a subquery: no skip
-                    status=Attempt.Status.GRADED,
-                    score__isnull=False,
-                ).values("score")[:1]
+                EnrollmentSummary.objects.filter(enrollment_id=OuterRef("pk")).values("graduation")[
+                    :1
+                ]
             )
         )
         .order_by("program__start_date", "program_id")

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from sessions.models import Activity, Attendance, AttendanceChange
 from sessions.selectors.rollcall import covering_leave, expected
 from trainees.models import Enrollment
+from trainees.summaries import programs_changed
 from trainees.throttle import WrongCodes, minutes
 
 STEP_SECONDS = 30  # a code lives 30 seconds
@@ -167,6 +168,7 @@ def mark_remaining_present(*, activity, user):
         )
         for a in saved
     )
+    programs_changed([activity.program_id])  # bulk: the dashboards' summaries do not see it
     return sum(1 for change in changes if change.new_status == Status.PRESENT)
 
 
@@ -356,6 +358,8 @@ def activity_close(*, activity, now=None):
             )
     if activity.closed_at is None:
         Activity.objects.filter(pk=activity.pk).update(closed_at=now)
+    if rows:
+        programs_changed([activity.program_id])  # bulk: the dashboards' summaries
     return len(rows)
 
 

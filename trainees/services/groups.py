@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from trainees.audit import GROUP_SPLIT, GROUPS_EDITED
 from trainees.models import Enrollment, Group
+from trainees.summaries import programs_changed
 
 # What the page of every group edits: the name, the host (title and name) and the topic.
 GROUP_FIELDS = ["name", "host_title", "host_name", "topic"]
@@ -96,4 +97,6 @@ def groups_split(*, program, user=None):
         default_user=user,
         default_change_reason=GROUP_SPLIT,
     )
+    if moved:
+        programs_changed([program.pk])  # bulk: the dashboards' summaries do not see it
     return assignment

@@ -12,6 +12,7 @@ from trainees import roster as roster_module
 from trainees.audit import ROSTER_IMPORT
 from trainees.models import Enrollment, Group, Trainee, Unit
 from trainees.spreadsheets import SpreadsheetError, SpreadsheetFileError
+from trainees.summaries import programs_changed
 
 
 def roster_import(*, program, name, content, dry_run=False, user=None):
@@ -72,4 +73,12 @@ def roster_apply(plan, *, user=None):
     bulk_create_with_history(new_enrollments, Enrollment, **history)
     if moved_enrollments:
         bulk_update_with_history(moved_enrollments, Enrollment, ["group"], **history)
+    # Bulk writes: the dashboards' summaries of this program, and of the other programs of
+    # trainees who moved to another unit, are told.
+    changed = [plan.program.pk]
+    if "unit" in changed_fields:
+        changed += Enrollment.objects.filter(trainee__in=changed_trainees).values_list(
+            "program_id", flat=True
+        )
+    programs_changed(changed)
     return plan

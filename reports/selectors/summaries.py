@@ -1,0 +1,38 @@
+"""Reading the dashboards' summaries (reports.summaries): each reader first refreshes
+the programs whose summary is missing, waiting for a refresh (its pending key is in the cache),
+or computed for another moment (an activity has ended since, or the reader asks about another
+time); the others cost one query for all of them and one cache read."""
+
+from django.core.cache import cache
+from django.db.models import Sum
+
+from reports.models import ProgramSummary, UnitSummary
+from reports.summaries import FIGURES, pending_key, summary_refresh
+
+
+def summaries_fresh(program_ids, now):
+    """Make the summaries of `program_ids` those of `now`; returns the ids refreshed."""
+    program_ids = list(program_ids)
+    states = {s.program_id: s for s in ProgramSummary.objects.filter(program_id__in=program_ids)}
+    keys = {pending_key(pk): pk for pk in program_ids}
+    pending = {keys[key] for key in cache.get_many(list(keys))} if keys else set()
+    stale = [
+        pk
+        for pk in program_ids
+        if pk in pending or pk not in states or not states[pk].holds_at(now)
+    ]
+    for program_id in stale:
+        summary_refresh(program_id=program_id, now=now)
+    return stale
+
+
+def unit_sums(program_ids, unit_ids, by):
+    """{key: {figure: total}} of the UnitSummary rows of `program_ids` and `unit_ids` (None:
+    every unit), grouped by `by` ("program_id" or "unit_id"): one query."""
+    rows = UnitSummary.objects.filter(program_id__in=list(program_ids))
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    return {
+        row.pop(by): row
+        for row in rows.values(by).annotate(**{name: Sum(name) for name in FIGURES}).order_by()
+    }
