@@ -52,7 +52,7 @@ def on_speakers(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if reverse:  # a speaker's activities changed: each of their programs
         programs = Activity.objects.filter(pk__in=pk_set or ()).values_list("program_id")
-        for program_id in set(p for (p,) in programs):
+        for program_id in {p for (p,) in programs}:
             timetable_version_raise(program_id=program_id)
     else:
         timetable_version_raise(program_id=instance.program_id)
