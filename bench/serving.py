@@ -51,11 +51,14 @@ def free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(env, workers):
-    """gunicorn serving the project on a free loopback port, once it accepts connections;
-    yields the port and stops the server afterwards."""
+def gunicorn(env, workers, app="config.wsgi", pythonpath=None):
+    """gunicorn serving the project (or the WSGI module `app`, found on `pythonpath` too) on a
+    free loopback port, once it accepts connections; yields the port and stops the server
+    afterwards."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}"]
+    if pythonpath:
+        command += ["--pythonpath", str(pythonpath)]
     command += ["--workers", str(workers), "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:

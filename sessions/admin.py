@@ -9,6 +9,7 @@ from sessions.models import (
     LeaveRequest,
     Material,
     Speaker,
+    TimetableVersion,
     Venue,
 )
 
@@ -95,3 +96,13 @@ class AttendanceChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the history of attendance is not edited
+
+
+@admin.register(TimetableVersion)
+class TimetableVersionAdmin(admin.ModelAdmin):
+    """Raised by every change of a timetable (sessions.versions); read here, never edited."""
+
+    list_display = ["program", "version"]
+    search_fields = ["program__code", "program__title"]
+    list_filter = ["program__start_date"]
+    readonly_fields = ["program", "version"]

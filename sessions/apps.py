@@ -21,4 +21,10 @@ class TimetableConfig(AppConfig):
         personal_data.data_source(sessions_personal_data.trainee_data, position=10)
         personal_data.erasure_step(sessions_personal_data.trainee_erase)
         # A change of the published timetable is mailed by a task (sessions.tasks listens).
-        from sessions import tasks  # noqa: F401
+        # Every change of what a trainee's timetable shows raises its version (the cache key).
+        from sessions import (
+            tasks,  # noqa: F401
+            versions,
+        )
+
+        versions.connect()

@@ -192,6 +192,30 @@ class ActivityChange(models.Model):
         return self.summary
 
 
+class TimetableVersion(models.Model):
+    """A program's timetable version: raised in the transaction of every change of what a
+    trainee's timetable shows (an activity, its speakers, venue or group, a recorded change;
+    sessions.versions). The trainee's pages cache their group's activities under it
+    (sessions.selectors.timetable.group_timetable), so a change shows at once, in every
+    process, without a cache to clear."""
+
+    program = models.OneToOneField(
+        Program,
+        verbose_name=_("Program"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="timetable_version",
+    )
+    version = models.PositiveBigIntegerField(_("Version"), default=0)
+
+    class Meta:
+        verbose_name = _("Timetable version")
+        verbose_name_plural = _("Timetable versions")
+
+    def __str__(self):
+        return f"{self.program_id}: {self.version}"
+
+
 class CalendarFeed(models.Model):
     """An iCal feed URL: a trainee's own (with their group), or the whole program's.
 

@@ -8,11 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Case, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker
+from sessions.versions import version_of
 from trainees.models import Enrollment
 
 GRID_START_HOUR = 6  # the week view draws 06:00–23:00, widened to the routine and activities
@@ -37,6 +39,78 @@ def for_enrollment(activities, enrollment):
     if enrollment.group_id:
         audience |= Q(group_id=enrollment.group_id)
     return activities.filter(audience)
+
+
+# A group's timetable is cached under its program's timetable version, which every change
+# raises (sessions.versions): an entry is never stale, only unread, and expires by itself.
+GROUP_TIMETABLE_SECONDS = 24 * 60 * 60
+CHANGES_KEPT = 10
+
+
+@dataclass
+class GroupTimetable:
+    """What every trainee of a group sees alike: the activities they attend (with venue,
+    group and speakers) and the latest changes that concern them."""
+
+    activities: list
+    changes: list
+
+
+def group_timetable(program, group_id):
+    """The GroupTimetable of a group of `program` (None: a trainee in no group), from the
+    cache when this version of the timetable has been read before: no query then, else
+    four (the version too, unless the program was read with select_related
+    ("timetable_version")). The activities are new objects at each call: a page may set
+    the trainee's own state on them (with_records)."""
+    key = f"timetable:group:{program.pk}:{version_of(program)}:{group_id or 0}"
+    found = cache.get(key)
+    if found is None:
+        audience = Q(group__isnull=True) | Q(group_id=group_id) if group_id else Q(group=None)
+        changes = ActivityChange.objects.filter(audience, program_id=program.pk)
+        found = GroupTimetable(
+            activities=list(activities_of(program).filter(audience)),
+            changes=list(changes.order_by("-created_at")[:CHANGES_KEPT]),
+        )
+        cache.set(key, found, GROUP_TIMETABLE_SECONDS)
+    return found
+
+
+def with_records(activities, enrollment):
+    """`activities` (a list of one program's, e.g. of group_timetable) with the trainee's
+    own state, as with_my_state and with_badges give it: my_status, my_minutes_late,
+    my_checked_in_at, my_leave and .badges. Two queries (none without activities): their
+    roll-call records, and their leave over the span of the activities."""
+    if not activities:
+        return activities
+    records = {
+        activity_id: (status, minutes, checked_in_at)
+        for activity_id, status, minutes, checked_in_at in Attendance.objects.filter(
+            enrollment=enrollment, activity_id__in=[a.pk for a in activities]
+        ).values_list("activity_id", "status", "minutes_late", "checked_in_at")
+    }
+    leaves = sorted(
+        LeaveRequest.objects.filter(
+            enrollment=enrollment,
+            status__in=[LeaveRequest.Status.APPROVED, LeaveRequest.Status.PENDING],
+            starts_at__lt=max(a.ends_at for a in activities),
+            ends_at__gt=min(a.starts_at for a in activities),
+        ).values_list("status", "starts_at", "ends_at", "created_at"),
+        # As with_my_state: approved before pending, the latest first.
+        key=lambda leave: (leave[0] != LeaveRequest.Status.APPROVED, -leave[3].timestamp()),
+    )
+    for activity in activities:
+        state = records.get(activity.pk, (None, None, None))
+        activity.my_status, activity.my_minutes_late, activity.my_checked_in_at = state
+        activity.my_leave = next(
+            (
+                status
+                for status, starts_at, ends_at, _created in leaves
+                if starts_at < activity.ends_at and ends_at > activity.starts_at
+            ),
+            None,
+        )
+        activity.badges = my_badges(activity)
+    return activities
 
 
 def timetable_published(program):
@@ -330,7 +404,7 @@ def current_enrollments(user, today):
     or else the last one."""
     enrollments = list(
         Enrollment.objects.filter(trainee__user=user, status=Enrollment.Status.ACTIVE)
-        .select_related("program", "group")
+        .select_related("program__timetable_version", "group", "trainee__unit")
         .order_by("program__start_date")
     )
     running = [e for e in enrollments if e.program.start_date <= today <= e.program.end_date]

@@ -231,7 +231,10 @@ def my_day(request):
         except ValueError:
             raise Http404 from None
     days = []
-    for enrollment in timetable_selectors.current_enrollments(request.user, today):
+    enrollments = timetable_selectors.current_enrollments(request.user, today)
+    if enrollments:  # read with them: the page's name and unit need no query of their own
+        request.user.trainee = enrollments[0].trainee
+    for enrollment in enrollments:
         # The figures of the apps above (study hours so far), a line under the program's name.
         figures = [
             (figure, values.get(enrollment.pk))
@@ -241,13 +244,10 @@ def my_day(request):
             days.append({"enrollment": enrollment, "published": False, "figures": figures})
             continue
         start, end = timetable_selectors.day_bounds(today)
-        activities = timetable_selectors.with_badges(
-            timetable_selectors.with_my_state(
-                timetable_selectors.for_enrollment(
-                    timetable_selectors.activities_of(enrollment.program), enrollment
-                ).filter(starts_at__gte=start, starts_at__lt=end),
-                enrollment,
-            )
+        # What the whole group sees alike comes from the cache; the trainee's own state not.
+        group = timetable_selectors.group_timetable(enrollment.program, enrollment.group_id)
+        activities = timetable_selectors.with_records(
+            [a for a in group.activities if start <= a.starts_at < end], enrollment
         )
         upcoming = [a for a in activities if a.ends_at > now]
         days.append(
@@ -256,7 +256,7 @@ def my_day(request):
                 "published": True,
                 "activities": activities,
                 "next": upcoming[0] if upcoming else None,
-                "changes": timetable_selectors.recent_changes(enrollment, limit=3),
+                "changes": group.changes[:3],
                 "figures": figures,
             }
         )
@@ -267,7 +267,7 @@ def my_day(request):
 def my_timetable(request, code):
     """The whole timetable of my program, for my group, day by day."""
     enrollment = get_object_or_404(
-        Enrollment.objects.select_related("program", "group"),
+        Enrollment.objects.select_related("program__timetable_version", "group", "trainee__unit"),
         trainee__user=request.user,
         program__code=code,
         status=Enrollment.Status.ACTIVE,
@@ -276,17 +276,12 @@ def my_timetable(request, code):
     published = timetable_selectors.timetable_published(program)
     days, changes = [], []
     materials = material_selectors.materials_of(program)
+    request.user.trainee = enrollment.trainee  # the navbar's name, without a query
     if published:
-        activities = timetable_selectors.with_badges(
-            timetable_selectors.with_my_state(
-                timetable_selectors.for_enrollment(
-                    timetable_selectors.activities_of(program), enrollment
-                ),
-                enrollment,
-            )
-        )
+        group = timetable_selectors.group_timetable(program, enrollment.group_id)
+        activities = timetable_selectors.with_records(group.activities, enrollment)
         days = timetable_selectors.by_day(program, activities)
-        changes = timetable_selectors.recent_changes(enrollment)
+        changes = group.changes
     else:
         materials = materials.filter(activity=None)  # their activities are not shown yet
     feed = timetable_services.calendar_feed_for(program=program, enrollment=enrollment)

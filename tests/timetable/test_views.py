@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from sessions.models import Activity, ActivityChange, Attendance, CalendarFeed, LeaveRequest
 from sessions.services import timetable
+from sessions.versions import timetable_version_raise
 from tests import factories
 from tests.timetable.factories import activity, at, speaker
 
@@ -139,10 +140,15 @@ def test_week_and_my_day_query_counts_do_not_grow(
 
     fill(few_activities, few_trainees)
     counts()  # the first visit makes the calendar feeds' tokens
-    small = counts()
+    timetable_version_raise(program_id=program.pk)
+    small_cold = counts()  # the first visit after a change reads the group's timetable
+    small = counts()  # the next ones take it from the cache
     fill(many_activities, many_trainees)
 
-    assert counts() == small
+    assert (counts(), counts()) == (small_cold, small)
+    # Reading the group's timetable is three queries (with the version), once per change
+    # for my day and the whole timetable together.
+    assert small[1:] == [small_cold[1] - 3, small_cold[2]]
 
 
 def test_ics_carries_shanghai_times_venue_speakers_and_a_stable_uid(client, program, published):
