@@ -17,7 +17,8 @@ from trainees.uploads import PendingUpload, preview_then_confirm
 
 
 def bank_questions(request):
-    questions = Question.objects.annotate(used=Count("exam_questions"))
+    # An aggregate drops Meta.ordering: the bank pages in its order (category, then id).
+    questions = Question.objects.annotate(used=Count("exam_questions")).order_by("category", "id")
     category, kind, search = (request.GET.get(k, "") for k in ("category", "kind", "q"))
     if category:
         questions = questions.filter(category=category)
