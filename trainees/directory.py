@@ -135,6 +135,11 @@ def signed_in_through_directory(request):
     return request.session.get(BACKEND_SESSION_KEY) == BACKEND
 
 
+def is_directory_account(user):
+    """Whether the directory made this account (and so holds its password)."""
+    return user.groups.filter(name=DIRECTORY).exists()
+
+
 def local_account(username):
     """What `username` names in Jingxun that the directory must leave alone, or "": a trainee
     (a police ID, with or without an account), a superuser, or any account the directory did

@@ -157,6 +157,13 @@ def test_ldap_organizer_signs_in_through_the_login_page(client, configure):
     assert client.session[BACKEND_SESSION_KEY] == directory.BACKEND
     # Signed in, with no password of its own to choose: the organizer's start page.
     assert client.get("/", follow=True).redirect_chain[-1][0] == "/trainees/programs/"
+    # Nor may it set one: a local password would outlive the directory account.
+    answer = client.post(
+        "/accounts/password/",
+        {"new_password1": "Local-pw-12345", "new_password2": "Local-pw-12345"},
+    )
+    assert answer.status_code == 302
+    assert not get_user_model().objects.get(username="chenjw").has_usable_password()
 
 
 def test_ldap_second_sign_in_updates_the_account(client, configure, slapd):
