@@ -46,7 +46,6 @@ from django.db import transaction
 from django.db.models import Q
 from django_python3_ldap import ldap as python3_ldap
 from django_python3_ldap.utils import format_search_filter
-from django_python3_ldap.utils import format_search_filters as package_search_filters
 from ldap3.core import exceptions as ldap_errors
 from ldap3.utils.conv import escape_filter_chars
 
@@ -269,9 +268,10 @@ def password_matches(server, dn, password):
 
 
 def format_search_filters(ldap_fields):
-    """django-python3-ldap's user search (LDAP_AUTH_FORMAT_SEARCH_FILTERS), with
-    LDAP_USER_FILTER added."""
-    filters = package_search_filters(ldap_fields)
+    """The user search (LDAP_AUTH_FORMAT_SEARCH_FILTERS), with LDAP_USER_FILTER added. Values
+    escaped by ldap3 (RFC 4515): django-python3-ldap's own escaping drops Chinese characters
+    and lets "*" through."""
+    filters = [f"({name}={escape_filter_chars(value)})" for name, value in ldap_fields.items()]
     extra = settings.LDAP_USER_FILTER.strip()
     if extra:
         filters.append(extra if extra.startswith("(") else f"({extra})")

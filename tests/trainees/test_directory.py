@@ -192,6 +192,10 @@ def test_the_user_search_adds_the_disabled_filter(settings):
         "(objectClass=inetOrgPerson)",
         "(!(employeeType=disabled))",
     ]
+    assert directory.format_search_filters({"uid": "陈*)("}) == [
+        "(uid=陈\\2a\\29\\28)",
+        "(!(employeeType=disabled))",
+    ]
 
 
 class FakeGroups:
