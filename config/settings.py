@@ -158,6 +158,57 @@ AUTHENTICATION_BACKENDS = [
     # A trainee's first sign-in with the initial password printed on their slip.
     "trainees.backends.InitialPasswordBackend",
 ]
+# Directory sign-in for staff (统一身份认证, trainees.directory), off unless LDAP_URL is set:
+# organizers and leaders sign in with their directory account, which is made or updated here at
+# each sign-in (name, email, roles from the two groups, a leader's unit). Trainees keep their
+# police ID, and local accounts (the superuser) never go through the directory. Built on
+# django-python3-ldap, whose settings are the LDAP_AUTH_* below (README: "Directory sign-in").
+LDAP_URL = env.list("LDAP_URL", default=[])  # ldap://ldap1.czga:389,ldap://ldap2.czga:389
+if LDAP_URL:
+    AUTHENTICATION_BACKENDS.append("trainees.directory.DirectoryBackend")
+    LDAP_AUTH_URL = LDAP_URL
+    LDAP_AUTH_USE_TLS = env.bool("LDAP_START_TLS", default=False)
+    # The account that searches for users and reads the groups; empty: an anonymous search.
+    LDAP_AUTH_CONNECTION_USERNAME = env.str("LDAP_BIND_DN", default="")
+    LDAP_AUTH_CONNECTION_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
+    LDAP_AUTH_SEARCH_BASE = env.str("LDAP_USER_SEARCH_BASE", default="")
+    LDAP_AUTH_OBJECT_CLASS = env.str("LDAP_USER_OBJECT_CLASS", default="inetOrgPerson")
+    # Added to the user search: how a directory marks a disabled account, when its bind does
+    # not fail by itself (as OpenLDAP's ppolicy lock and Active Directory's disabled flag make
+    # it), e.g. (!(employeeType=disabled)).
+    LDAP_USER_FILTER = env.str("LDAP_USER_FILTER", default="")
+    # The account's fields from the entry's attributes. A Chinese name is whole in one field.
+    LDAP_AUTH_USER_FIELDS = {
+        "username": env.str("LDAP_ATTR_USERNAME", default="uid"),
+        "first_name": env.str("LDAP_ATTR_NAME", default="cn"),
+        "email": env.str("LDAP_ATTR_EMAIL", default="mail"),
+    }
+    LDAP_AUTH_USER_LOOKUP_FIELDS = ("username",)
+    LDAP_AUTH_CLEAN_USER_DATA = "trainees.directory.clean_user_data"
+    LDAP_AUTH_FORMAT_SEARCH_FILTERS = "trainees.directory.format_search_filters"
+    LDAP_AUTH_SYNC_USER_RELATIONS = "trainees.directory.sync_user_relations"
+    # Roles: the DN of the directory group whose members are organizers, and of leadership's.
+    # A member of neither is refused; one who leaves a group loses the role at the next sign-in.
+    LDAP_ORGANIZER_GROUP = env.str("LDAP_ORGANIZER_GROUP", default="")
+    LDAP_LEADERSHIP_GROUP = env.str("LDAP_LEADERSHIP_GROUP", default="")
+    LDAP_GROUP_MEMBER_ATTRIBUTE = env.str("LDAP_GROUP_MEMBER_ATTRIBUTE", default="member")
+    # A leader's unit: the attribute holding its name or full name (金坛分局, or
+    # 常州市公安局金坛分局), matched to a unit of Jingxun. Empty: set by hand in the admin.
+    LDAP_LEADER_UNIT_ATTRIBUTE = env.str("LDAP_LEADER_UNIT_ATTRIBUTE", default="")
+    # Seconds to connect and to wait for each answer: past them the directory counts as down.
+    LDAP_AUTH_CONNECT_TIMEOUT = LDAP_AUTH_RECEIVE_TIMEOUT = env.int("LDAP_TIMEOUT", default=3)
+    if not LDAP_AUTH_SEARCH_BASE:
+        raise ImproperlyConfigured(
+            "LDAP_URL is set but LDAP_USER_SEARCH_BASE is not: set it to the DN under which "
+            "the directory keeps its people, e.g. ou=people,dc=czga,dc=gov,dc=cn."
+        )
+    if not (LDAP_ORGANIZER_GROUP or LDAP_LEADERSHIP_GROUP):
+        raise ImproperlyConfigured(
+            "LDAP_URL is set but neither LDAP_ORGANIZER_GROUP nor LDAP_LEADERSHIP_GROUP is: "
+            "set at least one to the DN of a directory group, or nobody can sign in through it."
+        )
+    if not all(url.startswith(("ldap://", "ldaps://")) for url in LDAP_URL):
+        raise ImproperlyConfigured("Every address of LDAP_URL must start with ldap:// or ldaps://.")
 # Lockout (django-axes): failures are counted per username AND address together, so a class
 # behind one NAT address is not locked out by one trainee's mistakes, nor is the account
 # locked for its owner elsewhere. The lock lifts after the cool-off; a success resets it.

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from trainees import directory
 from trainees.models import Enrollment, Group, Program, Unit
 from trainees.roles import ORGANIZER
 
@@ -25,6 +26,27 @@ class LoginForm(AuthenticationForm):
     def clean_username(self):
         # A Chinese input method may type full-width digits: "０３１２４５" is "031245".
         return unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+
+    def get_invalid_login_error(self):
+        # Directory sign-in (trainees.directory): not "wrong password" when it was not that.
+        reason = directory.refusal(self.request)
+        if reason == directory.UNAVAILABLE:
+            return forms.ValidationError(
+                _(
+                    "The unified identity authentication system cannot be reached at the "
+                    "moment. Please try again later or contact the administrator."
+                ),
+                code="directory_unavailable",
+            )
+        if reason == directory.NO_ROLE:
+            return forms.ValidationError(
+                _(
+                    "Your unified identity account has no role in Jingxun. Please ask the "
+                    "administrator to add it to the organizers' or the leadership's group."
+                ),
+                code="directory_no_role",
+            )
+        return super().get_invalid_login_error()
 
 
 class DateInput(forms.DateInput):
