@@ -19,7 +19,12 @@ def login_lines():
     return [
         f"演示账号 demo logins (password for all: {data.DEMO_PASSWORD})",
         f"  教务 organizer     {data.ORGANIZER['username']}",
-        f"  领导 leadership    {data.LEADER['username']}  (市局 city bureau: everything)",
+        f"  领导 leadership    {data.LEADER['username']}  "
+        + (
+            "(市局 city bureau: its programs and chiefs)"
+            if province
+            else "(市局 city bureau: everything)"
+        ),
         f"  领导 leadership    {data.JINTAN_LEADER['username']}  "
         f"({data.JINTAN}: its stations only)",
         *province,
