@@ -74,6 +74,7 @@ class OrganizerUnitAdmin(admin.ModelAdmin):
     bureau, the units they correct and their roster imports (trainees.permissions)."""
 
     list_display = ["user", "unit"]
+    list_filter = ["unit__kind"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     list_select_related = ["user", "unit"]
     autocomplete_fields = ["user", "unit"]
