@@ -4,11 +4,11 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from trainees import directory
 from trainees.models import Enrollment, Group, Program, Unit
+from trainees.permissions import bureau_choices, organizer_bound
 from trainees.roles import ORGANIZER
 
 MAX_SPREADSHEET_BYTES = 2 * 1024 * 1024  # a 10,000-row .xlsx is about 400 KB
@@ -94,16 +94,18 @@ class ProgramForm(forms.ModelForm):
             "organizers": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizers"].queryset = (
             get_user_model().objects.filter(groups__name=ORGANIZER).order_by("username")
         )
         self.fields["organizers"].required = False
-        # A city bureau, or a root of the unit tree (a bureau not yet filed under one).
-        self.fields["bureau"].queryset = Unit.objects.filter(
-            Q(parent__isnull=True) | Q(kind=Unit.Kind.BUREAU)
-        ).order_by("name")
+        # A province, a city bureau, or a root of the unit tree (a bureau not yet filed under
+        # one); an organizer with a unit: within it, and then a bureau is required.
+        current = self.instance.bureau if self.instance.bureau_id else None
+        self.fields["bureau"].queryset = bureau_choices(user, current)
+        if organizer_bound(user) is not None:
+            self.fields["bureau"].required = True
         self.fields["kind"].required = False  # a station chiefs' training unless said
         self.fields["organizers"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
@@ -253,9 +255,13 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = ["name", "kind", "parent", "email"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         units = Unit.objects.order_by("name")
         if self.instance.pk:
             units = units.exclude(pk__in=self.instance.descendant_ids())
+        bound = organizer_bound(user)
+        if bound is not None:  # an organizer with a unit moves units within it only
+            units = units.filter(pk__in=bound.unit_ids)
+            self.fields["parent"].required = True
         self.fields["parent"].queryset = units
