@@ -46,6 +46,4 @@ def not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    return api.create_response(
-        request, {"detail": _("A valid API token is required.")}, status=401
-    )
+    return api.create_response(request, {"detail": _("A valid API token is required.")}, status=401)

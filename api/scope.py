@@ -81,7 +81,9 @@ def visible_trainees(client):
 
 
 def trainee_of(client, police_id):
-    trainee = visible_trainees(client).select_related("unit__parent").filter(police_id=police_id).first()
+    trainee = (
+        visible_trainees(client).select_related("unit__parent").filter(police_id=police_id).first()
+    )
     if trainee is None:
         raise not_found()
     return trainee

@@ -51,47 +51,15 @@ def active_enrollments(client, program):
 @router.get("/programs", response=schemas.ProgramPage, summary="Programs")
 def program_list(request, query: Query[schemas.PageQuery]):
     """The programs the client sees, the latest first."""
-    programs = visible_programs(request.auth).select_related("bureau").order_by("-start_date", "code")
+    programs = (
+        visible_programs(request.auth).select_related("bureau").order_by("-start_date", "code")
+    )
     return page(programs, query, program_out)
 
 
-@router.get(
-    "/programs/{code}", response={200: schemas.Program, **NOT_FOUND}, summary="One program"
-)
+@router.get("/programs/{code}", response={200: schemas.Program, **NOT_FOUND}, summary="One program")
 def program_detail(request, code: str):
     return program_out(program_of(request.auth, code))
-
-
-@router.get(
-    "/programs/{code}/roster",
-    response={200: schemas.EnrollmentPage, **NOT_FOUND},
-    summary="A program's roster",
-)
-def program_roster(request, code: str, query: Query[schemas.PageQuery]):
-    """Every enrollment (withdrawn ones too) of the trainees of the client's units."""
-    program = program_of(request.auth, code)
-    enrollments = (
-        enrollments_in_scope(request.auth, program.enrollments.all())
-        .select_related("trainee__unit__parent", "group")
-        .order_by("group__number", "trainee__police_id")
-    )
-
-    def convert(enrollment):
-        trainee = enrollment.trainee
-        return {
-            "police_id": trainee.police_id,
-            "name": trainee.name,
-            "gender": trainee.gender,
-            "unit": trainee.unit.name,
-            "parent_unit": trainee.unit.parent.name if trainee.unit.parent else "",
-            "position": trainee.position,
-            "phone": trainee.masked_phone,
-            "group": enrollment.group.number if enrollment.group else None,
-            "role": enrollment.role,
-            "status": enrollment.status,
-        }
-
-    return page(enrollments, query, convert)
 
 
 @router.get(

@@ -1,18 +1,52 @@
-"""Writing: a roster import into a program, by the page's own code (trainees.services.roster:
-the file read and every row checked by trainees.roster.plan_roster, then written in one
-transaction), so the same file gives the same errors or the same changes as on the page."""
+"""A program's roster: reading it, and writing it by a roster import, with the page's own
+code (trainees.services.roster: the file read and every row checked by
+trainees.roster.plan_roster, then written in one transaction), so that the same file gives the
+same errors or the same changes as on the page."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import File, Router, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from api import schemas
-from api.scope import program_to_write
+from api.pagination import page
+from api.scope import enrollments_in_scope, program_of, program_to_write
 from api.services import client_account
 from trainees.forms import SpreadsheetUploadForm
 from trainees.services.roster import roster_import
 
 router = Router(tags=["roster"])
+
+
+@router.get(
+    "/programs/{code}/roster",
+    response={200: schemas.EnrollmentPage, 404: schemas.Error},
+    summary="A program's roster",
+)
+def program_roster(request, code: str, query: Query[schemas.PageQuery]):
+    """Every enrollment (withdrawn ones too) of the trainees of the client's units."""
+    program = program_of(request.auth, code)
+    enrollments = (
+        enrollments_in_scope(request.auth, program.enrollments.all())
+        .select_related("trainee__unit__parent", "group")
+        .order_by("group__number", "trainee__police_id")
+    )
+
+    def convert(enrollment):
+        trainee = enrollment.trainee
+        return {
+            "police_id": trainee.police_id,
+            "name": trainee.name,
+            "gender": trainee.gender,
+            "unit": trainee.unit.name,
+            "parent_unit": trainee.unit.parent.name if trainee.unit.parent else "",
+            "position": trainee.position,
+            "phone": trainee.masked_phone,
+            "group": enrollment.group.number if enrollment.group else None,
+            "role": enrollment.role,
+            "status": enrollment.status,
+        }
+
+    return page(enrollments, query, convert)
 
 
 def row_errors(errors):
@@ -51,10 +85,8 @@ def roster_upload(request, code: str, file: File[UploadedFile], dry_run: bool = 
     form = SpreadsheetUploadForm(data={}, files={"file": file})
     if not form.is_valid():
         message = " ".join(str(error) for error in form.errors["file"])
-        return 400, {
-            "detail": _("Nothing was imported."),
-            "errors": [{"row": None, "field": "", "message": message}],
-        }
+        errors = [{"row": None, "field": "", "message": message}]
+        return Status(400, {"detail": _("Nothing was imported."), "errors": errors})
     account = client_account(client=client)
     with transaction.atomic():
         # For the length of the import, the client's account is one of the program's
@@ -66,15 +98,15 @@ def roster_upload(request, code: str, file: File[UploadedFile], dry_run: bool = 
         )
         program.organizers.remove(account)
     if plan.errors:
-        count = len(plan.errors)
-        return 400, {
-            "detail": _("%(count)s error(s) in the file: nothing was imported.") % {"count": count},
-            "errors": row_errors(plan.errors),
+        detail = _("%(count)s error(s) in the file: nothing was imported.") % {
+            "count": len(plan.errors)
         }
-    return 200, {
+        return Status(400, {"detail": detail, "errors": row_errors(plan.errors)})
+    imported = {
         "created": plan.count("create"),
         "updated": plan.count("update"),
         "unchanged": plan.count("unchanged"),
         "new_groups": [group.number for group in plan.new_groups],
         "dry_run": dry_run,
     }
+    return Status(200, imported)

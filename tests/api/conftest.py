@@ -47,12 +47,14 @@ def world(units, organizer):
     rulin_b = factories.trainee("320402", name="王建国", unit=units["rulin"])
     hutang = factories.trainee("320499", name="湖塘所长", unit=units["hutang"])
     enrollments = [
-        factories.enrollment(program, trainee, group=group) for trainee in (rulin_a, rulin_b, hutang)
+        factories.enrollment(program, trainee, group=group)
+        for trainee in (rulin_a, rulin_b, hutang)
     ]
     factories.enrollment(other, hutang)
     entry = exam(program, kind=Exam.Kind.ENTRY, title="入学摸底考试")
     graduation = exam(program, kind=Exam.Kind.GRADUATION, title="结业考试")
-    for enrollment, (before, after) in zip(enrollments, [(60, 85), (70, 72), (50, 90)]):
+    scores = [(60, 85), (70, 72), (50, 90)]
+    for enrollment, (before, after) in zip(enrollments, scores, strict=True):
         graded(entry, enrollment, before)
         graded(graduation, enrollment, after)
     return {
