@@ -11,15 +11,16 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-
-from api.models import ApiClient
-from config.wsgi import application
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
+
+from api.models import ApiClient
+from config.wsgi import application
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 EXAMPLES = 12
@@ -43,7 +44,7 @@ def test_api_conforms_to_its_schema(rw_token):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(
+        @hypothesis_settings(
             max_examples=EXAMPLES,
             deadline=None,
             database=None,
@@ -63,7 +64,7 @@ def test_api_conforms_to_its_schema(rw_token):
                 name = "名册.xlsx" if len(content) % 2 else "名册.csv"
                 case.body["file"] = (io.BytesIO(content), name)
             response = case.call_and_validate(headers=headers, checks=CHECKS)
-            answers[f"{case.method} {operation.path} {response.status_code}"] += 1
+            answers[f"{case.method} {case.operation.path} {response.status_code}"] += 1
 
         conforms()
 
