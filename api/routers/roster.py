@@ -5,6 +5,7 @@ same errors or the same changes as on the page."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import File, Query, Router, Status, UploadedFile
 
 from api import schemas
@@ -98,9 +99,12 @@ def roster_upload(request, code: str, file: File[UploadedFile], dry_run: bool = 
         )
         program.organizers.remove(account)
     if plan.errors:
-        detail = _("%(count)s error(s) in the file: nothing was imported.") % {
-            "count": len(plan.errors)
-        }
+        count = len(plan.errors)
+        detail = ngettext(
+            "%(count)s error in the file: nothing was imported.",
+            "%(count)s errors in the file: nothing was imported.",
+            count,
+        ) % {"count": count}
         return Status(400, {"detail": detail, "errors": row_errors(plan.errors)})
     imported = {
         "created": plan.count("create"),
