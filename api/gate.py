@@ -61,6 +61,16 @@ def refusal(status, message, **headers):
     return response
 
 
+def record(request, client, status, started):
+    call_record(
+        client=client,
+        method=request.method,
+        path=request.path,
+        status=status,
+        duration_ms=round((time.monotonic() - started) * 1000),
+    )
+
+
 def gated(view, *, public=False):
     """`view` (a django-ninja view) behind the token and the rate limit, and recorded. A
     `public` view (the schema, the docs page) needs no token."""
@@ -81,14 +91,12 @@ def gated(view, *, public=False):
             )
         else:
             request.api_client = client
-            response = view(request, *args, **kwargs)
-        call_record(
-            client=client,
-            method=request.method,
-            path=request.path,
-            status=response.status_code,
-            duration_ms=round((time.monotonic() - started) * 1000),
-        )
+            try:
+                response = view(request, *args, **kwargs)
+            except Exception:
+                record(request, client, 500, started)  # Django answers 500, and logs it
+                raise
+        record(request, client, response.status_code, started)
         return response
 
     return login_not_required(csrf_exempt(gate))

@@ -32,6 +32,12 @@ class Error(Schema):
     detail: str
 
 
+def answers(ok, *refusals):
+    """The documented answers of an operation: `ok` on 200, an Error for each of `refusals`,
+    and the gate's 401 (no valid token) and 429 (over the rate limit)."""
+    return {200: ok, **dict.fromkeys((*refusals, 401, 429), Error)}
+
+
 class RowError(Schema):
     row: int | None = Field(description="the row as the spreadsheet numbers it; null: the file")
     field: str = Field(description="the column's header in the file; empty: the file")

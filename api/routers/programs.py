@@ -23,7 +23,6 @@ from sessions.selectors.timetable import activities_of
 from trainees.models import Enrollment
 
 router = Router(tags=["programs"])
-NOT_FOUND = {404: schemas.Error}
 
 
 def number(value):
@@ -48,7 +47,7 @@ def active_enrollments(client, program):
     return enrollments_in_scope(client, enrollments).order_by("group__number", "trainee__police_id")
 
 
-@router.get("/programs", response=schemas.ProgramPage, summary="Programs")
+@router.get("/programs", response=schemas.answers(schemas.ProgramPage), summary="Programs")
 def program_list(request, query: Query[schemas.PageQuery]):
     """The programs the client sees, the latest first."""
     programs = (
@@ -57,14 +56,16 @@ def program_list(request, query: Query[schemas.PageQuery]):
     return page(programs, query, program_out)
 
 
-@router.get("/programs/{code}", response={200: schemas.Program, **NOT_FOUND}, summary="One program")
+@router.get(
+    "/programs/{code}", response=schemas.answers(schemas.Program, 404), summary="One program"
+)
 def program_detail(request, code: str):
     return program_out(program_of(request.auth, code))
 
 
 @router.get(
     "/programs/{code}/groups",
-    response={200: schemas.GroupPage, **NOT_FOUND},
+    response=schemas.answers(schemas.GroupPage, 404),
     summary="A program's groups",
 )
 def program_groups(request, code: str, query: Query[schemas.PageQuery]):
@@ -91,7 +92,7 @@ def program_groups(request, code: str, query: Query[schemas.PageQuery]):
 
 @router.get(
     "/programs/{code}/timetable",
-    response={200: schemas.ActivityPage, **NOT_FOUND},
+    response=schemas.answers(schemas.ActivityPage, 404),
     summary="A program's timetable",
 )
 def program_timetable(request, code: str, query: Query[schemas.PageQuery]):
@@ -116,7 +117,7 @@ def program_timetable(request, code: str, query: Query[schemas.PageQuery]):
 
 @router.get(
     "/programs/{code}/attendance",
-    response={200: schemas.AttendancePage, **NOT_FOUND},
+    response=schemas.answers(schemas.AttendancePage, 404),
     summary="Attendance per trainee",
 )
 def program_attendance(request, code: str, query: Query[schemas.PageQuery]):
@@ -146,7 +147,7 @@ def program_attendance(request, code: str, query: Query[schemas.PageQuery]):
 
 @router.get(
     "/programs/{code}/scores",
-    response={200: schemas.ScorePage, **NOT_FOUND},
+    response=schemas.answers(schemas.ScorePage, 404),
     summary="Exam scores and gains",
 )
 def program_score_list(request, code: str, query: Query[schemas.PageQuery]):
@@ -176,7 +177,7 @@ def program_score_list(request, code: str, query: Query[schemas.PageQuery]):
 
 @router.get(
     "/programs/{code}/essays",
-    response={200: schemas.EssayGradePage, **NOT_FOUND},
+    response=schemas.answers(schemas.EssayGradePage, 404),
     summary="Essays' grades",
 )
 def program_essays(request, code: str, query: Query[schemas.PageQuery]):
@@ -205,7 +206,7 @@ def program_essays(request, code: str, query: Query[schemas.PageQuery]):
 
 @router.get(
     "/programs/{code}/completion",
-    response={200: schemas.CompletionPage, **NOT_FOUND},
+    response=schemas.answers(schemas.CompletionPage, 404),
     summary="Study hours and certificates",
 )
 def program_completion(request, code: str, query: Query[schemas.PageQuery]):

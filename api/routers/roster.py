@@ -20,7 +20,7 @@ router = Router(tags=["roster"])
 
 @router.get(
     "/programs/{code}/roster",
-    response={200: schemas.EnrollmentPage, 404: schemas.Error},
+    response=schemas.answers(schemas.EnrollmentPage, 404),
     summary="A program's roster",
 )
 def program_roster(request, code: str, query: Query[schemas.PageQuery]):
@@ -64,12 +64,7 @@ def row_errors(errors):
 
 @router.post(
     "/programs/{code}/roster",
-    response={
-        200: schemas.RosterImport,
-        400: schemas.ImportErrors,
-        403: schemas.Error,
-        404: schemas.Error,
-    },
+    response={**schemas.answers(schemas.RosterImport, 403, 404), 400: schemas.ImportErrors},
     summary="Import a roster",
 )
 def roster_upload(request, code: str, file: File[UploadedFile], dry_run: bool = False):

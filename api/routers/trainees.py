@@ -27,7 +27,7 @@ def trainee_out(trainee):
     }
 
 
-@router.get("/trainees", response=schemas.TraineePage, summary="Trainees")
+@router.get("/trainees", response=schemas.answers(schemas.TraineePage), summary="Trainees")
 def trainee_list(request, query: Query[schemas.PageQuery]):
     """The trainees of the client's units, by police ID."""
     trainees = visible_trainees(request.auth).select_related("unit__parent").order_by("police_id")
@@ -36,7 +36,7 @@ def trainee_list(request, query: Query[schemas.PageQuery]):
 
 @router.get(
     "/trainees/{police_id}",
-    response={200: schemas.TraineeRecord, 404: schemas.Error},
+    response=schemas.answers(schemas.TraineeRecord, 404),
     summary="A trainee's record across programs",
 )
 def trainee_record(request, police_id: str):
