@@ -51,12 +51,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
+    "ninja",  # the API's docs page, from the package's own static files
     "trainees",
     "sessions.apps.TimetableConfig",
     "discussions",
     "exams",
     "completion",
     "reports",
+    "api",
     "demo",
 ]
 
@@ -273,6 +275,10 @@ SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env.int("SPREADSHEET_MAX_UNCOMPRESSED_MB", 
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("SITE_URL must start with https:// or http://.")
+# The API for the bureau's other systems (/api/v1/, the api app): each client may make this
+# many calls a minute, counted in the cache (shared by every worker with CACHE_URL); past it,
+# 429 with Retry-After until the minute ends.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
 # The public verification of a certificate (completion:verify): each client address may ask
 # this many times a window; past it, 429 until the window ends. Counted in the cache.
 CERTIFICATE_VERIFY_LIMIT = env.int("CERTIFICATE_VERIFY_LIMIT", default=30)

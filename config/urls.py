@@ -41,6 +41,7 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("reports/", include("reports.urls")),
     path("completion/", include("completion.urls")),
+    path("api/v1/", include("api.urls")),  # token, not session: api.gate
     path("admin/", admin.site.urls),
 ]
 # Uploaded files (MEDIA_ROOT) are never served as such, not even in debug: each is sent by a

@@ -305,6 +305,30 @@ DASHBOARD = {
 }
 
 
+# The API (api.gate): a token, never a session; without one, 401 for everyone signed in or not.
+TOKEN_ONLY = {role: 401 for role in ROLES if role != NO_CODE}
+# The API's reads (api.routers), by the arguments of their URL.
+API_READS = {
+    "api-root": lambda world, code: {},
+    "program_list": lambda world, code: {},
+    "trainee_list": lambda world, code: {},
+    "trainee_record": lambda world, code: {"police_id": world.police_id_a},
+    **{
+        name: lambda world, code: {"code": code}
+        for name in (
+            "program_detail",
+            "program_roster",
+            "program_groups",
+            "program_timetable",
+            "program_attendance",
+            "program_score_list",
+            "program_essays",
+            "program_completion",
+        )
+    },
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     """How to reach a URL and what each role gets.
@@ -667,6 +691,13 @@ RULES = {
     # 师资: the speakers of the programs the user reads (none for a branch's leadership).
     "completion:speaker-list": Rule(get=expect(ORGANIZERS, other_leader=200, bureau_leader=200)),
     "completion:speaker-export": Rule(get=expect(ORGANIZERS, other_leader=200, bureau_leader=200)),
+    # --- api: a token, never a session (api.gate): every signed-in role and anonymous get 401
+    # (tests/api tests the tokens); the schema and its docs page are public. The organizer
+    # owing his code is sent to the code page first, as everywhere (SignInStepsMiddleware).
+    **{f"api:{name}": Rule(args, get=expect(TOKEN_ONLY)) for name, args in API_READS.items()},
+    "api:roster_upload": Rule(code_only, post=expect(TOKEN_ONLY)),
+    "api:openapi-json": Rule(get=expect(EVERYONE, anonymous=200)),
+    "api:openapi-view": Rule(get=expect(EVERYONE, anonymous=200)),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
