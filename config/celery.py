@@ -6,10 +6,28 @@ Without CELERY_BROKER_URL, tasks run eagerly inside the web process (the demo).
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+
+from config.heartbeat import WorkerHeartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("jingxun")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each worker proves it consumes tasks, for /readyz (config.heartbeat).
+app.steps["consumer"].add(WorkerHeartbeat)
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def log_json_lines(logger, **kwargs):
+    """Celery replaces the root logger's handlers with its own: with LOG_FORMAT=json, theirs
+    too write one JSON object a line (config.logging)."""
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        from config.logging import JsonFormatter
+
+        for handler in logger.handlers:
+            handler.setFormatter(JsonFormatter())
