@@ -20,6 +20,7 @@ import logging
 import os
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from prometheus_client import (
@@ -137,7 +138,7 @@ class CeleryCollector:
         return []
 
     def collect(self):
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if current_app.conf.task_always_eager:
             return
         from config.celery import app
 

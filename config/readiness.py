@@ -10,6 +10,7 @@ a check that cannot be made because an earlier one failed says so and is not cou
 
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -56,7 +57,7 @@ def checks():
         results["migrations"] = migrations()
     else:
         results["migrations"] = (None, "not checked: the database does not answer")
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if current_app.conf.task_always_eager:
         results["redis"] = (None, "skipped: no broker (tasks run in the web process)")
         results["worker"] = (None, "skipped: no broker")
     else:

@@ -81,9 +81,13 @@ def ready(request):
         shown = {name: seen for name, (_, seen) in results.items()}
     else:
         shown = {name: states[passed] for name, (passed, _) in results.items()}
-    return JsonResponse(
+    response = JsonResponse(
         {"ready": not failed, "failed": failed, "checks": shown}, status=503 if failed else 200
     )
+    # Logged above, as a warning: Django would log each 503 of the probe (every few seconds
+    # while Redis is down) as an ERROR of django.request, and so mail it to ADMINS.
+    response._has_been_logged = True
+    return response
 
 
 @login_not_required
