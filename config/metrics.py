@@ -75,20 +75,39 @@ class QueryCounter:
 class RequestMetricsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # The labelled series, found once per (view, method[, status]) rather than by
+        # prometheus_client's labels() at every request (a lock and a tuple each time).
+        self.series = {}
 
     def __call__(self, request):
         started = time.perf_counter()
         queries = QueryCounter()
-        with connection.execute_wrapper(queries):
+        wrappers = connection.execute_wrappers  # as connection.execute_wrapper(), inline
+        wrappers.append(queries)
+        try:
             response = self.get_response(request)
+        finally:
+            wrappers.pop()
         elapsed = time.perf_counter() - started
         match = request.resolver_match
-        view = match.view_name if match is not None else "<unresolved>"
-        method = request.method if request.method in METHODS else "other"
-        REQUEST_SECONDS.labels(view, method).observe(elapsed)
-        RESPONSES.labels(view, method, str(response.status_code)).inc()
+        key = (
+            match.view_name if match is not None else "<unresolved>",
+            request.method if request.method in METHODS else "other",
+            response.status_code,
+        )
+        series = self.series.get(key)
+        if series is None:
+            view, method, status = key
+            series = self.series[key] = (
+                REQUEST_SECONDS.labels(view, method),
+                RESPONSES.labels(view, method, str(status)),
+                DB_QUERIES.labels(view, method),
+            )
+        seconds, responses, database = series
+        seconds.observe(elapsed)
+        responses.inc()
         if queries.count:
-            DB_QUERIES.labels(view, method).inc(queries.count)
+            database.inc(queries.count)
         return response
 
 
