@@ -4,11 +4,12 @@ Run a worker with `celery -A config worker` and the scheduler with `celery -A co
 Without CELERY_BROKER_URL, tasks run eagerly inside the web process (the demo).
 """
 
+import logging
 import os
 
 from celery import Celery, signals
 
-from config.heartbeat import WorkerHeartbeat
+from config.heartbeat import HEARTBEAT_TASK, WorkerHeartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -17,6 +18,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Each worker proves it consumes tasks, for /readyz (config.heartbeat).
 app.steps["consumer"].add(WorkerHeartbeat)
+
+
+def not_a_heartbeat(record):
+    """The heartbeat runs every 30 s on every worker: its "received" and "succeeded" lines
+    would be most of the log. Its failures are still logged."""
+    return record.levelno > logging.INFO or HEARTBEAT_TASK not in record.getMessage()
+
+
+for name in ("celery.worker.strategy", "celery.app.trace"):
+    logging.getLogger(name).addFilter(not_a_heartbeat)
 
 
 @signals.after_setup_logger.connect
