@@ -208,3 +208,14 @@ def test_heartbeat_step_logs_a_broker_that_refuses_and_goes_on(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "Could not send the worker heartbeat to the broker"
     ]
+
+
+@pytest.mark.django_db
+def test_probes_are_not_redirected_to_https(client, settings):
+    """A load balancer and Prometheus speak plain HTTP to gunicorn; pages are redirected."""
+    settings.SECURE_SSL_REDIRECT = True
+
+    answers = {path: client.get(path).status_code for path in ("/healthz", "/readyz", "/metrics")}
+
+    assert answers == {"/healthz": 200, "/readyz": 200, "/metrics": 200}
+    assert client.get("/accounts/login/").status_code == 301
