@@ -6,6 +6,8 @@ sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, SECRET_KEY and ALLOWED_HOSTS (R
 """
 
 from datetime import timedelta
+from email.utils import getaddresses
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -16,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# A .env file in the project folder (or the file ENV_FILE names) is read before any setting:
+# plain KEY=value lines; a variable set in the environment wins over the file's.
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
 # The embedded default's files: the SQLite database, uploads, mail (ignored by git).
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -63,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request's time and database queries, for /metrics (config.metrics).
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -410,14 +417,88 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Operations: error mail, Sentry, readiness, metrics, logs (docs/deploy.md) ---------------
+
+
+def admins_from(value):
+    """ADMINS="Name <ops@gaj.example>, b@gaj.example" as Django's [(name, address)]."""
+    admins = []
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        ((name, address),) = getaddresses([entry]) or [("", "")]
+        if "@" not in address or " " in address:
+            raise ImproperlyConfigured(
+                f"ADMINS: {entry!r} is not an address; write 'Name <ops@gaj.example>, …'."
+            )
+        admins.append((name or address, address))
+    return admins
+
+
+# An unhandled error in a request (a 500) is mailed to ADMINS with its traceback, through
+# EMAIL_URL's server (django.request, AdminEmailHandler); nobody is mailed while it is empty.
+ADMINS = admins_from(env.str("ADMINS", default=""))
+# Optional reporting to a Sentry-compatible server (a self-hosted Sentry on the intranet):
+# errors of requests and Celery tasks, without personal data (no user, cookies or addresses).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# /readyz (config.readiness): a worker must have run its heartbeat task within this many
+# seconds; each worker sends one every CELERY_HEARTBEAT_SECONDS (config.heartbeat).
+READINESS_WORKER_MAX_AGE = env.int("READINESS_WORKER_MAX_AGE", default=120)
+CELERY_HEARTBEAT_SECONDS = env.float("CELERY_HEARTBEAT_SECONDS", default=30)
+# /metrics (config.metrics): answered to these addresses (or networks, 10.20.0.0/24), as
+# trainees.middleware.client_ip sees them, and to a request with "Authorization: Bearer
+# METRICS_TOKEN"; anyone else gets 404. With gunicorn's several workers set
+# PROMETHEUS_MULTIPROC_DIR in the web unit (docs/deploy.md).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+for network in METRICS_ALLOWED_IPS:
+    try:
+        ip_network(network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {network!r} is not an address or a network."
+        ) from None
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The probes and the metrics speak plain HTTP to gunicorn directly.
+SECURE_REDIRECT_EXEMPT += [r"^readyz$", r"^metrics$"]
+
+# Logs go to stderr (the journal): plain lines, or one JSON object a line with LOG_FORMAT=json
+# (config.logging). Keep them at least six months (docs/deploy.md, "Logs").
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django-axes: the locks (WARNING), not every failed sign-in and its start-up banner.
-    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        # Django's own handlers go (its console handler doubled every line in debug, its
+        # mail_admins would mail twice): its records reach the root's console.
+        "django": {"handlers": []},
+        "django.request": {"handlers": ["mail_admins"]},
+        # django-axes: the locks (WARNING), not every failed sign-in and its start-up banner.
+        "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }
 if CELERY_TASK_ALWAYS_EAGER:  # no broker: kombu's "No hostname was supplied" is about nothing
     LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

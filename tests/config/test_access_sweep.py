@@ -360,6 +360,11 @@ RULES = {
     # --- config: accounts and the home page ---
     "home": Rule(get=expect(signed_in(302))),
     "health": Rule(get=expect(EVERYONE)),
+    # The load balancer's probe: no login (no broker here, so database and migrations only).
+    "ready": Rule(get=expect(EVERYONE)),
+    # Prometheus: the test client's address is 127.0.0.1, in the default METRICS_ALLOWED_IPS;
+    # another address without the token gets 404 (tests/config/test_metrics.py).
+    "metrics": Rule(get=expect(EVERYONE)),
     "favicon": Rule(get=expect(dict.fromkeys(ROLES, 301), organizer_no_code=TO_CODE)),
     # The score report and the dashboards moved from /exams/ to /reports/: a permanent
     # redirect for everyone signed in (the new address then checks who asks).
