@@ -1,14 +1,15 @@
 """What an API client sees (the Scope of trainees.permissions, as a branch leader's dashboard):
 the trainees of its unit and the units under it, and the programs they attended or that a
-bureau among those units organizes, counting its own units' trainees only. A client of a root
-unit (the city bureau) sees everything. Anything else is 404, as if it did not exist."""
+bureau among those units organizes, counting its own units' trainees only. A client of the top
+of the tree (the city bureau; under a province, the province: trainees.permissions.is_top)
+sees everything. Anything else is 404, as if it did not exist."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
 from trainees.models import Program, Trainee
-from trainees.permissions import Scope
+from trainees.permissions import Scope, is_top
 
 
 def client_scope(client):
@@ -16,7 +17,7 @@ def client_scope(client):
     cached = getattr(client, "_jingxun_scope", None)
     if cached is None:
         unit = client.unit
-        if unit.parent_id is None:
+        if is_top(unit):
             cached = Scope(unit=unit)
         else:
             cached = Scope(unit=unit, unit_ids=frozenset(unit.descendant_ids()))
