@@ -8,6 +8,7 @@ from api.models import ApiCall, ApiClient
 from api.services import client_revoke, client_token_issue
 from tests import factories
 from tests.api.conftest import TokenClient
+from trainees.models import Unit
 
 
 def items(response):
@@ -92,6 +93,22 @@ def test_root_client_reads_everything(world, api_client, units):
     assert programs == ["WJ2023", "CZ2023"]
     assert [row["police_id"] for row in roster] == ["320401", "320402", "320499"]
     assert [row["code"] for row in record["programs"]] == ["CZ2023", "WJ2023"]
+
+
+def test_a_city_client_under_a_province_reads_its_city_only(world, api_client, units):
+    """Under a province, the city bureau is no longer the top: its client sees its city, the
+    province's client everything (trainees.permissions.is_top, as for leaders)."""
+    province = factories.unit("江苏省公安厅", kind=Unit.Kind.PROVINCE)
+    Unit.objects.filter(pk=units["city"].pk).update(parent=province)
+    wuxi = factories.unit("无锡市公安局", parent=province, kind=Unit.Kind.BUREAU)
+    factories.trainee("320888", name="无锡所长", unit=factories.unit("梁溪分局", parent=wuxi))
+    city = TokenClient(api_client(Unit.objects.get(pk=units["city"].pk))[1])
+    whole = TokenClient(api_client(province)[1])
+
+    assert city.get("/api/v1/trainees/320888").status_code == 404
+    assert city.get("/api/v1/trainees/320499").status_code == 200
+    assert whole.get("/api/v1/trainees/320888").status_code == 200
+    assert [row["code"] for row in items(whole.get("/api/v1/programs"))] == ["WJ2023", "CZ2023"]
 
 
 def test_groups_count_the_client_units_only(world, api_client, units):
