@@ -109,6 +109,12 @@ def test_a_city_client_under_a_province_reads_its_city_only(world, api_client, u
     assert city.get("/api/v1/trainees/320499").status_code == 200
     assert whole.get("/api/v1/trainees/320888").status_code == 200
     assert [row["code"] for row in items(whole.get("/api/v1/programs"))] == ["WJ2023", "CZ2023"]
+    # A unit left at the root (an old import without a bureau) is no top under a province.
+    stray = factories.unit("溧阳市公安局", kind=Unit.Kind.BUREAU)
+    factories.trainee("320777", name="溧阳所长", unit=stray)
+    loose = TokenClient(api_client(stray)[1])
+    assert loose.get("/api/v1/trainees/320777").status_code == 200
+    assert loose.get("/api/v1/trainees/320499").status_code == 404
 
 
 def test_groups_count_the_client_units_only(world, api_client, units):
