@@ -6,6 +6,8 @@ sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, SECRET_KEY and ALLOWED_HOSTS (R
 """
 
 from datetime import timedelta
+from email.utils import getaddresses
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -16,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# A .env file in the project folder (or the file ENV_FILE names) is read before any setting:
+# plain KEY=value lines; a variable set in the environment wins over the file's.
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
 # The embedded default's files: the SQLite database, uploads, mail (ignored by git).
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -51,16 +56,20 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
+    "ninja",  # the API's docs page, from the package's own static files
     "trainees",
     "sessions.apps.TimetableConfig",
     "discussions",
     "exams",
     "completion",
     "reports",
+    "api",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # First: a request's time and database queries, for /metrics (config.metrics).
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -158,6 +167,57 @@ AUTHENTICATION_BACKENDS = [
     # A trainee's first sign-in with the initial password printed on their slip.
     "trainees.backends.InitialPasswordBackend",
 ]
+# Directory sign-in for staff (统一身份认证, trainees.directory), off unless LDAP_URL is set:
+# organizers and leaders sign in with their directory account, which is made or updated here at
+# each sign-in (name, email, roles from the two groups, a leader's unit). Trainees keep their
+# police ID, and local accounts (the superuser) never go through the directory. Built on
+# django-python3-ldap, whose settings are the LDAP_AUTH_* below (README: "Directory sign-in").
+LDAP_URL = env.list("LDAP_URL", default=[])  # ldap://ldap1.czga:389,ldap://ldap2.czga:389
+if LDAP_URL:
+    AUTHENTICATION_BACKENDS.append("trainees.directory.DirectoryBackend")
+    LDAP_AUTH_URL = LDAP_URL
+    LDAP_AUTH_USE_TLS = env.bool("LDAP_START_TLS", default=False)
+    # The account that searches for users and reads the groups; empty: an anonymous search.
+    LDAP_AUTH_CONNECTION_USERNAME = env.str("LDAP_BIND_DN", default="")
+    LDAP_AUTH_CONNECTION_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
+    LDAP_AUTH_SEARCH_BASE = env.str("LDAP_USER_SEARCH_BASE", default="")
+    LDAP_AUTH_OBJECT_CLASS = env.str("LDAP_USER_OBJECT_CLASS", default="inetOrgPerson")
+    # Added to the user search: how a directory marks a disabled account, when its bind does
+    # not fail by itself (as OpenLDAP's ppolicy lock and Active Directory's disabled flag make
+    # it), e.g. (!(employeeType=disabled)).
+    LDAP_USER_FILTER = env.str("LDAP_USER_FILTER", default="")
+    # The account's fields from the entry's attributes. A Chinese name is whole in one field.
+    LDAP_AUTH_USER_FIELDS = {
+        "username": env.str("LDAP_ATTR_USERNAME", default="uid"),
+        "first_name": env.str("LDAP_ATTR_NAME", default="cn"),
+        "email": env.str("LDAP_ATTR_EMAIL", default="mail"),
+    }
+    LDAP_AUTH_USER_LOOKUP_FIELDS = ("username",)
+    LDAP_AUTH_CLEAN_USER_DATA = "trainees.directory.clean_user_data"
+    LDAP_AUTH_FORMAT_SEARCH_FILTERS = "trainees.directory.format_search_filters"
+    LDAP_AUTH_SYNC_USER_RELATIONS = "trainees.directory.sync_user_relations"
+    # Roles: the DN of the directory group whose members are organizers, and of leadership's.
+    # A member of neither is refused; one who leaves a group loses the role at the next sign-in.
+    LDAP_ORGANIZER_GROUP = env.str("LDAP_ORGANIZER_GROUP", default="")
+    LDAP_LEADERSHIP_GROUP = env.str("LDAP_LEADERSHIP_GROUP", default="")
+    LDAP_GROUP_MEMBER_ATTRIBUTE = env.str("LDAP_GROUP_MEMBER_ATTRIBUTE", default="member")
+    # A leader's unit: the attribute holding its name or full name (金坛分局, or
+    # 常州市公安局金坛分局), matched to a unit of Jingxun. Empty: set by hand in the admin.
+    LDAP_LEADER_UNIT_ATTRIBUTE = env.str("LDAP_LEADER_UNIT_ATTRIBUTE", default="")
+    # Seconds to connect and to wait for each answer: past them the directory counts as down.
+    LDAP_AUTH_CONNECT_TIMEOUT = LDAP_AUTH_RECEIVE_TIMEOUT = env.int("LDAP_TIMEOUT", default=3)
+    if not LDAP_AUTH_SEARCH_BASE:
+        raise ImproperlyConfigured(
+            "LDAP_URL is set but LDAP_USER_SEARCH_BASE is not: set it to the DN under which "
+            "the directory keeps its people, e.g. ou=people,dc=czga,dc=gov,dc=cn."
+        )
+    if not (LDAP_ORGANIZER_GROUP or LDAP_LEADERSHIP_GROUP):
+        raise ImproperlyConfigured(
+            "LDAP_URL is set but neither LDAP_ORGANIZER_GROUP nor LDAP_LEADERSHIP_GROUP is: "
+            "set at least one to the DN of a directory group, or nobody can sign in through it."
+        )
+    if not all(url.startswith(("ldap://", "ldaps://")) for url in LDAP_URL):
+        raise ImproperlyConfigured("Every address of LDAP_URL must start with ldap:// or ldaps://.")
 # Lockout (django-axes): failures are counted per username AND address together, so a class
 # behind one NAT address is not locked out by one trainee's mistakes, nor is the account
 # locked for its owner elsewhere. The lock lifts after the cool-off; a success resets it.
@@ -222,6 +282,10 @@ SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env.int("SPREADSHEET_MAX_UNCOMPRESSED_MB", 
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("SITE_URL must start with https:// or http://.")
+# The API for the bureau's other systems (/api/v1/, the api app): each client may make this
+# many calls a minute, counted in the cache (shared by every worker with CACHE_URL); past it,
+# 429 with Retry-After until the minute ends.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
 # The public verification of a certificate (completion:verify): each client address may ask
 # this many times a window; past it, 429 until the window ends. Counted in the cache.
 CERTIFICATE_VERIFY_LIMIT = env.int("CERTIFICATE_VERIFY_LIMIT", default=30)
@@ -353,14 +417,88 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Operations: error mail, Sentry, readiness, metrics, logs (docs/deploy.md) ---------------
+
+
+def admins_from(value):
+    """ADMINS="Name <ops@gaj.example>, b@gaj.example" as Django's [(name, address)]."""
+    admins = []
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        ((name, address),) = getaddresses([entry]) or [("", "")]
+        if "@" not in address or " " in address:
+            raise ImproperlyConfigured(
+                f"ADMINS: {entry!r} is not an address; write 'Name <ops@gaj.example>, …'."
+            )
+        admins.append((name or address, address))
+    return admins
+
+
+# An unhandled error in a request (a 500) is mailed to ADMINS with its traceback, through
+# EMAIL_URL's server (django.request, AdminEmailHandler); nobody is mailed while it is empty.
+ADMINS = admins_from(env.str("ADMINS", default=""))
+# Optional reporting to a Sentry-compatible server (a self-hosted Sentry on the intranet):
+# errors of requests and Celery tasks, without personal data (no user, cookies or addresses).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# /readyz (config.readiness): a worker must have run its heartbeat task within this many
+# seconds; each worker sends one every CELERY_HEARTBEAT_SECONDS (config.heartbeat).
+READINESS_WORKER_MAX_AGE = env.int("READINESS_WORKER_MAX_AGE", default=120)
+CELERY_HEARTBEAT_SECONDS = env.float("CELERY_HEARTBEAT_SECONDS", default=30)
+# /metrics (config.metrics): answered to these addresses (or networks, 10.20.0.0/24), as
+# trainees.middleware.client_ip sees them, and to a request with "Authorization: Bearer
+# METRICS_TOKEN"; anyone else gets 404. With gunicorn's several workers set
+# PROMETHEUS_MULTIPROC_DIR in the web unit (docs/deploy.md).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+for network in METRICS_ALLOWED_IPS:
+    try:
+        ip_network(network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {network!r} is not an address or a network."
+        ) from None
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The probes and the metrics speak plain HTTP to gunicorn directly.
+SECURE_REDIRECT_EXEMPT += [r"^readyz$", r"^metrics$"]
+
+# Logs go to stderr (the journal): plain lines, or one JSON object a line with LOG_FORMAT=json
+# (config.logging). Keep them at least six months (docs/deploy.md, "Logs").
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django-axes: the locks (WARNING), not every failed sign-in and its start-up banner.
-    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        # Django's own handlers go (its console handler doubled every line in debug, its
+        # mail_admins would mail twice): its records reach the root's console.
+        "django": {"handlers": []},
+        "django.request": {"handlers": ["mail_admins"]},
+        # django-axes: the locks (WARNING), not every failed sign-in and its start-up banner.
+        "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }
 if CELERY_TASK_ALWAYS_EAGER:  # no broker: kombu's "No hostname was supplied" is about nothing
     LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

@@ -15,6 +15,8 @@ admin.site.site_title = "警训 Jingxun"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("readyz", views.ready, name="ready"),
+    path("metrics", views.metrics, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",
@@ -41,6 +43,7 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("reports/", include("reports.urls")),
     path("completion/", include("completion.urls")),
+    path("api/v1/", include("api.urls")),  # token, not session: api.gate
     path("admin/", admin.site.urls),
 ]
 # Uploaded files (MEDIA_ROOT) are never served as such, not even in debug: each is sent by a

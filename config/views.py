@@ -1,10 +1,23 @@
+import hmac
+import logging
+from functools import cache
+from ipaddress import ip_address, ip_network
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import get_script_prefix
+from django.views.decorators.cache import never_cache
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from config import metrics as metrics_exposition
+from config import readiness
+from trainees.middleware import client_ip
 from trainees.roles import user_roles
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -29,6 +42,62 @@ def favicon(request):
 def health(request):
     """For the load balancer and the benchmarks: the app answers, touching nothing."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@cache
+def _networks(allowed):
+    return [ip_network(network, strict=False) for network in allowed]
+
+
+def operator_may_read(request):
+    """The client is one of METRICS_ALLOWED_IPS, or sends "Authorization: Bearer METRICS_TOKEN"."""
+    token = settings.METRICS_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "")
+        if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return True
+    try:
+        address = ip_address(client_ip(request))
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(tuple(settings.METRICS_ALLOWED_IPS)))
+
+
+@login_not_required
+@never_cache
+def ready(request):
+    """For the load balancer: 200 when this machine can serve users (config.readiness), else
+    503 naming what failed. What each check saw is shown to the operator's addresses (those
+    of /metrics) and logged; anyone else sees only which part failed."""
+    results = readiness.checks()
+    failed = [name for name, (passed, _) in results.items() if passed is False]
+    if failed:
+        logger.warning(
+            "readyz: not ready: %s",
+            "; ".join(f"{name}: {results[name][1]}" for name in failed),
+        )
+    states = {True: "ok", False: "failed", None: "skipped"}
+    if operator_may_read(request):
+        shown = {name: seen for name, (_, seen) in results.items()}
+    else:
+        shown = {name: states[passed] for name, (passed, _) in results.items()}
+    response = JsonResponse(
+        {"ready": not failed, "failed": failed, "checks": shown}, status=503 if failed else 200
+    )
+    # Logged above, as a warning: Django would log each 503 of the probe (every few seconds
+    # while Redis is down) as an ERROR of django.request, and so mail it to ADMINS.
+    response._has_been_logged = True
+    return response
+
+
+@login_not_required
+@never_cache
+def metrics(request):
+    """Prometheus's scrape (config.metrics): only for the operator's addresses or token; a 404
+    for anyone else, as if there were nothing here."""
+    if not operator_may_read(request):
+        raise Http404
+    return HttpResponse(metrics_exposition.exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 class HttpResponsePermanentRedirectKeepingMethod(HttpResponsePermanentRedirect):

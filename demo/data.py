@@ -245,3 +245,28 @@ EVALUATION_COMMENTS = [
     "希望以后安排现场教学，到先进派出所看一看。",
     "讲到了执法中的常见问题，针对性强。",
 ]
+
+# seed_province: 江苏省公安厅 above 常州市公安局 and 无锡市公安局, and a province-wide program
+# (the department trains chiefs of both cities). Its leader reads everything; 无锡's leader
+# reads 无锡's programs, and 无锡's chiefs' figures in the province's program.
+PROVINCE = "江苏省公安厅"
+PROVINCE_LEADER = {"username": "province", "first_name": "省厅领导"}
+WUXI = "无锡市公安局"
+WUXI_LEADER = {"username": "wuxi", "first_name": "无锡市局领导"}
+PROVINCE_PROGRAM = {
+    "code": "JS2024",
+    "title": "江苏省派出所所长“枫桥式公安派出所”创建轮训班",
+    "kind": "thematic",
+    "venue": "江苏警官学院",
+}
+# 无锡's chiefs of the province's program (姓名, 警号, 单位): the file names each station with
+# its branch and city, so that the import files them under 无锡市公安局, not under the province.
+WUXI_CHIEFS = [
+    ("钱坤", "320201", "无锡市公安局滨湖分局荣巷派出所"),
+    ("顾晓东", "320202", "无锡市公安局滨湖分局河埒派出所"),
+    ("华建国", "320203", "无锡市公安局梁溪分局崇安寺派出所"),
+    ("秦立新", "320204", "无锡市公安局梁溪分局广益派出所"),
+    ("蒋文斌", "320205", "无锡市公安局新吴分局旺庄派出所"),
+    ("过志勇", "320206", "无锡市公安局新吴分局硕放派出所"),
+]
+PROVINCE_CHANGZHOU_CHIEFS = 6  # the first of the demo class (320401 …) attend it too

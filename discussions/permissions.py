@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404
 
 from discussions.models import DiscussionRecord, EssayReviewer
 from trainees.models import Enrollment, Program
-from trainees.permissions import reads_every_program
+from trainees.permissions import leadership_reads
 from trainees.roles import user_roles
 
 
@@ -77,7 +77,7 @@ def access_for(user, code):
         program=program,
         user=user,
         organizer=organizer,
-        leadership=reads_every_program(user),
+        leadership=leadership_reads(user, program),
         reviewer=reviewer,
         enrollment=enrollment,
         recorder=recorder,
@@ -113,7 +113,7 @@ def may_read_forum(access):
 def reads_essays_of(user, program):
     """Whether the user may read the essays of `program` (for the similar essays of other
     programs: a match shows another program's text only to those who may read it there)."""
-    if reads_every_program(user):
+    if leadership_reads(user, program):
         return True
     return (
         program.organizers.filter(pk=user.pk).exists()

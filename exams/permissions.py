@@ -5,8 +5,8 @@ is a 404."""
 from django.shortcuts import get_object_or_404
 
 from exams.models import Attempt, Exam, ExamQuestion
-from trainees.models import Enrollment, Program
-from trainees.permissions import program_for, reads_every_program
+from trainees.models import Enrollment
+from trainees.permissions import program_for, readable_programs
 
 
 def exam_for(request, code, pk, *, change=False, mode=None):
@@ -23,11 +23,8 @@ def exams_to_copy(user, exam):
     Another organizer's exam is theirs, a graduation exam not yet sat included: its questions
     come to `exam` through the shared bank, or once that organizer names `user` a co-organizer.
     """
-    programs = Program.objects.all()
-    if not reads_every_program(user):
-        programs = programs.filter(organizers=user)
     return (
-        Exam.objects.filter(program__in=programs, exam_questions__isnull=False)
+        Exam.objects.filter(program__in=readable_programs(user), exam_questions__isnull=False)
         .exclude(pk=exam.pk)
         .distinct()
     )

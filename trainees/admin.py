@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from trainees.models import Enrollment, Group, Leader, Program, Trainee, Unit
+from trainees.models import Enrollment, Group, Leader, OrganizerUnit, Program, Trainee, Unit
 
 # The roster's models keep their history (变更记录): the admin shows it, and records its own
 # changes with the signed-in user.
@@ -60,6 +60,18 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
 @admin.register(Leader)
 class LeaderAdmin(admin.ModelAdmin):
     """Which unit a leadership account reads (its subtree; a root unit reads everything)."""
+
+    list_display = ["user", "unit"]
+    list_filter = ["unit__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
+    list_select_related = ["user", "unit"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(OrganizerUnit)
+class OrganizerUnitAdmin(admin.ModelAdmin):
+    """Which unit bounds an organizer (under a province, their city bureau): their programs'
+    bureau, the units they correct and their roster imports (trainees.permissions)."""
 
     list_display = ["user", "unit"]
     list_filter = ["unit__kind"]

@@ -4,10 +4,11 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from trainees import directory
 from trainees.models import Enrollment, Group, Program, Unit
+from trainees.permissions import bureau_choices, organizer_bound
 from trainees.roles import ORGANIZER
 
 MAX_SPREADSHEET_BYTES = 2 * 1024 * 1024  # a 10,000-row .xlsx is about 400 KB
@@ -25,6 +26,27 @@ class LoginForm(AuthenticationForm):
     def clean_username(self):
         # A Chinese input method may type full-width digits: "０３１２４５" is "031245".
         return unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+
+    def get_invalid_login_error(self):
+        # Directory sign-in (trainees.directory): not "wrong password" when it was not that.
+        reason = directory.refusal(self.request)
+        if reason == directory.UNAVAILABLE:
+            return forms.ValidationError(
+                _(
+                    "The unified identity authentication system cannot be reached at the "
+                    "moment. Please try again later or contact the administrator."
+                ),
+                code="directory_unavailable",
+            )
+        if reason == directory.NO_ROLE:
+            return forms.ValidationError(
+                _(
+                    "Your unified identity account has no role in Jingxun. Please ask the "
+                    "administrator to add it to the organizers' or the leadership's group."
+                ),
+                code="directory_no_role",
+            )
+        return super().get_invalid_login_error()
 
 
 class DateInput(forms.DateInput):
@@ -72,16 +94,18 @@ class ProgramForm(forms.ModelForm):
             "organizers": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizers"].queryset = (
             get_user_model().objects.filter(groups__name=ORGANIZER).order_by("username")
         )
         self.fields["organizers"].required = False
-        # A city bureau, or a root of the unit tree (a bureau not yet filed under one).
-        self.fields["bureau"].queryset = Unit.objects.filter(
-            Q(parent__isnull=True) | Q(kind=Unit.Kind.BUREAU)
-        ).order_by("name")
+        # A province, a city bureau, or a root of the unit tree (a bureau not yet filed under
+        # one); an organizer with a unit: within it, and then a bureau is required.
+        current = self.instance.bureau if self.instance.bureau_id else None
+        self.fields["bureau"].queryset = bureau_choices(user, current)
+        if organizer_bound(user) is not None:
+            self.fields["bureau"].required = True
         self.fields["kind"].required = False  # a station chiefs' training unless said
         self.fields["organizers"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
@@ -231,9 +255,13 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = ["name", "kind", "parent", "email"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         units = Unit.objects.order_by("name")
         if self.instance.pk:
             units = units.exclude(pk__in=self.instance.descendant_ids())
+        bound = organizer_bound(user)
+        if bound is not None:  # an organizer with a unit moves units within it only
+            units = units.filter(pk__in=bound.unit_ids)
+            self.fields["parent"].required = True
         self.fields["parent"].queryset = units

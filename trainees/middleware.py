@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
+from trainees.directory import signed_in_through_directory
 from trainees.text import CONTROL, without_control
 from trainees.validators import is_staff_account
 
@@ -65,7 +66,8 @@ def unfinished_step(request):
        ("two-factor-setup");
     2. a password of the account's own ("password_change"): a trainee signed in with the slip's
        initial password (the account's own is unusable until then), or any account at its
-       first sign-in, with a password someone else set (trainees.apps.remember_first_sign_in).
+       first sign-in, with a password someone else set (trainees.apps.remember_first_sign_in);
+       never a session signed in through the directory (trainees.directory).
 
     The code comes first: whoever has only the password must not change it.
     """
@@ -78,6 +80,8 @@ def unfinished_step(request):
             return "two-factor-verify"
         if settings.OTP_REQUIRED_FOR_STAFF:
             return "two-factor-setup"
+    if signed_in_through_directory(request):  # its password is the directory's
+        return None
     if not user.has_usable_password() or request.session.get("must_change_password"):
         return "password_change"
     return None

@@ -36,6 +36,8 @@ class Unit(models.Model):
     """A unit of the police hierarchy, e.g. 溧阳市公安局 → 竹箦派出所."""
 
     class Kind(models.TextChoices):
+        # 省公安厅: above the city bureaus of a province in one installation (README "Roles").
+        PROVINCE = "province", _("Provincial public-security department")
         BUREAU = "bureau", _("City public-security bureau")
         BRANCH = "branch", _("Branch or county bureau")
         STATION = "station", _("Police station")
@@ -82,6 +84,13 @@ class Unit(models.Model):
         if self.parent_id and not self.name.startswith(self.parent.name):
             return f"{self.parent.name}{self.name}"
         return self.name
+
+    @property
+    def reads_programs(self):
+        """Whether this unit's leadership reads the program pages of the programs organized in
+        its subtree: a province (省公安厅) or a city bureau (市公安局); a branch reads its
+        units' figures only (trainees.permissions.leader_scope)."""
+        return self.kind in (Unit.Kind.PROVINCE, Unit.Kind.BUREAU)
 
     def descendant_ids(self):
         """This unit's id and those of every unit under it (a unit cannot move below itself)."""
@@ -316,10 +325,38 @@ class Enrollment(models.Model):
             raise ValidationError({"group": _("This group belongs to another program.")})
 
 
+class OrganizerUnit(models.Model):
+    """An organizer's unit (教务所属单位), optional: under a province, the city bureau an
+    organizer works for. It bounds what they reach beyond their own programs: a new program's
+    bureau (that unit or a bureau under it), the units their roster imports file trainees in
+    and the trainees they may enroll (those of that unit and the units under it), and the
+    units they may correct. An organizer without one works as in a single-city installation
+    (trainees.permissions.organizer_bound)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Account"),
+        on_delete=models.CASCADE,
+        related_name="organizer_unit",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("Unit"), on_delete=models.PROTECT, related_name="organizer_units"
+    )
+
+    class Meta:
+        verbose_name = _("Organizer's unit")
+        verbose_name_plural = _("Organizers' units")
+
+    def __str__(self):
+        return f"{self.user} · {self.unit}"
+
+
 class Leader(models.Model):
-    """A leadership account's unit: the leader reads the dashboards, programs and trainees of
-    that unit and of the units under it. The leader of a root unit (the city bureau) reads
-    everything; a leadership account without a unit reads nothing."""
+    """A leadership account's unit: the leader reads the dashboards of the trainees of that
+    unit and of the units under it, and, for a province or a city bureau, the programs
+    organized in it. The leader of the root unit (the city bureau, or the province above the
+    cities) reads everything; a leadership account without a unit reads nothing
+    (trainees.permissions.leader_scope)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -1,11 +1,20 @@
 """Who may see and change a program: the one place the trainees app decides it.
 
 - organizers of a program (and superusers) read and change it;
-- leadership of the city bureau (a Leader of a root unit) reads every program and changes
-  none (403 on a change);
+- the leadership of the top of the unit tree (a Leader of the root unit: the city bureau of a
+  single-city installation, or the province, 省公安厅, above the city bureaus) reads every
+  program and changes none (403 on a change);
+- the leadership of a city bureau under a province (or of a province that is not the root)
+  reads the programs organized in its subtree (Program.bureau) and the dashboards of its
+  subtree's trainees, in any program: in a province-wide program, counting its own city's
+  trainees only. The program pages of a program organized elsewhere show every unit: 404;
 - the leadership of a branch (a Leader of any other unit) reads the dashboards of its own
-  units only (reports.selectors), and gets 404 on the program pages, which show every unit;
+  units only (reports.selectors), and gets 404 on the program pages;
 - anyone else, an organizer of another program or a trainee included, gets 404.
+
+An organizer may be given a unit (OrganizerUnit: under a province, their city bureau): their
+programs' bureau, the units they correct, the units their imports file trainees in and the
+trainees they enroll stay in its subtree (`organizer_bound`).
 
 A trainee's record (name, police ID, unit, position, gender, phone, the account) is shared by
 every program he attends, over the years; what a program holds about him (scores, roll call,
@@ -18,22 +27,26 @@ words.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trainees.models import Enrollment, Leader, Program
+from trainees.models import Enrollment, Leader, OrganizerUnit, Program, Unit
 from trainees.roles import user_roles
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The units a reader sees: every unit (`unit_ids` None), those of a subtree, or none."""
+    """The units a reader sees: every unit (`unit_ids` None), those of a subtree, or none;
+    and `bureau_ids`, the units whose programs (Program.bureau) the leader reads in full (a
+    city bureau's or a province's subtree; empty for a branch)."""
 
     unit: object = None  # the leader's unit; None for an organizer or a superuser
     unit_ids: frozenset | None = None
     nothing: bool = False
+    bureau_ids: frozenset = frozenset()
 
     @property
     def everything(self):
@@ -43,9 +56,22 @@ class Scope:
         return not self.nothing and (self.unit_ids is None or unit_id in self.unit_ids)
 
 
+def is_top(unit):
+    """Whether `unit`'s leadership reads everything: the root of the tree, unless the tree has
+    a province (省公安厅) and `unit` is not one. A single-city installation (no province)
+    keeps its city bureau at the top; under a province, a unit left at the root by an import
+    of a program without a bureau reads its own subtree, not the province."""
+    if unit.parent_id is not None:
+        return False
+    return (
+        unit.kind == Unit.Kind.PROVINCE or not Unit.objects.filter(kind=Unit.Kind.PROVINCE).exists()
+    )
+
+
 def leader_scope(user):
-    """The Scope of a leadership account (cached on the user for the request): its unit's
-    subtree, everything for a root unit (the city bureau), nothing without a unit. Superusers
+    """The Scope of a leadership account (cached on the user for the request): everything
+    for the top of the tree (is_top); its unit's subtree, with the programs organized there
+    for a city bureau or a province (Unit.reads_programs); nothing without a unit. Superusers
     and organizers see every unit (organizers are limited to their programs elsewhere)."""
     cached = getattr(user, "_jingxun_scope", None)
     if cached is not None:
@@ -56,19 +82,26 @@ def leader_scope(user):
         leader = Leader.objects.select_related("unit").filter(user=user).first()
         if leader is None:
             scope = Scope(nothing=True)
-        elif leader.unit.parent_id is None:
+        elif is_top(leader.unit):
             scope = Scope(unit=leader.unit)
         else:
-            scope = Scope(unit=leader.unit, unit_ids=frozenset(leader.unit.descendant_ids()))
+            ids = frozenset(leader.unit.descendant_ids())
+            scope = Scope(
+                unit=leader.unit,
+                unit_ids=ids,
+                bureau_ids=ids if leader.unit.reads_programs else frozenset(),
+            )
     user._jingxun_scope = scope
     return scope
 
 
 def dashboard_scope(user):
     """(the programs whose dashboards `user` reads, the ids of the units whose trainees count
-    in them, or None for every unit). Organizers read the programs they organize, the city
-    bureau's leadership every program, a branch's leadership the programs its units attended,
-    counting its units only. A leadership account without a unit, or another role: 403."""
+    in them, or None for every unit). Organizers read the programs they organize; the top's
+    leadership every program; a city bureau's (under a province) the programs organized in
+    its city and those its units attended (a province-wide program), a branch's the programs
+    its units attended, each counting its own units' trainees only. A leadership account
+    without a unit, or another role: 403."""
     if user.is_superuser:
         return Program.objects.all(), None
     roles = user_roles(user)
@@ -79,17 +112,50 @@ def dashboard_scope(user):
         if scope.everything:
             return Program.objects.all(), None
         attended = Program.objects.filter(enrollments__trainee__unit_id__in=scope.unit_ids)
-        return Program.objects.filter(pk__in=attended.values("pk")), scope.unit_ids
+        read = Q(pk__in=attended.values("pk"))
+        if scope.bureau_ids:
+            read |= Q(bureau_id__in=scope.bureau_ids)
+        return Program.objects.filter(read), scope.unit_ids
     if roles.organizer:
         return Program.objects.filter(organizers=user), None
     raise PermissionDenied
 
 
 def reads_every_program(user):
-    """Superusers, and the leadership of the city bureau."""
+    """Superusers, and the leadership of the top of the unit tree (is_top)."""
     if user.is_superuser:
         return True
     return user_roles(user).leadership and leader_scope(user).everything
+
+
+def leadership_reads(user, program):
+    """Whether `user` reads `program`'s pages as its leadership (changing none): the top's
+    leadership every program, a city bureau's (or a province's) those organized in its
+    subtree."""
+    if reads_every_program(user):
+        return True
+    if not user_roles(user).leadership or program.bureau_id is None:
+        return False
+    return program.bureau_id in leader_scope(user).bureau_ids
+
+
+def reads_programs(user):
+    """Whether any program page may be open to `user` as leadership (the navbar's 培训班)."""
+    return reads_every_program(user) or (
+        user_roles(user).leadership and bool(leader_scope(user).bureau_ids)
+    )
+
+
+def readable_programs(user):
+    """The programs whose pages `user` reads: every one for a superuser and the top's
+    leadership; those they organize, and for a city bureau's leadership those organized in
+    its subtree; none for a branch's leadership (it reads the dashboards)."""
+    if reads_every_program(user):
+        return Program.objects.all()
+    read = Q(pk__in=Program.objects.filter(organizers=user).values("pk"))
+    if user_roles(user).leadership and leader_scope(user).bureau_ids:
+        read |= Q(bureau_id__in=leader_scope(user).bureau_ids)
+    return Program.objects.filter(read)
 
 
 def program_for(user, code, *, change=False):
@@ -100,7 +166,7 @@ def program_for(user, code, *, change=False):
     roles = user_roles(user)
     if roles.organizer and program.organizers.filter(pk=user.pk).exists():
         return program
-    if reads_every_program(user):
+    if leadership_reads(user, program):
         if change:
             raise PermissionDenied
         return program
@@ -109,7 +175,7 @@ def program_for(user, code, *, change=False):
 
 def may_read(user, program):
     """What program_for allows, as a yes or no (for a check that has other ways in)."""
-    if reads_every_program(user):
+    if leadership_reads(user, program):
         return True
     return user_roles(user).organizer and program.organizers.filter(pk=user.pk).exists()
 
@@ -134,6 +200,52 @@ class ProgramMixin:
         return super().get_context_data(
             program=self.program, can_change=may_change(self.request.user, self.program), **kwargs
         )
+
+
+# An organizer's unit -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An organizer's unit (OrganizerUnit) and the ids of its subtree: what they reach."""
+
+    unit: object
+    unit_ids: frozenset
+
+    def covers(self, unit_id):
+        return unit_id in self.unit_ids
+
+
+def organizer_bound(user):
+    """The Bound of an organizer who has a unit (cached on the user for the request), None
+    for one without (a single-city installation), a superuser, or without a user (the command
+    line, the demo: run by the server's administrator)."""
+    if user is None or user.is_superuser:
+        return None
+    cached = getattr(user, "_jingxun_bound", False)
+    if cached is not False:
+        return cached
+    own = OrganizerUnit.objects.select_related("unit").filter(user=user).first()
+    bound = None if own is None else Bound(own.unit, frozenset(own.unit.descendant_ids()))
+    user._jingxun_bound = bound
+    return bound
+
+
+def bureau_choices(user, current=None):
+    """The units `user` may name as a program's bureau: a province, a city bureau, or a root
+    of the tree (a bureau not yet filed under one); an organizer with a unit, those in its
+    subtree only (and `current`, the bureau the program has). None if the bureau may stay
+    empty: it may not for an organizer with a unit, whose roster's new units it files."""
+    units = Unit.objects.filter(
+        Q(parent__isnull=True) | Q(kind__in=[Unit.Kind.PROVINCE, Unit.Kind.BUREAU])
+    )
+    bound = organizer_bound(user)
+    if bound is not None:
+        within = Q(pk__in=bound.unit_ids) & (
+            Q(pk=bound.unit.pk) | Q(kind__in=[Unit.Kind.PROVINCE, Unit.Kind.BUREAU])
+        )
+        units = Unit.objects.filter(within | Q(pk=getattr(current, "pk", None)))
+    return units.order_by("name")
 
 
 # The shared record of a trainee -------------------------------------------------------------
@@ -259,9 +371,20 @@ def unit_refusal(user, unit):
     leadership reads its trainees' figures, its name is printed in every program's report, and
     its email receives score reports. An organizer corrects a unit in or under which sits no
     trainee of a program they do not organize, and that organizes no program of others; an
-    email, which receives other programs' reports, only an administrator sets."""
+    email, which receives other programs' reports, only an administrator sets. An organizer
+    with a unit (OrganizerUnit) corrects the units under it only, never that unit itself."""
     if user.is_superuser:
         return None
+    bound = organizer_bound(user)
+    if bound is not None and unit.pk == bound.unit.pk:
+        return _("%(unit)s is the unit of your account: only an administrator can change it.") % {
+            "unit": unit.name
+        }
+    if bound is not None and not bound.covers(unit.pk):
+        return _(
+            "%(unit)s is not under %(own)s, the unit of your account: only an administrator "
+            "can change it."
+        ) % {"unit": unit.name, "own": bound.unit.name}
     units = unit.descendant_ids()
     others = Enrollment.objects.filter(trainee__unit_id__in=units).exclude(program__organizers=user)
     bureau_of_others = Program.objects.filter(bureau_id__in=units).exclude(organizers=user)

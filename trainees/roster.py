@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from trainees.import_errors import HintedError
 from trainees.models import Enrollment, Group, Trainee, Unit
-from trainees.permissions import held_by_others, known_to
+from trainees.permissions import held_by_others, known_to, organizer_bound
 from trainees.spreadsheets import (
     FORMULA_STARTS,
     SpreadsheetError,
@@ -169,6 +169,7 @@ def unit_kind(name):
         ("分局", Unit.Kind.BRANCH),
         ("县局", Unit.Kind.BRANCH),
         ("公安局", Unit.Kind.BUREAU),
+        ("公安厅", Unit.Kind.PROVINCE),
     ):
         if name.endswith(suffix):
             return kind
@@ -199,11 +200,16 @@ class UnitResolver:
     A new unit that would have no parent (a county bureau such as 商水县公安局, or a station
     whose name spells no parent) is filed under `bureau`, the program's organizing bureau,
     unless it is that bureau: the city's tree is right after one import. A bureau filed under
-    another is a county bureau (Unit.Kind.BRANCH).
+    another is a county bureau (Unit.Kind.BRANCH), unless filed under a province (a city
+    bureau of a province-wide program's roster, 无锡市公安局 under 江苏省公安厅).
+
+    With `within` (an organizer's Bound), a unit outside it is an error: an organizer of one
+    city files no trainee in another's units (trainees.permissions.organizer_bound).
     """
 
-    def __init__(self, bureau=None):
+    def __init__(self, bureau=None, within=None):
         self.bureau = bureau
+        self.within = within
         self.by_name = {}
         for unit in Unit.objects.select_related("parent"):
             self.by_name.setdefault(unit.name, []).append(unit)
@@ -220,7 +226,7 @@ class UnitResolver:
                     "several units are named %(unit)s: give its 上级单位 to tell them apart"
                 ) % {"unit": name}
         if len(candidates) == 1:
-            return candidates[0], None
+            return self.checked(candidates[0])
         if candidates:
             return None, _(
                 "several units are named %(unit)s: give its 上级单位 to tell them apart"
@@ -233,12 +239,29 @@ class UnitResolver:
         elif self.bureau is not None and name != self.bureau.name:
             parent = self.bureau
         kind = unit_kind(name)
-        if kind == Unit.Kind.BUREAU and parent is not None:
+        if kind == Unit.Kind.BUREAU and parent is not None and parent.kind != Unit.Kind.PROVINCE:
             kind = Unit.Kind.BRANCH  # 商水县公安局 under 周口市公安局
         unit = Unit(name=name, kind=kind, parent=parent)
+        if self.within is not None and not self.inside(unit):
+            return self.checked(unit)
         self.by_name.setdefault(name, []).append(unit)
         self.new.append(unit)
         return unit, None
+
+    def inside(self, unit):
+        """Whether `unit` (a new one: its first stored ancestor) is within `self.within`."""
+        while unit is not None and unit.pk is None:
+            unit = unit.parent
+        return unit is not None and self.within.covers(unit.pk)
+
+    def checked(self, unit):
+        """(unit, None), or (None, the error) for a unit outside `self.within`."""
+        if self.within is None or self.inside(unit):
+            return unit, None
+        return None, _(
+            "%(unit)s is not under %(own)s, the unit of your account: only an administrator "
+            "can file trainees there"
+        ) % {"unit": unit.name, "own": self.within.unit.name}
 
 
 class RosterGroups:
@@ -390,7 +413,8 @@ def plan_roster(program, roster, user=None):
             get_user_model().objects.filter(username__in=batch).values_list("username", flat=True)
         )
 
-    plan.units = UnitResolver(bureau=program.bureau)
+    bound = organizer_bound(user)
+    plan.units = UnitResolver(bureau=program.bureau, within=bound)
     # A name the tree holds twice is told apart by the 上级单位: say so once, on every row.
     hint = "" if "parent_unit" in columns else _("Add a 上级单位 column to the file.")
     units = {}
@@ -406,7 +430,19 @@ def plan_roster(program, roster, user=None):
     for row, values in cleaned:
         police_id = values["police_id"]
         trainee = trainees.get(police_id)
-        if trainee and values["name"] and trainee.name != values["name"]:
+        if (
+            trainee
+            and bound is not None
+            and not bound.covers(trainee.unit_id)
+            and trainee.pk not in known
+        ):
+            # Another city's trainee: his record is theirs (README "Roles").
+            message = _(
+                "police ID %(id)s is registered in a unit outside %(own)s, the unit of your "
+                "account: only an administrator can enroll them"
+            ) % {"id": police_id, "own": bound.unit.name}
+            plan.errors.append(SpreadsheetError(row.number, columns["police_id"], message))
+        elif trainee and values["name"] and trainee.name != values["name"]:
             if trainee.pk in known:
                 message = _("police ID %(id)s belongs to %(other)s, not to %(name)s") % {
                     "id": police_id,

@@ -3,32 +3,36 @@
 from django.db.models import Count, Q
 
 from trainees.models import Enrollment, Program, Trainee, Unit
-from trainees.permissions import reads_every_program
+from trainees.permissions import organizer_bound, readable_programs
 
 
 def program_list_for(user):
-    """The programs a user may read: those they organize, all for superusers and the city
-    bureau's leadership, none for a branch's (it reads the dashboards); each with its number
-    of active trainees."""
-    if reads_every_program(user):
-        programs = Program.objects.all()
-    else:
-        programs = Program.objects.filter(organizers=user)
-    return programs.annotate(
-        trainee_count=Count("enrollments", filter=Q(enrollments__status="active"), distinct=True),
-        group_count=Count("groups", distinct=True),
-    ).order_by("-start_date", "code")
+    """The programs a user may read (trainees.permissions.readable_programs), each with its
+    number of active trainees."""
+    return (
+        readable_programs(user)
+        .annotate(
+            trainee_count=Count(
+                "enrollments", filter=Q(enrollments__status="active"), distinct=True
+            ),
+            group_count=Count("groups", distinct=True),
+        )
+        .order_by("-start_date", "code")
+    )
 
 
 def organizer_bureau(user):
-    """The bureau of the latest program `user` organizes that names one (None without): a new
-    program's bureau, as an organizer works for one bureau."""
-    return (
-        Program.objects.filter(organizers=user, bureau__isnull=False)
-        .order_by("-start_date")
-        .values_list("bureau_id", flat=True)
-        .first()
-    )
+    """A new program's bureau: the bureau of the latest program `user` organizes that names
+    one, as an organizer works for one bureau; for an organizer with a unit, within it, or
+    else that unit (None without either)."""
+    bound = organizer_bound(user)
+    programs = Program.objects.filter(organizers=user, bureau__isnull=False)
+    if bound is not None:
+        programs = programs.filter(bureau_id__in=bound.unit_ids)
+    latest = programs.order_by("-start_date").values_list("bureau_id", flat=True).first()
+    if latest is None and bound is not None:
+        return bound.unit.pk
+    return latest
 
 
 def roster(program, *, query="", group=None, unit=None, status=None):
@@ -89,12 +93,16 @@ def group_lists(program):
     return groups
 
 
-def unit_tree():
-    """Every unit as (unit, depth) in tree order, read in one query."""
-    units = list(Unit.objects.annotate(trainee_count=Count("trainees")).order_by("name"))
+def unit_tree(within=None):
+    """Every unit as (unit, depth) in tree order, read in one query; with `within` (a Bound:
+    an organizer's unit), that unit and those under it."""
+    units = Unit.objects.annotate(trainee_count=Count("trainees")).order_by("name")
+    if within is not None:
+        units = units.filter(pk__in=within.unit_ids)
     children = {}
     for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
+        parent_id = None if within is not None and unit.pk == within.unit.pk else unit.parent_id
+        children.setdefault(parent_id, []).append(unit)
     ordered = []
 
     def walk(parent_id, depth):

@@ -13,9 +13,9 @@ from completion.evaluation_forms import EvaluationAnswerForm, EvaluationItemsFor
 from completion.selectors import evaluation as selectors
 from completion.services import evaluation as services
 from sessions.models import Activity
+from trainees import permissions
 from trainees.downloads import XLSX, attachment
-from trainees.models import Program
-from trainees.permissions import may_change, program_for, reads_every_program
+from trainees.permissions import may_change, program_for
 from trainees.roles import LEADERSHIP, ORGANIZER, TRAINEE, role_required
 
 # --- the trainee's side ---------------------------------------------------------------------
@@ -146,12 +146,9 @@ def activity_results(request, code, pk):
 
 
 def readable_programs(user):
-    """The programs whose activities the speakers' page counts for `user`: every program for
-    a superuser and the city bureau's leadership, an organizer's own programs, none for a
-    branch's leadership (as trainees.selectors.program_list_for)."""
-    if reads_every_program(user):
-        return Program.objects.all()
-    return Program.objects.filter(organizers=user)
+    """The programs whose activities the speakers' page counts for `user`: those whose pages
+    they read (trainees.permissions.readable_programs)."""
+    return permissions.readable_programs(user)
 
 
 @role_required(ORGANIZER, LEADERSHIP)

@@ -11,7 +11,8 @@ Definitions, written once here:
   under 金坛分局, and 溧阳市公安局 → 竹箦派出所, where the county bureau is a root of its own (as
   the roster import leaves it), counts under 溧阳市公安局; moved under 常州市公安局, still under
   溧阳市公安局. A unit directly under the city bureau (a 支队, a station) counts under the city
-  bureau.
+  bureau. Under a province (Unit.Kind.PROVINCE), each city bureau is the root of its own
+  units: 江苏省公安厅 → 常州市公安局 → 金坛分局 → 儒林派出所 still counts under 金坛分局.
 - pass rate: of the trainees with a final graduation score, the share at or above the
   graduation exam's pass mark, in percent with one decimal (as on the results page). A trainee
   without a graduation score is not in it; `sat` says how many are.
@@ -195,6 +196,8 @@ def unit_branches(unit_ids):
         while current is not None and current not in path:  # a cycle cannot happen; no hang
             path.append(current)
             current = tree[current][0]
+            if current is not None and tree[current][2] == Unit.Kind.PROVINCE:
+                break  # a city bureau of a province: the root of its units
         highest = [pk for pk in path[:-1] if tree[pk][2] in BRANCH_KINDS]
         branch = highest[-1] if highest else path[-1]
         branches[unit_id] = (branch, tree[branch][1])

@@ -55,19 +55,24 @@ class FiguresIncomplete(ReportRefused):
 
 
 def default_recipients(program):
-    """The default list: the city bureau's political department (a unit named 政治部 directly
-    under a root unit) for the whole program, and each branch with trainees in the program for
-    its own units, as (name, email, scope_unit); and the units left out for want of an email.
-    The city bureau itself is not a branch here: its department already gets every row."""
+    """The default list: the political department of the program's bureau (a unit named 政治部
+    directly under Program.bureau, else under a root unit: a city bureau's under a province)
+    for the whole program, and each branch with trainees in the program for its own units, as
+    (name, email, scope_unit); and the units left out for want of an email. The city bureau
+    itself is not a branch here: its department already gets every row."""
     chosen, missing = [], []
-    department = (
-        Unit.objects.filter(name=POLITICAL_DEPARTMENT, parent__parent__isnull=True)
+    departments = (
+        Unit.objects.filter(name=POLITICAL_DEPARTMENT)
         .exclude(parent=None)
         .exclude(email="")
         .select_related("parent")
         .order_by("pk")
-        .first()
     )
+    department = None
+    if program.bureau_id is not None:
+        department = departments.filter(parent_id=program.bureau_id).first()
+    if department is None:
+        department = departments.filter(parent__parent__isnull=True).first()
     if department is None:
         missing.append(POLITICAL_DEPARTMENT)
     else:

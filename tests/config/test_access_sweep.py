@@ -38,8 +38,11 @@ changes data changes it for that case only):
   look for "金坛", "儒林" and "龚定俊" finds any of them in an answer;
 - `other_leader`: the leadership of 金坛分局, a branch with no trainee in P;
 - `branch_leader`: the leadership of 天宁分局, A's and B's branch (not C's);
-- `bureau_leader`: the leadership of the city bureau (the root unit), who reads every
-  program and changes none (403 on a change);
+- `bureau_leader`: the leadership of the city bureau, 常州市公安局, under the province
+  (江苏省公安厅, the root unit): P and Q are organized by it (Program.bureau), so it reads them
+  and changes none (403 on a change);
+- `city_leader`: the leadership of another city bureau under the province, 无锡市公安局, with no
+  trainee in P: P's pages and dashboards are a 404 to it, as to another branch's;
 - `organizer_no_code`: an organizer of P with two-factor sign-in (TOTP) on, who has given
   only the password: every page but the code page and signing out sends him to the code page.
 
@@ -138,6 +141,7 @@ ROLES = (
     "other_leader",
     "branch_leader",
     "bureau_leader",
+    "city_leader",
     "organizer",
     NO_CODE,
 )
@@ -150,6 +154,7 @@ COLUMNS = {
     "other_leader": "leader, other branch",
     "branch_leader": "leader, A's branch",
     "bureau_leader": "city bureau leader",
+    "city_leader": "leader, other city",
     "organizer": "organizer (control)",
     NO_CODE: "organizer, password only (2FA)",
     CROSS: "other organizer, own code",
@@ -159,20 +164,29 @@ LOGIN = "login"  # 302 to /accounts/login/?next=…
 TO_CODE = "code"  # 302 to /accounts/two-factor/verify/?next=…
 NOT_FOUND = 404
 REDIRECTS = {LOGIN: "/accounts/login/?next=", TO_CODE: "/accounts/two-factor/verify/?next="}
-STAFF_ROLES = ("other_organizer", "other_leader", "branch_leader", "bureau_leader", "organizer")
+STAFF_ROLES = (
+    "other_organizer",
+    "other_leader",
+    "branch_leader",
+    "bureau_leader",
+    "city_leader",
+    "organizer",
+)
 
 
 def expect(*presets, **statuses):
     """The expected answer of each role: anonymous visitors are sent to the login page, and
     the organizer who has not given his code to the code page, unless said otherwise; the
-    leader of A's branch gets what the other branch's leader gets unless said otherwise (both
-    read the dashboards only). Later presets and keywords override earlier ones."""
+    leader of A's branch, and the leader of another city, get what the other branch's leader
+    gets unless said otherwise (none of them reads P's pages). Later presets and keywords
+    override earlier ones."""
     expected = {"anonymous": LOGIN, NO_CODE: TO_CODE}
     for preset in presets:
         expected.update(preset)
     expected.update(statuses)
-    if "branch_leader" not in expected and "other_leader" in expected:
-        expected["branch_leader"] = expected["other_leader"]
+    for role in ("branch_leader", "city_leader"):
+        if role not in expected and "other_leader" in expected:
+            expected[role] = expected["other_leader"]
     missing = set(ROLES) - set(expected)
     assert not missing, f"no expectation for {missing}"
     return expected
@@ -291,6 +305,30 @@ DASHBOARD = {
 }
 
 
+# The API (api.gate): a token, never a session; without one, 401 for everyone signed in or not.
+TOKEN_ONLY = {role: 401 for role in ROLES if role != NO_CODE}
+# The API's reads (api.routers), by the arguments of their URL.
+API_READS = {
+    "api-root": lambda world, code: {},
+    "program_list": lambda world, code: {},
+    "trainee_list": lambda world, code: {},
+    "trainee_record": lambda world, code: {"police_id": world.police_id_a},
+    **{
+        name: lambda world, code: {"code": code}
+        for name in (
+            "program_detail",
+            "program_roster",
+            "program_groups",
+            "program_timetable",
+            "program_attendance",
+            "program_score_list",
+            "program_essays",
+            "program_completion",
+        )
+    },
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     """How to reach a URL and what each role gets.
@@ -322,6 +360,11 @@ RULES = {
     # --- config: accounts and the home page ---
     "home": Rule(get=expect(signed_in(302))),
     "health": Rule(get=expect(EVERYONE)),
+    # The load balancer's probe: no login (no broker here, so database and migrations only).
+    "ready": Rule(get=expect(EVERYONE)),
+    # Prometheus: the test client's address is 127.0.0.1, in the default METRICS_ALLOWED_IPS;
+    # another address without the token gets 404 (tests/config/test_metrics.py).
+    "metrics": Rule(get=expect(EVERYONE)),
     "favicon": Rule(get=expect(dict.fromkeys(ROLES, 301), organizer_no_code=TO_CODE)),
     # The score report and the dashboards moved from /exams/ to /reports/: a permanent
     # redirect for everyone signed in (the new address then checks who asks).
@@ -653,6 +696,13 @@ RULES = {
     # 师资: the speakers of the programs the user reads (none for a branch's leadership).
     "completion:speaker-list": Rule(get=expect(ORGANIZERS, other_leader=200, bureau_leader=200)),
     "completion:speaker-export": Rule(get=expect(ORGANIZERS, other_leader=200, bureau_leader=200)),
+    # --- api: a token, never a session (api.gate): every signed-in role and anonymous get 401
+    # (tests/api tests the tokens); the schema and its docs page are public. The organizer
+    # owing his code is sent to the code page first, as everywhere (SignInStepsMiddleware).
+    **{f"api:{name}": Rule(args, get=expect(TOKEN_ONLY)) for name, args in API_READS.items()},
+    "api:roster_upload": Rule(code_only, post=expect(TOKEN_ONLY)),
+    "api:openapi-json": Rule(get=expect(EVERYONE, anonymous=200)),
+    "api:openapi-view": Rule(get=expect(EVERYONE, anonymous=200)),
 }
 
 # Holes found by the sweep, left for their own fix: {(url name, method, role): why}. Each is a
@@ -1136,7 +1186,9 @@ def build_world():
     """The objects every case uses; returns the users by role and the ids of the objects."""
     now = timezone.now()
     today = timezone.localdate()
-    bureau = factories.unit("常州市公安局", kind=Unit.Kind.BUREAU)
+    province = factories.unit("江苏省公安厅", kind=Unit.Kind.PROVINCE)
+    bureau = factories.unit("常州市公安局", parent=province, kind=Unit.Kind.BUREAU)
+    wuxi = factories.unit("无锡市公安局", parent=province, kind=Unit.Kind.BUREAU)
     tianning = factories.unit("常州市公安局天宁分局", parent=bureau, kind=Unit.Kind.BRANCH)
     jintan = factories.unit("常州市公安局金坛分局", parent=bureau, kind=Unit.Kind.BRANCH)
     station_a = factories.unit("红梅派出所", parent=tianning)
@@ -1160,6 +1212,7 @@ def build_world():
         "other_leader": factories.user("leadership", username="jintan", unit=jintan),
         "branch_leader": factories.user("leadership", username="tianning", unit=tianning),
         "bureau_leader": factories.user("leadership", username="leader", unit=bureau),
+        "city_leader": factories.user("leadership", username="wuxi", unit=wuxi),
         "organizer": organizer,
         NO_CODE: no_code,
         CROSS: other_organizer,
@@ -1168,6 +1221,7 @@ def build_world():
     p = factories.program(
         organizers=[organizer, no_code],
         code="CZ2023",
+        bureau=bureau,
         start_date=today - timedelta(days=1),
         end_date=today + timedelta(days=1),
         essay_deadline=now + timedelta(days=2),
@@ -1294,7 +1348,12 @@ def build_program_q(other_organizer, rulin, essay_a):
     儒林派出所 in Q's group 9, an activity under way, his leave request, a graduation exam he
     has handed in, his essay (similar to A's `essay_a`) and a delivery of Q's score report."""
     now = timezone.now()
-    q = factories.program(organizers=[other_organizer], code="ZK2023", title="金坛分局所长培训班")
+    q = factories.program(
+        organizers=[other_organizer],
+        code="ZK2023",
+        title="金坛分局所长培训班",
+        bureau=rulin.parent.parent,  # 常州市公安局
+    )
     group = factories.group(q, 9, name="金坛九组")
     chief = factories.trainee("320499", name="龚定俊", unit=rulin)
     enrollment = factories.enrollment(q, chief, group=group)

@@ -173,3 +173,93 @@ def test_settings_production_hash_passwords_with_a_strong_hasher():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "pbkdf2_sha256"
+
+
+def test_settings_read_a_dot_env_file_and_the_environment_wins(tmp_path):
+    dot_env = tmp_path / ".env"
+    dot_env.write_text(
+        f"SECRET_KEY={PRODUCTION['SECRET_KEY']}\nALLOWED_HOSTS=jingxun.gaj.example\n"
+        "DJANGO_DEBUG=false\nEMAIL_TIMEOUT=45\n",
+        encoding="utf-8",
+    )
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        f"print(s.SECRET_KEY == {PRODUCTION['SECRET_KEY']!r}, s.DEBUG, s.ALLOWED_HOSTS, "
+        "s.EMAIL_TIMEOUT)"
+    )
+
+    checked = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], ENV_FILE=str(dot_env)
+    )
+    read = run(["-c", script], DJANGO_SETTINGS_MODULE="config.settings", ENV_FILE=str(dot_env))
+    overridden = run(
+        ["-c", script],
+        DJANGO_SETTINGS_MODULE="config.settings",
+        ENV_FILE=str(dot_env),
+        EMAIL_TIMEOUT="300",
+    )
+
+    # manage.py with no DJANGO_DEBUG: the file's DJANGO_DEBUG=false and SECRET_KEY hold.
+    assert checked.returncode == 0, checked.stderr
+    assert "no issues" in checked.stdout
+    assert read.stdout.split() == ["True", "False", "['jingxun.gaj.example']", "45"]
+    assert overridden.stdout.split()[-1] == "300"
+
+
+def test_settings_without_dot_env_refuse_to_start_without_secret_key(tmp_path):
+    """The control of the test above: the same command, the file without its SECRET_KEY."""
+    dot_env = tmp_path / ".env"
+    dot_env.write_text("DJANGO_DEBUG=false\n", encoding="utf-8")
+
+    result = run(["manage.py", "check"], ENV_FILE=str(dot_env))
+
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_settings_sentry_only_with_a_dsn_and_without_personal_data():
+    """A Sentry-compatible server gets the error, and no user, cookie or address with it."""
+    import gzip
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Sentry(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            received.append((self.path, body.decode()))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Sentry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    script = (
+        "import django, sentry_sdk; django.setup(); from django.test import Client; "
+        "client = sentry_sdk.get_client(); "
+        "print(client.is_active(), client.options.get('send_default_pii')); "
+        "sentry_sdk.capture_exception(ZeroDivisionError('division by zero')); "
+        "sentry_sdk.flush(5)"
+    )
+    dsn = f"http://publickey@127.0.0.1:{server.server_port}/7"
+    try:
+        reporting = run(
+            ["-c", script], **PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings", SENTRY_DSN=dsn
+        )
+        silent = run(["-c", script], **PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings")
+    finally:
+        server.shutdown()
+
+    assert reporting.returncode == 0, reporting.stderr
+    assert reporting.stdout.split() == ["True", "False"]
+    assert silent.returncode == 0, silent.stderr
+    assert silent.stdout.split()[0] == "False"  # no DSN: not initialised
+    assert len(received) == 1
+    path, envelope = received[0]
+    assert path == "/api/7/envelope/"
+    assert "ZeroDivisionError" in envelope

@@ -234,3 +234,39 @@ def test_serve_demo_prints_the_logins_after_the_servers_banner(printed):
     assert "http://127.0.0.1:8000/" in out.getvalue()
     assert lines[-1] == "The other trainees sign in with the initial passwords of the login slips."
     assert any(line.strip().startswith("学员 trainee       320401") for line in lines)
+
+
+def test_seed_province_files_the_city_under_a_province(client, printed):
+    """seed_province, twice: 江苏省公安厅 at the top, 常州 and 无锡 under it, the province-wide
+    program with both cities' chiefs; `province` reads it all, `wuxi` 无锡's figures only,
+    `leader` 常州's programs and figures."""
+    from django.urls import reverse
+
+    from trainees.models import Unit
+
+    for _run in range(2):
+        out = StringIO()
+        call_command("seed_province", stdout=out)
+
+    roots = list(Unit.objects.filter(parent=None).values_list("name", "kind"))
+    program = Program.objects.get(code=data.PROVINCE_PROGRAM["code"])
+    wuxi_chiefs = program.enrollments.filter(trainee__unit__parent__parent__name=data.WUXI)
+    pages = {}
+    for username, code in [("province", "CZ2023"), ("wuxi", "CZ2023"), ("leader", "CZ2023")]:
+        login(client, username, data.DEMO_PASSWORD)
+        pages[username, code] = client.get(reverse("trainees:program-detail", args=[code]))
+        pages[username, "board"] = client.get(
+            reverse("reports:dashboard-program", args=[program.code])
+        ).content.decode()
+        client.logout()
+
+    assert roots == [(data.PROVINCE, Unit.Kind.PROVINCE)]
+    assert (program.enrollments.count(), wuxi_chiefs.count()) == (12, 6)
+    assert [pages[name, "CZ2023"].status_code for name in ("province", "wuxi", "leader")] == [
+        200,
+        404,
+        200,
+    ]
+    assert "滨湖分局" in pages["wuxi", "board"] and "金坛" not in pages["wuxi", "board"]
+    assert "滨湖分局" not in pages["leader", "board"]
+    assert "滨湖分局" in pages["province", "board"]

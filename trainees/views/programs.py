@@ -43,6 +43,9 @@ class ProgramCreateView(CreateView):
             "bureau": selectors.organizer_bureau(self.request.user),
         }
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def form_valid(self, form):
         self.object = programs.program_save(form=form, user=self.request.user)
         messages.success(self.request, _("The program has been created."))
@@ -56,6 +59,9 @@ class ProgramUpdateView(ProgramMixin, UpdateView):
 
     def get_object(self):
         return self.program
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         self.object = programs.program_save(form=form, user=self.request.user)

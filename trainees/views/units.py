@@ -10,20 +10,22 @@ from django.views.generic import UpdateView
 from trainees import selectors
 from trainees.forms import UnitForm
 from trainees.models import Unit
-from trainees.permissions import unit_refusal
+from trainees.permissions import organizer_bound, unit_refusal
 from trainees.roles import ORGANIZER, role_required, user_roles
 
 
 @role_required(ORGANIZER)
 def unit_list(request):
     """The police hierarchy; organizers correct it here when a roster derived it wrongly."""
-    return render(request, "trainees/unit_list.html", {"tree": selectors.unit_tree()})
+    bound = organizer_bound(request.user)
+    return render(request, "trainees/unit_list.html", {"tree": selectors.unit_tree(bound)})
 
 
 class UnitUpdateView(UpdateView):
     """Correct a unit: refused (with the reason) for a unit that holds trainees of programs
     the organizer does not organize (trainees.permissions.unit_refusal); the email, which
-    receives score reports of every program, is an administrator's."""
+    receives score reports of every program, is an administrator's. An organizer with a unit
+    (OrganizerUnit) gets 404 for a unit outside it."""
 
     model = Unit
     form_class = UnitForm
@@ -33,6 +35,15 @@ class UnitUpdateView(UpdateView):
         if not user_roles(request.user).organizer and not request.user.is_superuser:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        bound = organizer_bound(self.request.user)
+        if bound is None:
+            return Unit.objects.all()
+        return Unit.objects.filter(pk__in=bound.unit_ids)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)

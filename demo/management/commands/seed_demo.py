@@ -101,7 +101,7 @@ class Command(BaseCommand):
     def report_recipients(self, program):
         """The mailboxes of the political department (政治部, under the city bureau) and of
         the branches, and the program's default recipients taken from them."""
-        bureau = Unit.objects.get(name=data.BUREAU, parent=None)
+        bureau = city_bureau()
         Unit.objects.update_or_create(
             name="政治部",
             parent=bureau,
@@ -121,7 +121,7 @@ class Command(BaseCommand):
         """The city bureau's leader reads everything (the roster import filed 溧阳市公安局, a
         county bureau, under it: the program's bureau); 金坛分局's leader reads its stations
         only."""
-        bureau = Unit.objects.get(name=data.BUREAU, parent=None)
+        bureau = city_bureau()
         # A demo database seeded before programs had a bureau has 溧阳市公安局 at the top.
         Unit.objects.filter(name="溧阳市公安局", parent=None).update(
             parent=bureau, kind=Unit.Kind.BRANCH
@@ -152,6 +152,7 @@ class Command(BaseCommand):
                 start_date=start,
                 end_date=start + timedelta(days=4),
                 venue=data.PROGRAM.get("venue", ""),
+                bureau=city_bureau(),
             )
             past.organizers.add(organizer)
             enrollments = Enrollment.objects.bulk_create(
@@ -239,9 +240,7 @@ class Command(BaseCommand):
         """The Changzhou program of seed 000, from yesterday to tomorrow: today is day 2."""
         today = timezone.localdate()
         # 主办单位: the city bureau; the roster's county bureaus (溧阳市公安局) go under it.
-        bureau, _created = Unit.objects.get_or_create(
-            name=data.BUREAU, parent=None, defaults={"kind": Unit.Kind.BUREAU}
-        )
+        bureau = city_bureau()
         program, _created = Program.objects.update_or_create(
             code=data.PROGRAM["code"],
             defaults={
@@ -575,6 +574,13 @@ class Command(BaseCommand):
         essays.essay_extend(
             enrollment=by_id[late], until=program.essay_deadline + timedelta(days=1), now=now
         )
+
+
+def city_bureau():
+    """常州市公安局, created at the root the first time; `seed_province` files it under
+    江苏省公安厅, where a later run finds it."""
+    bureau = Unit.objects.filter(name=data.BUREAU, kind=Unit.Kind.BUREAU).order_by("pk").first()
+    return bureau or Unit.objects.create(name=data.BUREAU, kind=Unit.Kind.BUREAU)
 
 
 def essay_texts(count, seed="CZ2023"):
