@@ -269,4 +269,11 @@ WUXI_CHIEFS = [
     ("蒋文斌", "320205", "无锡市公安局新吴分局旺庄派出所"),
     ("过志勇", "320206", "无锡市公安局新吴分局硕放派出所"),
 ]
+# 无锡's own program, organized by 无锡市公安局: its leader's 培训班 page lists it.
+WUXI_PROGRAM = {
+    "code": "WX2024",
+    "title": "无锡市派出所所长执法规范化专题培训班",
+    "kind": "chiefs",
+    "venue": "无锡市公安局警务技能训练基地",
+}
 PROVINCE_CHANGZHOU_CHIEFS = 6  # the first of the demo class (320401 …) attend it too

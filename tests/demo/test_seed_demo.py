@@ -252,7 +252,13 @@ def test_seed_province_files_the_city_under_a_province(client, printed):
     program = Program.objects.get(code=data.PROVINCE_PROGRAM["code"])
     wuxi_chiefs = program.enrollments.filter(trainee__unit__parent__parent__name=data.WUXI)
     pages = {}
-    for username, code in [("province", "CZ2023"), ("wuxi", "CZ2023"), ("leader", "CZ2023")]:
+    for username, code in [
+        ("province", "CZ2023"),
+        ("wuxi", "CZ2023"),
+        ("leader", "CZ2023"),
+        ("wuxi", data.WUXI_PROGRAM["code"]),
+        ("leader", data.WUXI_PROGRAM["code"]),
+    ]:
         login(client, username, data.DEMO_PASSWORD)
         pages[username, code] = client.get(reverse("trainees:program-detail", args=[code]))
         pages[username, "board"] = client.get(
@@ -266,6 +272,11 @@ def test_seed_province_files_the_city_under_a_province(client, printed):
         200,
         404,
         200,
+    ]
+    # 无锡's own program opens to its leader, not to 常州's.
+    assert [pages[name, data.WUXI_PROGRAM["code"]].status_code for name in ("wuxi", "leader")] == [
+        200,
+        404,
     ]
     assert "滨湖分局" in pages["wuxi", "board"] and "金坛" not in pages["wuxi", "board"]
     assert "滨湖分局" not in pages["leader", "board"]

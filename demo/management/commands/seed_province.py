@@ -41,7 +41,8 @@ class Command(BaseCommand):
         wuxi, _created = Unit.objects.get_or_create(
             name=data.WUXI, parent=province, defaults={"kind": Unit.Kind.BUREAU}
         )
-        program = self.program(province, demo)
+        program = self.program(demo, data.PROVINCE_PROGRAM, province, 30, self.changzhou(demo))
+        own = self.program(demo, data.WUXI_PROGRAM, wuxi, 60, [])
         seed = SeedDemo(stdout=self.stdout)
         Leader.objects.update_or_create(
             user=seed.user(data.PROVINCE_LEADER, role=LEADERSHIP), defaults={"unit": province}
@@ -53,7 +54,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"省厅 province: {province} above {cities} city bureaus; {program.code} "
-                f"{program} ({program.enrollments.count()} chiefs of 常州 and 无锡)"
+                f"{program} ({program.enrollments.count()} chiefs of 常州 and 无锡); {own.code} "
+                f"{own} (organized by {wuxi})"
             )
         )
         self.stdout.write(
@@ -62,38 +64,41 @@ class Command(BaseCommand):
             f"{data.LEADER['username']}  (now {changzhou}'s)"
         )
 
-    def program(self, province, demo):
-        """JS2024, organized by the province (bureau = 江苏省公安厅) and the demo's organizer, a
-        month ago: 6 chiefs of 常州 and 6 of 无锡 imported from one file, and its entry and
-        graduation exams' paper scores."""
+    def changzhou(self, demo):
+        """The first chiefs of the demo class, as a roster's rows (姓名, 警号, 单位)."""
+        return [
+            (e.trainee.name, e.trainee.police_id, e.trainee.unit.full_name)
+            for e in demo.enrollments.select_related("trainee__unit__parent").order_by(
+                "trainee__police_id"
+            )[: data.PROVINCE_CHANGZHOU_CHIEFS]
+        ]
+
+    def program(self, demo, fields, bureau, days_ago, rows):
+        """A three-day program organized by `bureau` and the demo's organizer `days_ago` days
+        ago: `rows` and 无锡's 6 chiefs imported from one file, and its entry and graduation
+        exams' paper scores. JS2024 is the province's (bureau = 江苏省公安厅), WX2024 无锡's."""
         today = timezone.localdate()
-        start = today - timedelta(days=30)
+        start = today - timedelta(days=days_ago)
         program, _created = Program.objects.update_or_create(
-            code=data.PROVINCE_PROGRAM["code"],
+            code=fields["code"],
             defaults={
-                **data.PROVINCE_PROGRAM,
-                "bureau": province,
+                **fields,
+                "bureau": bureau,
                 "start_date": start,
                 "end_date": start + timedelta(days=2),
             },
         )
         organizers = list(demo.organizers.all())
         program.organizers.add(*organizers)
-        changzhou = [
-            (e.trainee.name, e.trainee.police_id, e.trainee.unit.full_name)
-            for e in demo.enrollments.select_related("trainee__unit__parent").order_by(
-                "trainee__police_id"
-            )[: data.PROVINCE_CHANGZHOU_CHIEFS]
-        ]
-        lines = [",".join(row) for row in changzhou + data.WUXI_CHIEFS]
+        lines = [",".join(row) for row in rows + data.WUXI_CHIEFS]
         plan = roster_import(
             program=program,
-            name="江苏省轮训班名册.csv",
+            name=f"{fields['code']}名册.csv",
             content=(ROSTER_HEADER + "\r\n".join(lines) + "\r\n").encode("utf-8"),
         )
         if plan.errors:
             raise CommandError("\n".join(str(error) for error in plan.errors))
-        rng = random.Random(2024)
+        rng = random.Random(fields["code"])
         enrollments = list(program.enrollments.filter(status=Enrollment.Status.ACTIVE))
         for kind, title, day, mean in (
             (Exam.Kind.ENTRY, data.ENTRY_EXAM, start, 62),
