@@ -36,6 +36,7 @@ class ApiClient(models.Model):
     # The account a roster import's history names (no password, cannot sign in).
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("Account"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
