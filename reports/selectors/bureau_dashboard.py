@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,9 +176,8 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
                 links=[unit_link(pk) for pk, _row in ranked] if unit_link else [],
             )
         )
-    tables.append(repeat_trainees(programs, unit_ids, trainee_link))
-    enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
-    distinct = enrollments.values("trainee_id").distinct().count()
+    distinct, table = repeat_trainees(programs, unit_ids, trainee_link)
+    tables.append(table)
     entry, graduation = mean(overall.entry, overall.entry_n), mean(overall.grad, overall.grad_n)
     kpis = [
         (_("Programs held"), len(programs), "count"),
@@ -195,23 +194,25 @@ REPEATERS_SHOWN = 30
 
 
 def repeat_trainees(programs, unit_ids, trainee_link=None):
-    """The trainees who attended several of `programs`, most programs first, with their
-    graduation score in each, oldest first: two queries, with or without any."""
+    """(how many trainees attended `programs`, the table of those who attended several, most
+    programs first, with their graduation score in each, oldest first). Two queries, with or
+    without any: one pass over the enrollments counts them per trainee, numbers the trainees
+    (a window over the groups) and keeps the first; then the scores of those few."""
     enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
-    repeaters = (
+    counted = list(
         enrollments.values("trainee_id")
-        .annotate(count=Count("program", distinct=True))
-        .filter(count__gte=2)
+        .annotate(count=Count("program", distinct=True), everyone=Window(Count("*")))
         .order_by("-count", "trainee_id")
+        .values_list("trainee_id", "count", "everyone")[:REPEATERS_SHOWN]
     )
-    top = repeaters.values("trainee_id")[:REPEATERS_SHOWN]
+    distinct = counted[0][2] if counted else 0
     # trainee id → programs, most first; then → (name, unit, programs)
-    shown = dict(repeaters.values_list("trainee_id", "count")[:REPEATERS_SHOWN])
+    shown = {trainee_id: count for trainee_id, count, _everyone in counted if count >= 2}
     scores, who = defaultdict(list), {}
     # Their graduation scores from the summaries (bureau_dashboard refreshed them).
     for trainee_id, name, unit, score in (
         Enrollment.objects.filter(
-            trainee_id__in=top, program__in=programs, status=Enrollment.Status.ACTIVE
+            trainee_id__in=list(shown), program__in=programs, status=Enrollment.Status.ACTIVE
         )
         .annotate(
             score=Subquery(
@@ -235,7 +236,7 @@ def repeat_trainees(programs, unit_ids, trainee_link=None):
         if len(series) >= 2 and len(lines) < 10:
             lines.append((name, series))
     longest = max((len(s) for _n, s in lines), default=0)
-    return Table(
+    return distinct, Table(
         "repeaters",
         _("Trainees who attended several programs"),
         [
