@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from trainees.models import Enrollment, Program, Unit
+from trainees.models import Enrollment, Program, Trainee, Unit
 
 
 class ReportRecipient(models.Model):
@@ -186,34 +186,6 @@ class ReportDelivery(models.Model):
 SCORE_SUM = {"max_digits": 12, "decimal_places": 1, "default": 0}
 
 
-class ProgramSummary(models.Model):
-    """When a program's summary rows were computed, and for which moments they hold: the
-    attendance counts the activities that had ended by then, so they are the figures of any
-    moment from the last end before `computed_for` (`valid_from`) to the next (`valid_until`;
-    None: no activity ends later)."""
-
-    program = models.OneToOneField(
-        Program, on_delete=models.CASCADE, primary_key=True, related_name="summary"
-    )
-    computed_for = models.DateTimeField()
-    valid_from = models.DateTimeField(null=True)
-    valid_until = models.DateTimeField(null=True)
-    refreshed_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("Program summary")
-        verbose_name_plural = _("Program summaries")
-
-    def __str__(self):
-        return f"{self.program_id} @ {self.computed_for:%Y-%m-%d %H:%M}"
-
-    def holds_at(self, now):
-        """Whether these figures are those of `now`."""
-        return (self.valid_from is None or self.valid_from <= now) and (
-            self.valid_until is None or now < self.valid_until
-        )
-
-
 class FigureSums(models.Model):
     """The sums and counts of a set of a program's active trainees: added up over any set of
     programs and units with one GROUP BY."""
@@ -257,6 +229,35 @@ class FigureSums(models.Model):
         return self.present + self.late + self.left_early
 
 
+class ProgramSummary(FigureSums):
+    """When a program's summary rows were computed, and for which moments they hold: the
+    attendance counts the activities that had ended by then, so they are the figures of any
+    moment from the last end before `computed_for` (`valid_from`) to the next (`valid_until`;
+    None: no activity ends later). Its own figures are the program's totals (the sums of its
+    unit summaries): a dashboard of every unit reads one row per program."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    computed_for = models.DateTimeField()
+    valid_from = models.DateTimeField(null=True)
+    valid_until = models.DateTimeField(null=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Program summary")
+        verbose_name_plural = _("Program summaries")
+
+    def __str__(self):
+        return f"{self.program_id} @ {self.computed_for:%Y-%m-%d %H:%M}"
+
+    def holds_at(self, now):
+        """Whether these figures are those of `now`."""
+        return (self.valid_from is None or self.valid_from <= now) and (
+            self.valid_until is None or now < self.valid_until
+        )
+
+
 class UnitSummary(FigureSums):
     """The figures of a program's active trainees of one unit (the trainee's own unit)."""
 
@@ -295,3 +296,23 @@ class EnrollmentSummary(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}"
+
+
+class TraineeTally(models.Model):
+    """How many programs a trainee attends or attended (active enrollments, every program),
+    and his unit: the bureau dashboard's count of trainees and its repeaters, read without a
+    pass over every enrollment. Recounted with the summary of each of his programs."""
+
+    trainee = models.OneToOneField(
+        Trainee, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    unit_id = models.BigIntegerField(db_index=True)
+    programs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Trainee's programs")
+        verbose_name_plural = _("Trainees' programs")
+        indexes = [models.Index(fields=["-programs", "trainee"], name="tally_most_programs")]
+
+    def __str__(self):
+        return f"{self.trainee_id}: {self.programs}"

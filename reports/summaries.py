@@ -39,9 +39,9 @@ from completion.selectors.hours import program_hours
 from discussions.models import Essay, Grade
 from exams.models import Attempt, Exam
 from exams.selectors.scores import SCORED_KINDS, latest_exams
-from reports.models import EnrollmentSummary, ProgramSummary, UnitSummary
+from reports.models import EnrollmentSummary, ProgramSummary, TraineeTally, UnitSummary
 from sessions.models import Activity, Attendance
-from trainees.models import Enrollment, Program
+from trainees.models import Enrollment, Program, Trainee
 
 logger = logging.getLogger(__name__)
 
@@ -151,10 +151,35 @@ def summary_compute(program_id, now):
     UnitSummary.objects.bulk_create(
         UnitSummary(program=program, unit_id=unit_id, **sums) for unit_id, sums in units.items()
     )
+    tallies_recount(Enrollment.objects.filter(program=program).values("trainee_id"))
     state.computed_for, state.refreshed_at = now, timezone.now()
     state.valid_from, state.valid_until = window
+    for name in FIGURES:
+        setattr(state, name, sum(sums.get(name, 0) for sums in units.values()))
     state.save()
     return state
+
+
+def tallies_recount(trainee_ids):
+    """Recount the programs of these trainees (a queryset of their ids, or ids) in
+    TraineeTally: two queries, whatever their number."""
+    counts = (
+        Trainee.objects.filter(pk__in=trainee_ids)
+        .annotate(
+            attended=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE))
+        )
+        .values_list("pk", "unit_id", "attended")
+    )
+    TraineeTally.objects.bulk_create(
+        [
+            TraineeTally(trainee_id=pk, unit_id=unit_id, programs=attended)
+            for pk, unit_id, attended in counts
+        ],
+        update_conflicts=True,
+        unique_fields=["trainee"],
+        update_fields=["unit_id", "programs"],
+        batch_size=500,
+    )
 
 
 def program_lines(program, now):

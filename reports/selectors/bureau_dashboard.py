@@ -17,7 +17,7 @@ from django.db.models import Count, OuterRef, Subquery, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.models import EnrollmentSummary
+from reports.models import EnrollmentSummary, TraineeTally
 from reports.selectors.report import unit_branches
 from reports.selectors.summaries import summaries_fresh, unit_sums
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
@@ -76,10 +76,14 @@ class Sums:
         ]
 
 
-def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, trainee_link=None):
+def bureau_dashboard(
+    programs, *, unit_ids=None, now=None, unit_link=None, trainee_link=None, complete=False
+):
     """The dashboard of `programs` (a queryset), counting the trainees of `unit_ids` only
     (None: all). `unit_link(unit id)` and `trainee_link(trainee id)` give the drill-down
-    URLs."""
+    URLs. `complete`: `programs` holds every program the trainees of `unit_ids` attended
+    (a leader's scope without a year or kind chosen), so that the trainees and repeaters are
+    read from their tallies (reports.models.TraineeTally) rather than from the enrollments."""
     now = now or timezone.now()
     programs = list(programs.order_by("start_date", "code"))
     program_ids = [program.pk for program in programs]
@@ -176,7 +180,7 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
                 links=[unit_link(pk) for pk, _row in ranked] if unit_link else [],
             )
         )
-    distinct, table = repeat_trainees(programs, unit_ids, trainee_link)
+    distinct, table = repeat_trainees(programs, unit_ids, trainee_link, complete=complete)
     tables.append(table)
     entry, graduation = mean(overall.entry, overall.entry_n), mean(overall.grad, overall.grad_n)
     kpis = [
@@ -193,21 +197,34 @@ def bureau_dashboard(programs, *, unit_ids=None, now=None, unit_link=None, train
 REPEATERS_SHOWN = 30
 
 
-def repeat_trainees(programs, unit_ids, trainee_link=None):
+def repeat_trainees(programs, unit_ids, trainee_link=None, *, complete=False):
     """(how many trainees attended `programs`, the table of those who attended several, most
     programs first, with their graduation score in each, oldest first). Two queries, with or
     without any: one pass over the enrollments counts them per trainee, numbers the trainees
     (a window over the groups) and keeps the first; then the scores of those few."""
-    enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
-    counted = list(
-        enrollments.values("trainee_id")
-        .annotate(count=Count("program", distinct=True), everyone=Window(Count("*")))
-        .order_by("-count", "trainee_id")
-        .values_list("trainee_id", "count", "everyone")[:REPEATERS_SHOWN]
-    )
-    distinct = counted[0][2] if counted else 0
+    if complete:
+        # Every program of theirs is counted: their tallies say it, kept with the summaries.
+        tallies = TraineeTally.objects.filter(programs__gte=1)
+        if unit_ids is not None:
+            tallies = tallies.filter(unit_id__in=unit_ids)
+        counted = list(
+            tallies.order_by("-programs", "trainee_id").values_list("trainee_id", "programs")[
+                :REPEATERS_SHOWN
+            ]
+        )
+        distinct = tallies.count() if len(counted) == REPEATERS_SHOWN else len(counted)
+    else:
+        enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
+        rows = list(
+            enrollments.values("trainee_id")
+            .annotate(count=Count("program", distinct=True), everyone=Window(Count("*")))
+            .order_by("-count", "trainee_id")
+            .values_list("trainee_id", "count", "everyone")[:REPEATERS_SHOWN]
+        )
+        distinct = rows[0][2] if rows else 0
+        counted = [(trainee_id, count) for trainee_id, count, _everyone in rows]
     # trainee id → programs, most first; then → (name, unit, programs)
-    shown = {trainee_id: count for trainee_id, count, _everyone in counted if count >= 2}
+    shown = {trainee_id: count for trainee_id, count in counted if count >= 2}
     scores, who = defaultdict(list), {}
     # Their graduation scores from the summaries (bureau_dashboard refreshed them).
     for trainee_id, name, unit, score in (

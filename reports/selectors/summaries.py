@@ -28,7 +28,15 @@ def summaries_fresh(program_ids, now):
 
 def unit_sums(program_ids, unit_ids, by):
     """{key: {figure: total}} of the UnitSummary rows of `program_ids` and `unit_ids` (None:
-    every unit), grouped by `by` ("program_id" or "unit_id"): one query."""
+    every unit), grouped by `by` ("program_id" or "unit_id"): one query. Every unit's totals
+    by program are the programs' own (ProgramSummary), one row each."""
+    if by == "program_id" and unit_ids is None:
+        return {
+            row.pop("program_id"): row
+            for row in ProgramSummary.objects.filter(program_id__in=list(program_ids)).values(
+                "program_id", *FIGURES
+            )
+        }
     rows = UnitSummary.objects.filter(program_id__in=list(program_ids))
     if unit_ids is not None:
         rows = rows.filter(unit_id__in=unit_ids)

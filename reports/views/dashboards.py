@@ -15,6 +15,7 @@ from reports.selectors.report import report_units
 from trainees.downloads import XLSX, attachment
 from trainees.models import Program, Trainee, Unit
 from trainees.permissions import dashboard_scope
+from trainees.roles import user_roles
 
 
 def digits(value):
@@ -53,9 +54,13 @@ def dashboard(request):
     unit = get_object_or_404(Unit, pk=unit_pk) if unit_pk else None
     counted = narrowed(unit_ids, unit)
     chosen = bureau_dashboard.programs_chosen(programs, year=year, kind=kind, unit_ids=counted)
+    # A leader's programs are every program his units' trainees attended (dashboard_scope), and
+    # so are everyone's for a superuser; an organizer's are his own.
+    leads = request.user.is_superuser or user_roles(request.user).leadership
     board = bureau_dashboard.bureau_dashboard(
         chosen,
         unit_ids=counted,
+        complete=leads and not year and not kind,
         unit_link=lambda pk: reverse("reports:dashboard-unit", args=[pk]),
         trainee_link=lambda pk: reverse("reports:dashboard-trainee", args=[pk]),
     )

@@ -216,3 +216,23 @@ def test_the_dashboards_read_as_many_queries_for_1_or_50_programs_and_100_or_400
         count_queries(client, reverse("reports:dashboard-unit", args=[units[0].pk])) == unit_small
     )
     assert count_queries(client, reverse("reports:dashboard-trainee", args=[trainee.pk])) < 30
+
+
+def test_the_tallies_count_the_trainees_and_repeaters_as_the_enrollments_do():
+    """A leader's dashboard (every program of his units' trainees) reads the trainees' tallies;
+    the same dashboard read from the enrollments says the same."""
+    units = stations(6)
+    populate(programs=2, trainees_per_program=30, stations=units)
+    populate(programs=6, trainees_per_program=10, stations=units, repeat=4)
+    summaries_backfill()
+    for unit_ids in (None, {units[0].pk, units[1].pk}):
+        programs = Program.objects.all()
+        if unit_ids is not None:
+            programs = programs.filter(enrollments__trainee__unit_id__in=unit_ids).distinct()
+        read = [
+            bureau_dashboard(programs, unit_ids=unit_ids, complete=complete)
+            for complete in (True, False)
+        ]
+        tallied, counted = ((board.kpis[1], board.tables[-1].rows) for board in read)
+        assert tallied == counted
+        assert tallied[0][1] > 0 and tallied[1]  # trainees, and some repeaters among them

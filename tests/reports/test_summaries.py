@@ -21,7 +21,7 @@ from discussions.models import Essay
 from exams.models import Attempt, Exam
 from exams.services.paper import paper_scores_set
 from reports import tasks
-from reports.models import EnrollmentSummary, ProgramSummary, UnitSummary
+from reports.models import EnrollmentSummary, ProgramSummary, TraineeTally, UnitSummary
 from reports.selectors.bureau_dashboard import bureau_dashboard
 from reports.summaries import FIGURES, pending_key, summary_refresh
 from sessions.models import Activity, Attendance
@@ -232,6 +232,20 @@ def test_summaries_equal_the_figures_of_the_raw_rows_after_any_changes(
         # Every refresh asked for ran: nothing is pending, and the summaries are the figures.
         assert cache.get(pending_key(program.pk)) is None
         assert stored_figures(program) == raw_figures(program, timezone.now())
+        # The program's totals are the sums of its units'.
+        totals = ProgramSummary.objects.values(*FIGURES).get(program=program)
+        units_raw = raw_figures(program, timezone.now())[0].values()
+        assert totals == {name: sum(unit[name] for unit in units_raw) for name in FIGURES}
+        # And each trainee's tally: his unit and his active enrollments, counted afresh.
+        assert dict(TraineeTally.objects.values_list("trainee_id", "programs")) == {
+            e.trainee_id: Enrollment.objects.filter(
+                trainee_id=e.trainee_id, status=Enrollment.Status.ACTIVE
+            ).count()
+            for e in Enrollment.objects.filter(program=program)
+        }
+        assert dict(TraineeTally.objects.values_list("trainee_id", "unit_id")) == {
+            e.trainee_id: e.trainee.unit_id for e in Enrollment.objects.filter(program=program)
+        }
         transaction.set_rollback(True)
 
 
