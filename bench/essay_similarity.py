@@ -1,7 +1,7 @@
 """Time the similarity check of a handed-in essay against 5,000 and 150,000 stored essays, on
 PostgreSQL and SQLite.
 
-    .venv/bin/python bench/essay_similarity.py [--sizes 5000,150000] [--runs 7]
+    .venv/bin/python bench/essay_similarity.py [--sizes 5000,150000] [--rounds 3] [--runs 3]
         [--databases postgresql,sqlite] [--cache DIR]
 
 The stored essays (~2,000 characters in ten paragraphs, from the generator of reflection essays
@@ -14,17 +14,21 @@ of C instead, checked against similarity.signature and similarity.passage_bands 
 essays (the shingles' hashes stay the module's blake2b). --cache DIR keeps the signatures and
 bands between runs.
 
-A new essay, three of whose ten paragraphs are copied from one stored essay, is then handed to
-`similarity.essay_matches_update`. For each database and size it prints the median time per
-hand-in, the queries per call, the rows of the candidate query and whether the copied essay
-ranked first; then the ratio of the largest size to the smallest (the aim: at most 2).
-PostgreSQL is measured when BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432)
-answers; the script makes its own database there and drops it at the end, as it removes its
-temporary directory (the SQLite file).
+Each size has a database of its own, with a new essay, three of whose ten paragraphs are
+copied from one stored essay. Once all are stored, each is measured in turn, --rounds times
+(so that every size sees the same load of a shared machine): a process hands the new essay to
+`similarity.essay_matches_update` once to warm up, then --runs times, timed. For each database
+and size it prints the median time per hand-in, the queries per call, the rows of the 128
+buckets the candidate query reads and whether the copied essay ranked first; then the ratio of
+the largest size to the smallest (the aim: at most 2). PostgreSQL is measured when
+BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432) answers; the script makes its
+own databases there (BENCH_POSTGRES_DATABASE_<size>, default jingxun_bench_essays_<size>) and
+drops them at the end, as it removes its temporary directory (the SQLite files).
 """
 
 import argparse
 import ctypes
+import json
 import multiprocessing
 import os
 import shutil
@@ -54,6 +58,7 @@ TITLES = [
 SOURCE = 137  # the stored essay copied from: among the first 500
 NEW = 1_000_000  # seed of the new essay's own paragraphs
 COPIED = {2: 3, 5: 6, 8: 7}  # the new essay's paragraph: the source's paragraph put there
+NEW_POLICE_ID = "399999"  # the trainee who hands the new essay in
 NO_BAND = -(1 << 63)  # in the bands file: this band of the essay is empty
 CHUNK = 1000  # essays per task of the signing pool
 
@@ -408,21 +413,21 @@ def seed_essays(workdir, count_file, start, stop, units, now):
     return stored
 
 
-def run_one(sizes, runs, workdir):
-    """In a child process whose DATABASE_URL is set: migrate, seed, then measure."""
+def seed_one(size, workdir, count_file):
+    """In a child process whose DATABASE_URL is set: migrate, then store `size` essays and the
+    new essay (not yet compared)."""
     setup_django()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from discussions import similarity
-    from discussions.models import Essay, EssayBand
+    from discussions.models import Essay
     from discussions.services.essays import essay_length
     from trainees.models import Enrollment, Program, Trainee, Unit
 
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    count_file = -(-sizes[-1] // CHUNK) * CHUNK
     first = read_rows(Path(workdir) / f"signatures-{count_file}.bin", 0, 1, similarity.N)[0]
     assert similarity.signature(similarity.essay_text(*stored_essay(0))) == first
     now = timezone.now()
@@ -433,10 +438,10 @@ def run_one(sizes, runs, workdir):
         code="BNOW", title="本期派出所所长培训班", start_date="2026-04-06", end_date="2026-04-10"
     )
     title, body = new_essay()
-    essay = Essay.objects.create(
+    Essay.objects.create(
         enrollment=Enrollment.objects.create(
             program=current,
-            trainee=Trainee.objects.create(police_id="399999", name="新学员", unit=units[0]),
+            trainee=Trainee.objects.create(police_id=NEW_POLICE_ID, name="新学员", unit=units[0]),
         ),
         title=title,
         body=body,
@@ -444,129 +449,182 @@ def run_one(sizes, runs, workdir):
         status=Essay.Status.SUBMITTED,
         submitted_at=now,
     )
+    seed_essays(workdir, count_file, 0, size, units, now)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    print(
+        f"{connection.vendor:10} {size:6} essays stored in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
 
-    medians = {}
-    stored = []
-    for size in sizes:
+
+def measure_one(runs):
+    """In a child process whose DATABASE_URL is set: hand the new essay to the check once to
+    warm up, then `runs` times, timed; print the figures as one JSON line."""
+    setup_django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from discussions import similarity
+    from discussions.models import Essay, EssayBand
+
+    essay = Essay.objects.get(enrollment__trainee__police_id=NEW_POLICE_ID)
+    source = Essay.objects.get(enrollment__trainee__police_id=f"{400000 + SOURCE}")
+    similarity.essay_matches_update(essay=essay)  # warm-up: caches, and the first rows
+    times = []
+    for _ in range(runs):
         started = time.perf_counter()
-        stored += seed_essays(workdir, count_file, len(stored), size, units, now)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-        print(
-            f"{connection.vendor:10} {size:6} essays stored in "
-            f"{time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
-        source = stored[SOURCE]
-        similarity.essay_matches_update(essay=essay)  # warm-up: caches, and the first rows
-        times = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            similarity.essay_matches_update(essay=essay)
-            times.append(time.perf_counter() - started)
-        with CaptureQueriesContext(connection) as queries:
-            found = similarity.essay_matches_update(essay=essay)
+        similarity.essay_matches_update(essay=essay)
+        times.append(time.perf_counter() - started)
+    with CaptureQueriesContext(connection) as queries:
+        found = similarity.essay_matches_update(essay=essay)
+    statements = [
+        query
+        for query in queries.captured_queries
+        if query["sql"].split()[0].upper() not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}
+    ]
+    bands = similarity.passage_bands(similarity.essay_text(essay.title, essay.body))
+    rows = sum(
+        EssayBand.objects.filter(band=band, hash=value).exclude(essay=essay).count()
+        for band, value in bands.items()
+    )
+    print(
+        json.dumps(
+            {
+                "times": times,
+                "queries": len(queries),
+                "statements": len(statements),
+                "rows": rows,
+                "first": bool(found) and found[0].other_id == source.pk,
+                "similarity": [match.similarity for match in found],
+            }
+        ),
+        flush=True,
+    )
+
+
+def measure_all(url, sizes, rounds, runs):
+    """Measure each size's database in turn, `rounds` times (so that both sizes see the same
+    load of the machine), and print one line per size and the ratio of the largest to the
+    smallest."""
+    figures = {size: [] for size in sizes}
+    for _ in range(rounds):
+        for size in sizes:
+            child = subprocess.run(
+                [sys.executable, __file__, "--measure", "--runs", str(runs)],
+                env={**os.environ, "DATABASE_URL": url(size)},
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            figures[size].append(json.loads(child.stdout.strip().splitlines()[-1]))
+    vendor = "postgresql" if url(sizes[0]).startswith("postgres") else "sqlite"
+    medians = {}
+    for size in sizes:
+        times = [seconds for figure in figures[size] for seconds in figure["times"]]
+        last = figures[size][-1]
         medians[size] = statistics.median(times)
-        statements = [
-            query
-            for query in queries.captured_queries
-            if query["sql"].split()[0].upper() not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}
-        ]
-        bands = similarity.passage_bands(similarity.essay_text(title, body))
-        rows = sum(
-            EssayBand.objects.filter(band=band, hash=value).count() - 1
-            for band, value in bands.items()
-        )
-        first = found[0].other_id == source if found else False
-        next_best = f", next {found[1].similarity:.3f}" if len(found) > 1 else ""
+        similar = last["similarity"]
+        next_best = f", next {similar[1]:.3f}" if len(similar) > 1 else ""
+        first = all(figure["first"] for figure in figures[size])
         print(
-            f"{connection.vendor:10} {size:6} essays: {medians[size] * 1000:6.1f} ms per hand-in "
-            f"(median of {runs}, {min(times) * 1000:.1f}–{max(times) * 1000:.1f}), "
-            f"{len(queries)} queries ({len(statements)} besides BEGIN/COMMIT), "
-            f"{rows} rows in its 128 buckets; copied essay ranked first: "
-            f"{'yes' if first else 'NO'} "
-            f"(Jaccard {found[0].similarity if found else 0:.3f}{next_best}, "
-            f"{len(found)} listed)",
+            f"{vendor:10} {size:6} essays: {medians[size] * 1000:6.1f} ms per hand-in "
+            f"(median of {len(times)}, {min(times) * 1000:.1f}–{max(times) * 1000:.1f}), "
+            f"{last['queries']} queries ({last['statements']} besides BEGIN/COMMIT), "
+            f"{last['rows']} rows in its buckets; copied essay ranked first: "
+            f"{'yes' if first else 'NO'} (Jaccard {similar[0] if similar else 0:.3f}"
+            f"{next_best}, {len(similar)} listed)",
             flush=True,
         )
     largest, smallest = sizes[-1], sizes[0]
     print(
-        f"{connection.vendor:10} ratio {largest}/{smallest} essays: "
+        f"{vendor:10} ratio {largest}/{smallest} essays: "
         f"{medians[largest] / medians[smallest]:.2f}",
         flush=True,
     )
 
 
-def postgres_database(base_url):
+def postgres_database(base_url, name):
     """A fresh database on the PostgreSQL server at base_url, or None if it does not answer."""
     import psycopg
 
     try:
         with psycopg.connect(f"{base_url}/postgres", autocommit=True, connect_timeout=3) as db:
-            db.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-            db.execute(f"CREATE DATABASE {DATABASE}")
+            db.execute(f"DROP DATABASE IF EXISTS {name}")
+            db.execute(f"CREATE DATABASE {name}")
     except psycopg.OperationalError as error:
         print(f"postgresql: skipped, {base_url} does not answer ({error})")
         return None
-    return f"{base_url}/{DATABASE}"
+    return f"{base_url}/{name}"
 
 
-def drop_postgres_database(base_url):
+def drop_postgres_database(base_url, name):
     import psycopg
 
     with psycopg.connect(f"{base_url}/postgres", autocommit=True, connect_timeout=3) as db:
-        db.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        db.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def main():
-    global DATABASE
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="5000,150000", help="stored essays, comma-separated")
-    parser.add_argument("--runs", type=int, default=7, help="timed calls per size")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of measuring every size")
+    parser.add_argument("--runs", type=int, default=3, help="timed calls per size and round")
     parser.add_argument(
         "--databases", default="postgresql,sqlite", help="postgresql, sqlite or both"
     )
     parser.add_argument("--cache", help="keep the signatures and bands here between runs")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = sorted({int(size) for size in args.sizes.split(",")})
-    databases = {name.strip() for name in args.databases.split(",")}
+    databases = [name.strip() for name in args.databases.split(",")]
+    count_file = -(-sizes[-1] // CHUNK) * CHUNK
     if sizes[0] <= SOURCE:
         parser.error(f"--sizes: each must be over {SOURCE}, the essay copied from")
-    if not databases <= {"postgresql", "sqlite"}:
+    if not set(databases) <= {"postgresql", "sqlite"}:
         parser.error("--databases: postgresql, sqlite or both")
-    if args.child:
-        run_one(sizes, args.runs, args.workdir)
+    if args.seed:
+        seed_one(args.seed, args.workdir, count_file)
+        return
+    if args.measure:
+        measure_one(args.runs)
         return
 
     workdir = tempfile.mkdtemp(prefix="jingxun-bench-")
     base_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    DATABASE = os.environ.get("BENCH_POSTGRES_DATABASE", DATABASE)
-    postgres = None
+    prefix = os.environ.get("BENCH_POSTGRES_DATABASE", DATABASE)
+    made = []
     try:
-        targets = []
-        if "postgresql" in databases:
-            postgres = postgres_database(base_url)
-            if postgres:
-                targets.append(postgres)
-        if "sqlite" in databases:
-            targets.append(f"sqlite:///{workdir}/bench.sqlite3")
         # The parent only signs: its settings name a SQLite file, which it never opens.
         os.environ["VAR_DIR"] = workdir
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/unused.sqlite3"
         setup_django()
         sign_all(sizes[-1], workdir, args.cache)
-        for url in targets:
-            child = [sys.executable, __file__, "--child", "--workdir", workdir]
-            subprocess.run(
-                [*child, "--sizes", ",".join(map(str, sizes)), "--runs", str(args.runs)],
-                env={**os.environ, "DATABASE_URL": url},
-                check=True,
-            )
+        for vendor in databases:
+            # A database per size, all kept until every size is measured.
+            if vendor == "postgresql":
+                urls = {size: postgres_database(base_url, f"{prefix}_{size}") for size in sizes}
+                made += [f"{prefix}_{size}" for size, url in urls.items() if url]
+                if not all(urls.values()):
+                    continue
+            else:
+                urls = {size: f"sqlite:///{workdir}/bench-{size}.sqlite3" for size in sizes}
+            seed = [sys.executable, __file__, "--workdir", workdir, "--sizes", args.sizes]
+            for size in sizes:
+                subprocess.run(
+                    [*seed, "--seed", str(size)],
+                    env={**os.environ, "DATABASE_URL": urls[size]},
+                    check=True,
+                )
+            measure_all(urls.get, sizes, args.rounds, args.runs)
+            for name in made:
+                drop_postgres_database(base_url, name)
+            made = []
     finally:
-        if postgres:
-            drop_postgres_database(base_url)
+        for name in made:
+            drop_postgres_database(base_url, name)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
