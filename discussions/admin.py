@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from discussions.models import (
     DiscussionRecord,
     Essay,
+    EssayBand,
     EssayMatch,
     EssayReview,
     EssayReviewer,
@@ -83,6 +84,18 @@ class EssayReviewerAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "program__code"]
     list_select_related = ["user", "program"]
     raw_id_fields = ["user"]
+
+
+@admin.register(EssayBand)
+class EssayBandAdmin(admin.ModelAdmin):
+    """The similarity index, written with each essay's signature; read here, never typed."""
+
+    list_display = ["essay", "band", "hash"]
+    list_filter = ["essay__enrollment__program"]
+    search_fields = ["essay__enrollment__trainee__name", "=hash"]
+    list_select_related = ["essay__enrollment__trainee"]
+    raw_id_fields = ["essay"]
+    readonly_fields = ["essay", "band", "hash"]
 
 
 @admin.register(EssayMatch)

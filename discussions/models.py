@@ -259,6 +259,39 @@ class EssayReviewer(models.Model):
         return f"{self.program.code} · {self.user}"
 
 
+class EssayBand(models.Model):
+    """One band of a handed-in essay's passage sketch (similarity.passage_bands): the smallest
+    hash of its 20-character windows within one of 128 ranges of the hash. Two essays with a
+    (band, hash) in common share that passage; the similarity check looks essays up here
+    instead of reading every signature. Written with the signature, removed with it."""
+
+    essay = models.ForeignKey(
+        Essay,
+        verbose_name=_("Reflection essay"),
+        on_delete=models.CASCADE,
+        related_name="bands",
+        # The unique constraint below starts with the essay: it is the essay's index.
+        db_index=False,
+    )
+    band = models.PositiveSmallIntegerField(_("Band"))
+    hash = models.BigIntegerField(_("Hash"))
+
+    class Meta:
+        verbose_name = _("Essay band")
+        verbose_name_plural = _("Essay bands")
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "band"], name="band_unique_per_essay"),
+        ]
+        indexes = [
+            # The look-up: which essays have this (band, hash); with the essay, the index
+            # answers without reading the table.
+            models.Index(fields=["band", "hash", "essay"], name="band_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.essay_id} [{self.band}] {self.hash}"
+
+
 class EssayMatch(models.Model):
     """How much of `essay` is found in `other` (of this program or an earlier one), worked out
     when either was handed in. `similarity` is the Jaccard index of their shingles (symmetric);

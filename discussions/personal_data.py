@@ -1,8 +1,9 @@
 """This app's part of a trainee's personal data (trainees.personal_data): their essays, the
 number of the essays' versions and their ideas in the download; the erasure deletes the
-versions and blanks the essays' text, the grade stays."""
+versions, blanks the essays' text and takes them out of the similarity index, the grade
+stays."""
 
-from discussions.models import Essay, EssayRevision, Idea
+from discussions.models import Essay, EssayBand, EssayRevision, Idea
 
 
 def trainee_data(trainee):
@@ -23,7 +24,8 @@ def trainee_data(trainee):
 
 
 def trainee_erase(trainee, former):
-    """Delete the versions of the trainee's essays and blank the essays' text and signature
-    (a step of the erasure)."""
+    """Delete the versions of the trainee's essays and their bands in the similarity index,
+    and blank the essays' text and signature (a step of the erasure)."""
     EssayRevision.objects.filter(essay__enrollment__trainee=trainee).delete()
+    EssayBand.objects.filter(essay__enrollment__trainee=trainee).delete()
     Essay.objects.filter(enrollment__trainee=trainee).update(title="", body="", signature=None)

@@ -5,34 +5,57 @@ Method. An essay is normalized (whitespace and punctuation dropped, Latin letter
 and cut into overlapping windows of `K` characters ("shingles"), each hashed to 64 bits. The
 resemblance of two essays is the Jaccard index of their shingle sets; the share of one essay
 found in the other is its containment. Comparing exactly needs both texts, so candidates are
-found first with MinHash: `N` fixed hash functions, and for each the smallest value over the
-essay's shingles. Two essays agree on a function's minimum with a probability equal to their
-Jaccard index, so the share of agreeing positions estimates it (standard error
-sqrt(J(1 - J)/N), about 0.03 at J = 0.2). Each signature is stored on its essay when the essay
-is handed in; a new essay is ranked against all stored signatures, and only the top few
-candidates are loaded and compared exactly.
+found first, through an index, and only they are loaded and compared exactly.
 
-Cost, at 5,000 stored essays of ~2,000 characters (measured with SQLite on one core of a small
-server, 0.2 s in all): one query reads the 5,000 signatures (N numbers of 32 bits each, ~1.5 kB
-of JSON, 7.5 MB in all; 0.07 s), ranking them is 5,000 × N comparisons done in C (0.02 s),
-signing the new essay is ~2,000 × N multiplications (0.03 s), and one query loads the 20
-candidates' texts, whose shingles are hashed and intersected exactly (0.06 s). Eight queries,
-whatever the number of essays. Time and memory grow linearly: past ~100,000 essays the
-signatures would go to LSH buckets (bands of the signature as indexed keys) instead of a scan.
+The index (locality-sensitive hashing). Each handed-in essay gets `BANDS` = 128 rows in
+EssayBand: its 20-character windows (`MIN_SPAN`, a passage long enough to be highlighted) are
+hashed (a rolling hash), the hash's top 7 bits pick a band, and the band keeps the smallest
+hash that falls in it (one-permutation MinHash: 128 minima for one hash per window). Two
+essays have the same (band, hash) with a probability equal to the Jaccard index J of their
+20-character windows, so with 128 bands of one row each a pair is found with probability
+1 - (1 - J)^128:
+
+    J (20-character windows)   0.01   0.02   0.03   0.05     0.10      0.20
+    found                      0.72   0.92   0.98   0.9986   1 - 1e-6  1 - 4e-13
+
+and the number of bands in common estimates J, which ranks the candidates. One paragraph of
+ten copied is J ~ 0.05 (0.13 with 5-character shingles); three (the demo's copier) J ~ 0.17
+(0.25); an essay marked in red on the review list (similarity 0.3 or more) J ~ 0.2 or more.
+More rows per band would cut the candidates, but with 64 bands of 2 rows a one-paragraph copy
+is found with probability 1 - (1 - 0.05^2)^64 = 0.15. The long windows already do what rows
+do with short shingles: essays on one theme share stock phrases, many 5-character shingles (J
+0.07 between any two of the tests' essays) but few 20-character windows (J 0.0001), so
+unrelated essays seldom meet in a band. Bands of the stored signature would not separate them
+(a copier of three paragraphs is at J 0.25 there, unrelated essays at 0.07): among the bench's
+150,000 essays, with 128 bands of 1 row nearly every essay is a candidate (1.3 million rows
+read), with 64 of 2 rows 40,000 are and the essay copied from comes 15th, with 42 of 3 rows
+it is not found. Hence what changed for reviewers: an essay is listed when it shares a
+passage, no longer when it only shares the theme's words. An essay whose copied passages are
+changed every 20 characters or more often shares no window and is not found (every 25
+characters: found with probability ~0.9).
+
+Cost. One query finds the essays that share a (band, hash) with the new one and counts the
+bands each shares, through the (band, hash) index: its work is the number of rows in those
+128 buckets, the few copies plus the essays that share a boilerplate passage with it (the same
+title and opening sentence), not the number of essays. The `candidates` sharing the most bands
+are loaded and compared exactly. bench/essay_similarity.py: see bench/README.md.
+
+A signature (`N` MinHash values of the 5-character shingles) is still stored on each
+handed-in essay: it says the essay has been compared (tasks.essays_compare_pending), and
+estimate() gives the resemblance of two signed texts without the texts.
 """
 
 import hashlib
-import heapq
 import operator
 import unicodedata
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from discussions.models import Essay, EssayMatch
+from discussions.models import Essay, EssayBand, EssayMatch
 
 # Shingle length, in normalized characters. A Chinese word is one to four characters, so five
 # characters span two or three words, like the word trigrams used for English text. Shorter
@@ -69,6 +92,11 @@ MAX_GAP = 2
 FLOOR = 0.02
 
 _PRIME = (1 << 61) - 1  # Mersenne prime: hash values are taken modulo it.
+
+# The index's bands: the top _BAND_BITS bits of a window's hash are its band. 128 bands of one
+# row each (see the module's docstring for the probabilities).
+_BAND_BITS = 7
+BANDS = 1 << _BAND_BITS
 
 
 def _seeded(i, part):
@@ -128,6 +156,77 @@ def signature(text):
     """The MinHash signature of `text`: N ints, JSON-serializable; all EMPTY for a text without
     shingles, which matches no other signature."""
     return _signature_of(shingles(text))
+
+
+# The passages' hashes: a polynomial (Rabin-Karp) hash of each window's code points modulo
+# _PRIME, rolled along the text (a multiplication per character, not a blake2b per window),
+# then mixed by splitmix64's finalizer so that its top bits, which pick the band, are as
+# random as the others.
+_ROLL = _seeded(0, "passage") or 1
+_MASK64 = (1 << 64) - 1
+
+
+def _mixed(value):
+    value = (value + 0x9E3779B97F4A7C15) & _MASK64
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return value ^ (value >> 31)
+
+
+def _passage_hashes(normalized):
+    """The 64-bit hash of each MIN_SPAN-character window of `normalized`, in order."""
+    codes = [ord(char) for char in normalized]
+    if len(codes) < MIN_SPAN:
+        return []
+    leaving = pow(_ROLL, MIN_SPAN - 1, _PRIME)  # the weight of a window's first character
+    value = 0
+    for code in codes[:MIN_SPAN]:
+        value = (value * _ROLL + code) % _PRIME
+    hashes = [_mixed(value)]
+    for old, new in zip(codes, codes[MIN_SPAN:], strict=False):
+        value = ((value - old * leaving) * _ROLL + new) % _PRIME
+        hashes.append(_mixed(value))
+    return hashes
+
+
+def passage_bands(text):
+    """The index's bands of `text`: {band: hash} for each band that one of its MIN_SPAN-character
+    windows falls into, the smallest such hash, as a signed 64-bit integer (a bigint column).
+    Empty for a text shorter than MIN_SPAN characters."""
+    smallest = {}
+    for value in _passage_hashes(normalize(text)[0]):
+        band = value >> (64 - _BAND_BITS)
+        if value < smallest.get(band, 1 << 64):
+            smallest[band] = value
+    # Shifted, not wrapped: only the equality of two hashes matters, and that they fit.
+    return {band: value - (1 << 63) for band, value in sorted(smallest.items())}
+
+
+def essay_bands_replace(*, essay_id, bands):
+    """Put `bands` (passage_bands of the essay's text) in the index in place of the essay's
+    earlier ones, inside the caller's transaction, the one that stores its signature."""
+    EssayBand.objects.filter(essay_id=essay_id).delete()
+    EssayBand.objects.bulk_create(
+        EssayBand(essay_id=essay_id, band=band, hash=value) for band, value in bands.items()
+    )
+
+
+def sharing_bands(*, essay_id, bands, limit):
+    """The ids of the `limit` other essays that share the most of `bands` with this one, most
+    first (ties: the earliest essay): one query through the (band, hash) index."""
+    if not bands:
+        return []
+    same_band = Q()
+    for band, value in bands.items():
+        same_band |= Q(band=band, hash=value)
+    return list(
+        EssayBand.objects.filter(same_band)
+        .exclude(essay_id=essay_id)
+        .values("essay_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "essay_id")
+        .values_list("essay_id", flat=True)[:limit]
+    )
 
 
 def estimate(sig_a, sig_b):
@@ -221,35 +320,29 @@ def handed_in(essay):
 
 
 def essay_matches_update(*, essay, limit=5, candidates=20):
-    """Sign `essay` and store its `limit` most similar essays as EssayMatch rows, both ways, in
-    place of its earlier matches; return its own rows, most similar first. Idempotent."""
+    """Sign `essay`, index its bands and store its `limit` most similar essays as EssayMatch
+    rows, both ways, in place of its earlier matches; return its own rows, most similar first.
+    Idempotent."""
     text = essay_text(essay.title, essay.body)
     mine = shingles(text)
     signature = _signature_of(mine)
-    # The signature is committed before any other is read: of two essays handed in at the
-    # same moment, the one that reads later sees the other, so the pair is compared.
+    bands = passage_bands(text)
+    # The signature and the bands are committed before any other essay's are read: of two
+    # essays handed in at the same moment, the one that reads later sees the other, so the
+    # pair is compared.
     with transaction.atomic():
         if not handed_in(essay):
             return []  # returned meanwhile: compared again when handed in again
         Essay.objects.filter(pk=essay.pk).update(signature=signature)
+        essay_bands_replace(essay_id=essay.pk, bands=bands)
     essay.signature = signature
 
     with transaction.atomic():
         if not handed_in(essay):
             return []
-        # isnull, not signature=None: on a JSONField, None means the JSON value null.
-        stored = Essay.objects.exclude(pk=essay.pk).filter(signature__isnull=False)
-        ranked = heapq.nlargest(
-            candidates,
-            (
-                (estimate(essay.signature, theirs), -other_id)
-                for other_id, theirs in stored.values_list("id", "signature")
-                # Signed with another N: stale, and not comparable; a re-sign would fix it.
-                if len(theirs) == N
-            ),
-        )
-        # No minimum in common: the exact index would almost surely be under FLOOR.
-        candidate_ids = [-negated_id for score, negated_id in ranked if score > 0]
+        # Every other handed-in essay is in the index (its bands are written with its
+        # signature and removed with it); those sharing no passage are not candidates.
+        candidate_ids = sharing_bands(essay_id=essay.pk, bands=bands, limit=candidates)
         # Essays that listed this one keep their rows, recomputed against the current text: a
         # much-copied essay appears in more lists than its own top `limit`.
         listing_ids = set(EssayMatch.objects.filter(other=essay).values_list("essay_id", flat=True))

@@ -25,7 +25,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from discussions.models import Essay, EssayMatch, EssayReview, EssayReviewer, EssayRevision
+from discussions.models import (
+    Essay,
+    EssayBand,
+    EssayMatch,
+    EssayReview,
+    EssayReviewer,
+    EssayRevision,
+)
 from discussions.tasks import essay_compare
 from trainees.text import without_control
 
@@ -271,6 +278,8 @@ def essay_return(*, essay, comment, user=None, now=None):
         ]
     )
     EssayMatch.objects.filter(Q(essay=essay) | Q(other=essay)).delete()
+    # Out of the similarity index with its signature: no longer compared until handed in again.
+    EssayBand.objects.filter(essay=essay).delete()
     return essay
 
 

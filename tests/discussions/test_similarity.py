@@ -1,14 +1,19 @@
+import importlib
 import json
 import random
 from datetime import date
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from discussions import similarity
-from discussions.models import Essay, EssayMatch
+from discussions.models import Essay, EssayBand, EssayMatch
+from discussions.services.essays import essay_return
 from tests import factories
+from trainees.models import Enrollment
+from trainees.personal_data import trainee_erase
 
 
 def words(text):
@@ -242,15 +247,20 @@ def essay_paragraphs(seed, paragraphs=10):
 
 
 def essay(program, body, title="学习心得体会", signed=True):
-    """A handed-in essay of a new trainee of `program`, signed as a past hand-in would be."""
-    return Essay.objects.create(
+    """A handed-in essay of a new trainee of `program`, signed and indexed as a past hand-in
+    would be."""
+    text = similarity.essay_text(title, body)
+    handed_in = Essay.objects.create(
         enrollment=factories.enrollment(program, factories.trainee(with_login=False)),
         title=title,
         body=body,
         status=Essay.Status.SUBMITTED,
         submitted_at=timezone.now(),
-        signature=similarity.signature(similarity.essay_text(title, body)) if signed else None,
+        signature=similarity.signature(text) if signed else None,
     )
+    if signed:
+        similarity.essay_bands_replace(essay_id=handed_in.pk, bands=similarity.passage_bands(text))
+    return handed_in
 
 
 def matches():
@@ -431,8 +441,9 @@ def test_essay_matches_update_ranks_the_essay_copied_from_first_and_marks_the_co
 
     assert [match.other_id for match in found[:1]] == [stored[source_seed].pk]
     assert list(copier.matches.values_list("other_id", flat=True))[:1] == [stored[source_seed].pk]
-    # The source clearly apart from essays that merely share the theme's words.
-    assert found[0].similarity > 2 * found[1].similarity
+    # Essays that merely share the theme's words share no 20-character passage with it: not
+    # even candidates (their bands differ), where a scan of every signature listed them.
+    assert [match.other_id for match in found] == [stored[source_seed].pk]
     reverse = EssayMatch.objects.get(essay=stored[source_seed], other=copier)
     copier_text = similarity.essay_text(copier.title, copier.body)
     source_text = similarity.essay_text(stored[source_seed].title, stored[source_seed].body)
@@ -517,7 +528,7 @@ def test_essay_matches_update_keeps_the_rows_of_essays_that_listed_it():
 
 @pytest.mark.django_db
 def test_essay_matches_update_queries_do_not_grow_with_the_number_of_essays(
-    django_assert_max_num_queries,
+    django_assert_max_num_queries, django_assert_num_queries
 ):
     program = factories.program()
 
@@ -535,5 +546,144 @@ def test_essay_matches_update_queries_do_not_grow_with_the_number_of_essays(
         assert len(similarity.essay_matches_update(essay=few)) == 5
     many = handed_in_with(50)
 
-    with django_assert_max_num_queries(len(captured)):
+    with django_assert_num_queries(len(captured)):
         assert len(similarity.essay_matches_update(essay=many)) == 5
+
+
+def bands_of(handed_in):
+    """The essay's rows in the similarity index, as {band: hash}."""
+    return dict(EssayBand.objects.filter(essay=handed_in).values_list("band", "hash"))
+
+
+def test_passage_bands_are_fixed_signed_64_bit_minima_one_per_band():
+    text = "".join(essay_paragraphs(1))
+
+    bands = similarity.passage_bands(text)
+
+    assert bands == similarity.passage_bands(text)
+    assert len(bands) == similarity.BANDS  # ~2,000 windows leave no band empty
+    assert all(-(1 << 63) <= value < (1 << 63) for value in bands.values())
+    # A text shorter than a passage has no band: it is never a candidate.
+    assert similarity.passage_bands("坚持和发展新时代枫桥经验。") == {}
+
+
+def test_passage_bands_of_a_text_and_of_its_copy_inside_another_agree():
+    paragraph = essay_paragraphs(1)[3]
+    inside = "\n".join([*essay_paragraphs(2)[:4], paragraph, *essay_paragraphs(2)[4:]])
+
+    shared = set(similarity.passage_bands(paragraph).items()) & set(
+        similarity.passage_bands(inside).items()
+    )
+
+    # A band of the larger text agrees when its smallest window is one of the paragraph's.
+    assert len(shared) >= 5
+
+
+@pytest.mark.django_db
+def test_essay_matches_update_finds_an_essay_sharing_one_paragraph_of_ten():
+    # Near the threshold: one paragraph of ten, the Jaccard index of the 20-character windows
+    # ~0.05 (found with probability 1 - 0.95^128 = 0.9986), of the shingles ~0.13.
+    program = factories.program()
+    stored = {seed: essay(program, "\n".join(essay_paragraphs(seed))) for seed in range(1, 13)}
+    paragraphs = essay_paragraphs(200)
+    paragraphs[4] = essay_paragraphs(7)[4]
+    handed_in = essay(program, "\n".join(paragraphs), signed=False)
+
+    found = similarity.essay_matches_update(essay=handed_in)
+
+    assert [match.other_id for match in found][:1] == [stored[7].pk]
+    assert 0.1 < found[0].similarity < 0.2
+
+
+@pytest.mark.django_db
+def test_essay_matches_update_finds_a_copy_with_a_word_changed_every_40_characters():
+    # A copier's touch: 我们 becomes 我所 and a character in 40 is changed. Half the copied
+    # 20-character windows survive (J ~ 0.07, found with probability 1 - 0.93^128). A change
+    # every 20 characters or fewer leaves none: that copier is not found (similarity.py).
+    program = factories.program()
+    stored = {seed: essay(program, "\n".join(essay_paragraphs(seed))) for seed in range(1, 7)}
+    source = essay_paragraphs(3)
+    paragraphs = essay_paragraphs(300)
+    for at in (2, 5, 8):
+        edited = list(source[at].replace("我们", "我所"))
+        for index in range(10, len(edited), 40):
+            edited[index] = "某"
+        paragraphs[at] = "".join(edited)
+    handed_in = essay(program, "\n".join(paragraphs), signed=False)
+
+    found = similarity.essay_matches_update(essay=handed_in)
+
+    assert [match.other_id for match in found][:1] == [stored[3].pk]
+
+
+@pytest.mark.django_db
+def test_essay_matches_update_writes_the_essays_bands_with_its_signature():
+    program = factories.program()
+    body = "\n".join(essay_paragraphs(1))
+    handed_in = essay(program, body, signed=False)
+    assert bands_of(handed_in) == {}
+
+    similarity.essay_matches_update(essay=handed_in)
+    similarity.essay_matches_update(essay=handed_in)
+
+    expected = similarity.passage_bands(similarity.essay_text(handed_in.title, body))
+    assert bands_of(handed_in) == expected
+    assert EssayBand.objects.count() == len(expected)
+
+
+@pytest.mark.django_db
+def test_essay_matches_update_of_an_essay_returned_meanwhile_writes_no_bands():
+    handed_in = essay(factories.program(), "\n".join(essay_paragraphs(1)), signed=False)
+    Essay.objects.filter(pk=handed_in.pk).update(status=Essay.Status.RETURNED)
+
+    assert similarity.essay_matches_update(essay=handed_in) == []
+    assert bands_of(handed_in) == {}
+
+
+@pytest.mark.django_db
+def test_returning_an_essay_removes_its_bands_and_it_is_no_longer_found():
+    program = factories.program()
+    source = essay(program, "\n".join(essay_paragraphs(1)))
+    other = essay(program, "\n".join(essay_paragraphs(2)))
+
+    essay_return(essay=source, comment="请结合本所实际修改。")
+
+    assert bands_of(source) == {}
+    assert bands_of(other) != {}
+    copier = essay(program, "\n".join(essay_paragraphs(1)), signed=False)
+    found = similarity.essay_matches_update(essay=copier)
+    assert source.pk not in [match.other_id for match in found]
+
+
+@pytest.mark.django_db
+def test_erasure_and_deletion_remove_the_essays_bands():
+    program = factories.program()
+    erased = essay(program, "\n".join(essay_paragraphs(1)))
+    deleted = essay(program, "\n".join(essay_paragraphs(2)))
+    kept = essay(program, "\n".join(essay_paragraphs(3)))
+    Enrollment.objects.filter(pk=erased.enrollment_id).update(status=Enrollment.Status.WITHDRAWN)
+
+    trainee_erase(
+        enrollment=Enrollment.objects.get(pk=erased.enrollment_id),
+        user=factories.user(is_superuser=True),
+    )
+    deleted.delete()
+
+    assert set(EssayBand.objects.values_list("essay_id", flat=True)) == {kept.pk}
+
+
+@pytest.mark.django_db
+def test_band_backfill_indexes_the_signed_essays_and_backwards_empties_the_index():
+    migration = importlib.import_module("discussions.migrations.0004_essay_band")
+    program = factories.program()
+    signed = [essay(program, "\n".join(essay_paragraphs(seed))) for seed in (1, 2)]
+    never_signed = essay(program, "\n".join(essay_paragraphs(3)), signed=False)
+    expected = {handed_in.pk: bands_of(handed_in) for handed_in in signed}
+    EssayBand.objects.all().delete()
+
+    migration.bands_backfill(apps, None)
+
+    assert {handed_in.pk: bands_of(handed_in) for handed_in in signed} == expected
+    assert bands_of(never_signed) == {}
+    migration.bands_remove(apps, None)
+    assert not EssayBand.objects.exists()
