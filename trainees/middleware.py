@@ -15,8 +15,8 @@ from django_otp import user_has_device
 from trainees.text import CONTROL, without_control
 from trainees.validators import is_staff_account
 
-# Seconds between two writes of a session's last request: a session is saved once a minute at
-# most for it, not at every request.
+# Seconds between two writes of a staff session's last request: a session is saved once a
+# minute at most for it, not at every request.
 TOUCH_EVERY = 60
 
 
@@ -51,7 +51,9 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has ended; please sign in again."))
                 return redirect_to_login(request.get_full_path())
-            if now - seen >= TOUCH_EVERY or "seen_at" not in session:
+            # Only a staff session's idleness matters: a trainee's is not written each minute
+            # (a session write is a database UPDATE and a cache SET).
+            if staff and (now - seen >= TOUCH_EVERY or "seen_at" not in session):
                 session["seen_at"] = now
         return self.get_response(request)
 
