@@ -289,7 +289,7 @@ def sign_in(users):
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
         data = {
             "_auth_user_id": str(user.pk),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_backend": "trainees.backends.ModelBackend",
             "_auth_user_hash": user.get_session_auth_hash(),
             "started_at": now,
             "seen_at": now,

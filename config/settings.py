@@ -146,6 +146,10 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be a redis:// address.")
+# The signed-in account of each request read from that shared cache, kept this long and
+# emptied at every change of the account (trainees.backends.ModelBackend). Off without one:
+# a change made in one process could not reach another's memory.
+USER_CACHE_SECONDS = 3600 if CACHE_URL else 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,7 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: counts failures and refuses a locked (username, address) pair.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, with the signed-in account read from the shared cache (USER_CACHE_SECONDS).
+    "trainees.backends.ModelBackend",
     # A trainee's first sign-in with the initial password printed on their slip.
     "trainees.backends.InitialPasswordBackend",
 ]

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import QueryDict
 from django.shortcuts import redirect
@@ -18,6 +18,7 @@ from trainees.validators import is_staff_account
 # Seconds between two writes of a staff session's last request: a session is saved once a
 # minute at most for it, not at every request.
 TOUCH_EVERY = 60
+LEGACY_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def staff_session(request):
@@ -38,6 +39,10 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The first to read request.user: a session signed in before the account cache came
+        # names Django's backend, no longer listed; it is given ours, not signed out.
+        if request.session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND:
+            request.session[BACKEND_SESSION_KEY] = "trainees.backends.ModelBackend"
         user = request.user
         if user.is_authenticated:
             now = time.time()
