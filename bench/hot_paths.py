@@ -300,6 +300,11 @@ def sign_in(users):
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=1000)
     caches[settings.SESSION_CACHE_ALIAS].set_many(cached, settings.SESSION_COOKIE_AGE)
+    # The accounts were made and given their role a minute ago, not just now: the marks those
+    # changes left in the account cache (trainees.backends) have lapsed.
+    from trainees.backends import user_cache_key
+
+    caches["default"].delete_many([user_cache_key(user.pk) for user in users])
     return keys
 
 

@@ -140,9 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # stay in the database alone, so that signing out anywhere signs out everywhere.
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
+    # Django's Redis cache, keeping its redis-py client (config/cache.py).
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be a redis:// address.")
