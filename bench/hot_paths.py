@@ -2,7 +2,7 @@
 whole timetable, check-in, exam autosave and essay autosave, with gunicorn, PostgreSQL and
 Redis, the load from wrk.
 
-    .venv/bin/python bench/hot_paths.py [--connections 32] [--workers 2] [--threads 4]
+    .venv/bin/python bench/hot_paths.py [--connections 32] [--workers 2] [--threads 1]
                                         [--seconds 10] [--class-size 220] [--check-ins 150]
 
 Needs wrk (Debian: `apt-get install -y wrk`), a C load generator that saturates gunicorn on 2
@@ -19,8 +19,8 @@ discussions, yesterday's and tomorrow's activities), enough of them for `--conne
 each connection; the essays open. Everyone is signed in by writing their sessions (to the
 database and the cache, as a sign-in does), each with a CSRF token of their own.
 
-gunicorn (`--workers`, gthread with `--threads` each, as docs/deploy.md recommends; sync
-workers with --threads 1) serves bench/hot_paths_wsgi.py: the project, except /healthz,
+gunicorn (`--workers`, sync; gthread workers of `--threads` threads each if above 1) serves
+bench/hot_paths_wsgi.py: the project, except /healthz,
 which is config.views.health through a Django handler with no middleware at all (the bare
 view). Then each phase is `wrk -t C -c C -d S` with bench/hot_paths.lua (one connection per
 wrk thread, each sending as its own trainees, with their cookies, tokens and POST bodies):
@@ -451,7 +451,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
-        "--threads", type=int, default=4, help="gunicorn threads per worker (gthread if > 1)"
+        "--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)"
     )
     parser.add_argument("--seconds", type=int, default=10, help="per phase")
     parser.add_argument("--class-size", type=int, default=220)
