@@ -2,8 +2,8 @@
 whole timetable, check-in, exam autosave and essay autosave, with gunicorn, PostgreSQL and
 Redis, the load from wrk.
 
-    .venv/bin/python bench/hot_paths.py [--connections 32] [--workers 2] [--seconds 10]
-                                        [--class-size 220] [--check-ins 150]
+    .venv/bin/python bench/hot_paths.py [--connections 32] [--workers 2] [--threads 1]
+                                        [--seconds 10] [--class-size 220] [--check-ins 150]
 
 Needs wrk (Debian: `apt-get install -y wrk`), a C load generator that saturates gunicorn on 2
 cores where Python threads cannot. Makes its own PostgreSQL database (`hot_bench_paths`, on
@@ -19,7 +19,8 @@ discussions, yesterday's and tomorrow's activities), enough of them for `--conne
 each connection; the essays open. Everyone is signed in by writing their sessions (to the
 database and the cache, as a sign-in does), each with a CSRF token of their own.
 
-gunicorn (`--workers`, sync) serves bench/hot_paths_wsgi.py: the project, except /healthz,
+gunicorn (`--workers`, sync; gthread workers of `--threads` threads each if above 1) serves
+bench/hot_paths_wsgi.py: the project, except /healthz,
 which is config.views.health through a Django handler with no middleware at all (the bare
 view). Then each phase is `wrk -t C -c C -d S` with bench/hot_paths.lua (one connection per
 wrk thread, each sending as its own trainees, with their cookies, tokens and POST bodies):
@@ -289,7 +290,7 @@ def sign_in(users):
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
         data = {
             "_auth_user_id": str(user.pk),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_backend": "trainees.backends.ModelBackend",
             "_auth_user_hash": user.get_session_auth_hash(),
             "started_at": now,
             "seen_at": now,
@@ -300,6 +301,11 @@ def sign_in(users):
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=1000)
     caches[settings.SESSION_CACHE_ALIAS].set_many(cached, settings.SESSION_COOKIE_AGE)
+    # The accounts were made and given their role a minute ago, not just now: the marks those
+    # changes left in the account cache (trainees.backends) have lapsed.
+    from trainees.backends import user_cache_key
+
+    caches["default"].delete_many([user_cache_key(user.pk) for user in users])
     return keys
 
 
@@ -444,6 +450,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)"
+    )
     parser.add_argument("--seconds", type=int, default=10, help="per phase")
     parser.add_argument("--class-size", type=int, default=220)
     parser.add_argument("--check-ins", type=int, default=150, help="trainees per connection")
@@ -466,7 +475,9 @@ def main():
         day = prepare(args)
         day["programs_by_pk"] = {p.pk: p for p in day["programs"]}
         results = {}
-        with gunicorn(env, args.workers, app="hot_paths_wsgi", pythonpath=BENCH) as port:
+        with gunicorn(
+            env, args.workers, app="hot_paths_wsgi", pythonpath=BENCH, threads=args.threads
+        ) as port:
             run = lambda kind, seconds: wrk(  # noqa: E731
                 port, kind, phase_data(kind, day, seconds), seconds, args.connections, scratch
             )
@@ -491,9 +502,10 @@ def main():
 def print_figures(args, day, results):
     """The table and the checks; exit non-zero on any failure."""
     trainees = sum(len(people) for people in day["people"])
+    workers = f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers"
     print(
         f"wrk {args.connections} connections (one thread each), {args.seconds} s per path; "
-        f"gunicorn {args.workers} sync workers, PostgreSQL, Redis (sessions: cached_db, "
+        f"gunicorn {args.workers} {workers}, PostgreSQL, Redis (sessions: cached_db, "
         f"broker); {os.cpu_count()} cores shared by all; {len(day['programs'])} programs, "
         f"{trainees} trainees signed in"
     )

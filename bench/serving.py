@@ -51,15 +51,18 @@ def free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(env, workers, app="config.wsgi", pythonpath=None):
+def gunicorn(env, workers, app="config.wsgi", pythonpath=None, threads=1):
     """gunicorn serving the project (or the WSGI module `app`, found on `pythonpath` too) on a
     free loopback port, once it accepts connections; yields the port and stops the server
-    afterwards."""
+    afterwards. `threads` above 1: gthread workers of that many threads each (a thread
+    waiting on PostgreSQL lets another use the core), else sync workers."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}"]
     if pythonpath:
         command += ["--pythonpath", str(pythonpath)]
     command += ["--workers", str(workers), "--log-level", "warning"]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         for _ in range(100):
@@ -134,7 +137,7 @@ def signed_in(user):
 
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "trainees.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return session.session_key

@@ -15,6 +15,8 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+import config.database  # noqa: F401  (the pool's check: see DATABASES)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -71,7 +73,7 @@ MIDDLEWARE = [
     # First: a request's time and database queries, for /metrics (config.metrics).
     "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "trainees.middleware.CSPMiddleware",  # django-csp's, the header built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,9 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
         "timeout": 10,
     }
-    # The pool checks a connection before it lends it (Django passes psycopg's check when
-    # this is on): after a PostgreSQL restart it hands out fresh ones, not the dead ones.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The pool checks a connection before it lends it: after a PostgreSQL restart it hands out
+    # fresh ones, not the dead ones. config.database's check asks the socket, and sends a
+    # query only when it has news or the connection was idle; Django's (CONN_HEALTH_CHECKS)
+    # would cost a round trip before every request's first query.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its database in var/, which a fresh clone does not have.
     VAR_DIR.mkdir(exist_ok=True)
@@ -145,12 +149,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # stay in the database alone, so that signing out anywhere signs out everywhere.
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
+    # Django's Redis cache, keeping its redis-py client (config/cache.py).
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be a redis:// address.")
+# The signed-in account of each request read from that shared cache, kept this long and
+# emptied at every change of the account (trainees.backends.ModelBackend). Off without one:
+# a change made in one process could not reach another's memory.
+USER_CACHE_SECONDS = 3600 if CACHE_URL else 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,7 +170,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: counts failures and refuses a locked (username, address) pair.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, with the signed-in account read from the shared cache (USER_CACHE_SECONDS).
+    "trainees.backends.ModelBackend",
     # A trainee's first sign-in with the initial password printed on their slip.
     "trainees.backends.InitialPasswordBackend",
 ]

@@ -11,6 +11,10 @@ class TraineesConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
+        from trainees.backends import connect_user_cache
+
+        connect_user_cache()
+
         # remember_first_sign_in reads last_login before Django stamps it: Django's receiver,
         # connected first (django.contrib.auth is listed first), goes after ours.
         stamped = user_logged_in.disconnect(dispatch_uid="update_last_login")

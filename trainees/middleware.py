@@ -2,10 +2,15 @@ import contextlib
 import time
 from urllib.parse import urlencode
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, PolicyParts
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.signals import setting_changed
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,9 +21,10 @@ from trainees.directory import signed_in_through_directory
 from trainees.text import CONTROL, without_control
 from trainees.validators import is_staff_account
 
-# Seconds between two writes of a session's last request: a session is saved once a minute at
-# most for it, not at every request.
+# Seconds between two writes of a staff session's last request: a session is saved once a
+# minute at most for it, not at every request.
 TOUCH_EVERY = 60
+LEGACY_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def staff_session(request):
@@ -39,6 +45,10 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The first to read request.user: a session signed in before the account cache came
+        # names Django's backend, no longer listed; it is given ours, not signed out.
+        if request.session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND:
+            request.session[BACKEND_SESSION_KEY] = "trainees.backends.ModelBackend"
         user = request.user
         if user.is_authenticated:
             now = time.time()
@@ -52,7 +62,9 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has ended; please sign in again."))
                 return redirect_to_login(request.get_full_path())
-            if now - seen >= TOUCH_EVERY or "seen_at" not in session:
+            # Only a staff session's idleness matters: a trainee's is not written each minute
+            # (a session write is a database UPDATE and a cache SET).
+            if staff and (now - seen >= TOUCH_EVERY or "seen_at" not in session):
                 session["seen_at"] = now
         return self.get_response(request)
 
@@ -166,3 +178,48 @@ def without_control_query(query):
     for key, values in query.lists():
         cleaned.setlist(without_control(key), [without_control(value) for value in values])
     return cleaned
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's, with the policy built once: a response without a policy of its own (no
+    view here sets one, and no template asks for a nonce) gets the header of the settings,
+    built at the first response instead of at each (django-csp rebuilds it from the settings
+    every time). Anything else goes through django-csp unchanged."""
+
+    built = {}  # report_only → the header of the settings (emptied when they change)
+
+    def process_response(self, request, response):
+        plain = PolicyParts()
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or self.get_policy_parts(request=request, response=response) != plain
+            or self.get_policy_parts(request=request, response=response, report_only=True) != plain
+            or settings.DEBUG
+        ):
+            return super().process_response(request, response)
+        for report_only, header, exempt, policy_name in (
+            (False, HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (True, HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            if report_only not in self.built:
+                self.built[report_only] = build_policy(report_only=report_only)
+            value = self.built[report_only]
+            prefixes = (getattr(settings, policy_name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            if (
+                value
+                and header not in response
+                and getattr(response, exempt, False) is False
+                and not request.path_info.startswith(tuple(prefixes or ()))
+            ):
+                response[header] = value
+        # As django-csp: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+def csp_settings_changed(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        CSPMiddleware.built.clear()
+
+
+setting_changed.connect(csp_settings_changed, dispatch_uid="trainees.middleware.csp")

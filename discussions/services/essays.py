@@ -144,15 +144,23 @@ def write(essay, *, title, body, revision, base, now):
 
 
 @transaction.atomic
-def essay_save(*, essay, title, body, revision, base, now=None):
+def essay_save(*, essay=None, enrollment=None, title, body, revision, base, now=None):
     """Autosave: store the text if it is newer than the stored one. A text that is not stored
     (older than the stored one, or sent to an essay already handed in) is kept as a version,
     never dropped: the result says "stale" or "locked". Refused before the program lets
-    essays be written."""
+    essays be written. The essay is `essay`, or `enrollment`'s (made on first use: the
+    autosave reads it once, locked, not once to find it and again to lock it)."""
     now = now or timezone.now()
     title, body = clean_text(title), clean_text(body)
     check_text(title, body)
-    essay = Essay.objects.select_for_update().select_related("enrollment__program").get(pk=essay.pk)
+    locked = Essay.objects.select_for_update().select_related("enrollment__program")
+    if essay is not None:
+        essay = locked.get(pk=essay.pk)
+    else:
+        try:
+            essay = locked.get(enrollment=enrollment)
+        except Essay.DoesNotExist:
+            essay = locked.get(pk=essay_for(enrollment=enrollment).pk)
     check_open(essay, now)
     if essay.locked or revision <= essay.revision:
         if (title, body) == (essay.title, essay.body):

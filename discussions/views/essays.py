@@ -91,10 +91,9 @@ def essay_save(request, code):
         title, body, revision, base = posted_text(request.POST)
     except (KeyError, ValueError):
         return JsonResponse({"error": _("Incomplete request: reload the page.")}, status=400)
-    essay = essay_services.essay_for(enrollment=enrollment)
     try:
         saved = essay_services.essay_save(
-            essay=essay, title=title, body=body, revision=revision, base=base
+            enrollment=enrollment, title=title, body=body, revision=revision, base=base
         )
     except essay_services.EssayRefused as refusal:
         return JsonResponse({"error": str(refusal)}, status=409)

@@ -5,12 +5,14 @@ it is published (`timetable_published`), each activity with their own state on i
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker
@@ -44,35 +46,71 @@ def for_enrollment(activities, enrollment):
 # A group's timetable is cached under its program's timetable version, which every change
 # raises (sessions.versions): an entry is never stale, only unread, and expires by itself.
 GROUP_TIMETABLE_SECONDS = 24 * 60 * 60
+CACHE_FORMAT = 2  # raised when what an entry holds changes (2: the rendered card parts)
 CHANGES_KEPT = 10
+
+
+# The parts of an activity's card (timetable/includes/activity_item.html) that the whole group
+# sees alike, rendered when the group's timetable is cached, in each language: the card's
+# head (times, kind, title) and details (venue, group, speakers).
+CARD_PARTS = {
+    "card_head": "timetable/includes/activity_card_head.html",
+    "card_details": "timetable/includes/activity_card_details.html",
+}
 
 
 @dataclass
 class GroupTimetable:
     """What every trainee of a group sees alike: the activities they attend (with venue,
-    group and speakers) and the latest changes that concern them."""
+    group and speakers) and the latest changes that concern them, and each activity's
+    card parts: {activity id: {language: {part: html}}}."""
 
     activities: list
     changes: list
+    cards: dict = field(default_factory=dict)
+
+    def cards_in(self, language):
+        """Put the card parts of `language` on the activities (none if it has none: the
+        card renders them itself then)."""
+        for activity in self.activities:
+            for part, html in self.cards.get(activity.pk, {}).get(language, {}).items():
+                setattr(activity, part, html)
+        return self
+
+
+def rendered_cards(activities):
+    """{activity id: {language: {part: html}}} of CARD_PARTS, for every language."""
+    cards = defaultdict(dict)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for activity in activities:
+                cards[activity.pk][language] = {
+                    part: render_to_string(template, {"activity": activity})
+                    for part, template in CARD_PARTS.items()
+                }
+    return dict(cards)
 
 
 def group_timetable(program, group_id):
     """The GroupTimetable of a group of `program` (None: a trainee in no group), from the
     cache when this version of the timetable has been read before: no query then, else
     four (the version too, unless the program was read with select_related
-    ("timetable_version")). The activities are new objects at each call: a page may set
-    the trainee's own state on them (with_records)."""
-    key = f"timetable:group:{program.pk}:{version_of(program)}:{group_id or 0}"
+    ("timetable_version")). The activities are new objects at each call, with the card
+    parts of the current language: a page may set the trainee's own state on them
+    (with_records)."""
+    key = f"timetable:group:{CACHE_FORMAT}:{program.pk}:{version_of(program)}:{group_id or 0}"
     found = cache.get(key)
     if found is None:
         audience = Q(group__isnull=True) | Q(group_id=group_id) if group_id else Q(group=None)
         changes = ActivityChange.objects.filter(audience, program_id=program.pk)
+        activities = list(activities_of(program).filter(audience))
         found = GroupTimetable(
-            activities=list(activities_of(program).filter(audience)),
+            activities=activities,
             changes=list(changes.order_by("-created_at")[:CHANGES_KEPT]),
+            cards=rendered_cards(activities),
         )
         cache.set(key, found, GROUP_TIMETABLE_SECONDS)
-    return found
+    return found.cards_in(translation.get_language())
 
 
 def with_records(activities, enrollment):

@@ -293,9 +293,9 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
-@transaction.atomic
 def calendar_feed_for(*, program, enrollment=None):
-    """The feed of a trainee (or of the whole program), made on first use."""
+    """The feed of a trainee (or of the whole program), made on first use. No transaction of
+    its own: get_or_create makes it in one, and the unique constraints settle a race."""
     feed, _created = CalendarFeed.objects.get_or_create(
         program=program, enrollment=enrollment, defaults={"token": new_token()}
     )

@@ -267,7 +267,9 @@ def my_day(request):
 def my_timetable(request, code):
     """The whole timetable of my program, for my group, day by day."""
     enrollment = get_object_or_404(
-        Enrollment.objects.select_related("program__timetable_version", "group", "trainee__unit"),
+        Enrollment.objects.select_related(
+            "program__timetable_version", "group", "trainee__unit", "calendar_feed"
+        ),
         trainee__user=request.user,
         program__code=code,
         status=Enrollment.Status.ACTIVE,
@@ -284,7 +286,10 @@ def my_timetable(request, code):
         changes = group.changes
     else:
         materials = materials.filter(activity=None)  # their activities are not shown yet
-    feed = timetable_services.calendar_feed_for(program=program, enrollment=enrollment)
+    try:
+        feed = enrollment.calendar_feed  # read with the enrollment
+    except Enrollment.calendar_feed.RelatedObjectDoesNotExist:
+        feed = timetable_services.calendar_feed_for(program=program, enrollment=enrollment)
     return render(
         request,
         "timetable/my_timetable.html",

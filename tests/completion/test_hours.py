@@ -165,7 +165,7 @@ def test_hours_cost_the_same_queries_for_a_bigger_class(
             )
 
     grow(2)
-    with django_assert_num_queries(4) as small:
+    with django_assert_num_queries(3) as small:  # the rules, the trainees, their records
         program_hours(program)
     grow(20)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -233,3 +233,16 @@ def test_my_day_shows_my_hours_so_far(client, organizer):
         ("hours", Decimal("1.7"))  # (90 − 15) / 45 = 1.666… → 1.7, mine, not the other's 2.0
     ]
     assert 'data-figure="hours"' in response.content.decode()
+
+
+def test_the_hours_of_some_trainees_are_theirs_of_the_whole_class_in_two_queries(
+    program, day, django_assert_num_queries
+):
+    everyone = program_hours(program)
+    some = [day["乙"].pk, day["丙"].pk]
+
+    with django_assert_num_queries(2):  # the rules, their records
+        hours = program_hours(program, enrollment_ids=some)
+
+    assert hours == {pk: everyone[pk] for pk in some}
+    assert hours[day["乙"].pk] == Decimal("4.3")

@@ -110,7 +110,7 @@ def test_settings_cache_url_puts_cache_and_sessions_in_redis():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.RedisCache",
         "redis://redis.example:6379/1",
         "django.contrib.sessions.backends.cached_db",
     ]

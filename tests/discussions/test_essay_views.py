@@ -381,3 +381,16 @@ def test_an_extension_in_the_past_is_refused_and_changes_nothing(client, organiz
 
     assert "延期时间须晚于当前时间" in response.content.decode()
     assert not Essay.objects.filter(enrollment=a, extended_until__isnull=False).exists()
+
+
+def test_an_autosave_reads_the_essay_once_locked(client, a, django_assert_num_queries):
+    """The session, the account, the trainee's place, the essay locked, its text written, the
+    checkpoint looked for (one made at the first save); no query to find the essay first."""
+    client.force_login(a.trainee.user)
+    assert save(client, 1).json()["result"] == "saved"  # the essay made, a checkpoint kept
+
+    with django_assert_num_queries(6 + 2):  # + the transaction's savepoint and its release
+        response = save(client, 2, body=BODY + "再改一稿。", base=1)
+
+    assert response.json()["result"] == "saved"
+    assert Essay.objects.get(enrollment=a).revision == 2

@@ -133,3 +133,21 @@ def test_a_group_timetable_read_again_costs_no_query_until_a_change(
     lecture.save()
     with django_assert_num_queries(4):  # the program, the activities, speakers, changes
         assert [a.title for a in read().activities] == ["新题目"]
+
+
+def test_the_cards_come_rendered_in_the_trainees_language(client, program, enrollment, lecture):
+    """The card parts every trainee of the group sees alike are rendered when the timetable is
+    cached, in each language; a trainee reading in English gets the English ones."""
+    from sessions.selectors.timetable import group_timetable
+
+    timetable.timetable_publish(program=program)
+    day, _whole = pages(client, enrollment)
+    chinese = str(lecture.get_kind_display())
+    assert f'<span class="badge text-bg-light">{chinese}</span>' in day  # not escaped
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/timetable/my-day/"})
+    english = client.get("/timetable/my-day/").content.decode()
+
+    assert '<span class="badge text-bg-light">Lecture</span>' in english
+    cached = group_timetable(program, enrollment.group_id)
+    assert set(cached.cards[lecture.pk]) == {"zh-hans", "en"}

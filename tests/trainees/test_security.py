@@ -102,6 +102,25 @@ def test_a_staff_session_ends_after_30_idle_minutes_and_a_trainees_does_not(clie
     assert client.get("/timetable/my-day/").status_code == 200
 
 
+def test_a_trainees_session_is_not_written_for_its_idle_time_and_a_staff_one_is(client):
+    trainee = factories.user("trainee")
+    client.force_login(trainee)
+    client.get("/timetable/my-day/")
+    stale(client, seen_at=3 * 60 * 60)
+    seen = client.session["seen_at"]
+
+    assert client.get("/timetable/my-day/").status_code == 200
+
+    assert client.session["seen_at"] == seen  # no write: a trainee's idleness does not matter
+    organizer = factories.user("organizer")
+    client.force_login(organizer)
+    client.get("/trainees/programs/")
+    stale(client, seen_at=2 * 60)
+    seen = client.session["seen_at"]
+    client.get("/trainees/programs/")
+    assert client.session["seen_at"] > seen
+
+
 def test_every_session_ends_at_its_absolute_lifetime_however_active(client, settings):
     organizer = factories.user("organizer")
     client.force_login(organizer)
