@@ -13,7 +13,12 @@ from reports.summaries import FIGURES, pending_key, summary_refresh
 def summaries_fresh(program_ids, now):
     """Make the summaries of `program_ids` those of `now`; returns the ids refreshed."""
     program_ids = list(program_ids)
-    states = {s.program_id: s for s in ProgramSummary.objects.filter(program_id__in=program_ids)}
+    states = {
+        s.program_id: s
+        for s in ProgramSummary.objects.filter(program_id__in=program_ids).only(
+            "program_id", "valid_from", "valid_until"
+        )
+    }
     keys = {pending_key(pk): pk for pk in program_ids}
     pending = {keys[key] for key in cache.get_many(list(keys))} if keys else set()
     stale = [
