@@ -140,11 +140,17 @@ def bureau_dashboard(
             program_rows,
             chart(
                 "bar",
-                [p.code for p in programs],
-                (_("Mean entry"), [r[5] for r in program_rows]),
-                (_("Mean graduation"), [r[6] for r in program_rows]),
-                (_("Mean gain"), [r[7] for r in program_rows]),
+                [r[0] for r in program_rows[-PROGRAMS_SHOWN:]],
+                (_("Mean entry"), [r[5] for r in program_rows[-PROGRAMS_SHOWN:]]),
+                (_("Mean graduation"), [r[6] for r in program_rows[-PROGRAMS_SHOWN:]]),
+                (_("Mean gain"), [r[7] for r in program_rows[-PROGRAMS_SHOWN:]]),
             ),
+            # A province holds hundreds of programs: the page shows the latest, the export all.
+            note=_("The latest %(shown)s of %(count)s programs; the .xlsx export holds them all.")
+            % {"shown": PROGRAMS_SHOWN, "count": len(programs)}
+            if len(programs) > PROGRAMS_SHOWN
+            else "",
+            shown=PROGRAMS_SHOWN,
         )
     )
     years = defaultdict(lambda: [0, 0])
@@ -206,6 +212,7 @@ def bureau_dashboard(
 
 
 REPEATERS_SHOWN = 30
+PROGRAMS_SHOWN = 60
 
 
 def branch_sums(program_ids, unit_ids, tree):

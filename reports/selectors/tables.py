@@ -21,16 +21,23 @@ class Table:
     rows: list  # [[value, …]]
     chart: dict | None = None  # {"type", "categories", "series": [{"name", "data"}], …}
     note: str = ""
-    links: list = field(default_factory=list)  # a URL per row (drill-down), or empty
+    links: list = field(default_factory=list)  # a URL per row shown (drill-down), or empty
+    shown: int | None = None  # the page shows the last `shown` rows; the export has them all
+
+    @property
+    def shown_rows(self):
+        return self.rows if self.shown is None else self.rows[-self.shown :]
 
     @property
     def lines(self):
-        """[(cells, link)]: each row's (value, kind) pairs and its drill-down URL or None."""
+        """[(cells, link)] of the rows shown: each row's (value, kind) pairs and its drill-down
+        URL or None."""
         kinds = [kind for _heading, kind in self.columns]
-        links = self.links or [None] * len(self.rows)
+        rows = self.shown_rows
+        links = self.links or [None] * len(rows)
         return [
             (list(zip(row, kinds, strict=True)), link)
-            for row, link in zip(self.rows, links, strict=True)
+            for row, link in zip(rows, links, strict=True)
         ]
 
 

@@ -65,7 +65,8 @@ def dashboard(request):
         trainee_link=lambda pk: reverse("reports:dashboard-trainee", args=[pk]),
     )
     board.tables[0].links = [
-        reverse("reports:dashboard-program", args=[program.code]) for program in board.programs
+        reverse("reports:dashboard-program", args=[program.code])
+        for program in board.programs[-bureau_dashboard.PROGRAMS_SHOWN :]
     ]
     title = _("Training at a glance")
     return export_or_render(

@@ -236,3 +236,24 @@ def test_the_tallies_count_the_trainees_and_repeaters_as_the_enrollments_do():
         tallied, counted = ((board.kpis[1], board.tables[-1].rows) for board in read)
         assert tallied == counted
         assert tallied[0][1] > 0 and tallied[1]  # trainees, and some repeaters among them
+
+
+def test_the_page_lists_the_latest_programs_and_the_export_all(client, monkeypatch):
+    """A province's hundreds of programs: the page shows the latest, and says so; the .xlsx
+    export of the same table holds every one."""
+    from reports.selectors import bureau_dashboard as module
+
+    monkeypatch.setattr(module, "PROGRAMS_SHOWN", 2)
+    client.force_login(factories.user("leadership"))
+    programs = populate(programs=3, trainees_per_program=4, stations=stations(2))
+    summaries_backfill()
+
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    export = client.get(reverse("reports:dashboard"), {"export": "programs"})
+    codes = [row[0].value for row in load_workbook(io.BytesIO(export.content)).active.iter_rows()]
+
+    oldest, *latest = sorted(programs, key=lambda p: (p.start_date, p.code))
+    assert all(f">{p.code}<" in page for p in latest)
+    assert f">{oldest.code}<" not in page
+    assert "2 of 3" in page or "3 个中最近的 2 个" in page or "最近 2 个" in page
+    assert {p.code for p in programs} <= set(codes)
