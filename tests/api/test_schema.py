@@ -11,6 +11,8 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -24,6 +26,18 @@ from config.wsgi import application
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 EXAMPLES = 12
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests():
+    """Called straight through WSGI, each request would end by closing the database
+    connection (close_old_connections), and with it the test's transaction; Django's test
+    client keeps it open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
