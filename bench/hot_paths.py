@@ -302,10 +302,13 @@ def sign_in(users):
     Session.objects.bulk_create(rows, batch_size=1000)
     caches[settings.SESSION_CACHE_ALIAS].set_many(cached, settings.SESSION_COOKIE_AGE)
     # The accounts were made and given their role a minute ago, not just now: the marks those
-    # changes left in the account cache (trainees.backends) have lapsed.
-    from trainees.backends import user_cache_key
+    # changes left in the account cache (trainees.backends) have lapsed. Then each is put into
+    # it, as a sign-in does (user_logged_in).
+    from trainees.backends import account_cache_fill, user_cache_key
 
     caches["default"].delete_many([user_cache_key(user.pk) for user in users])
+    for start in range(0, len(users), 1000):
+        account_cache_fill([user.pk for user in users[start : start + 1000]])
     return keys
 
 

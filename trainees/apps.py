@@ -11,7 +11,7 @@ class TraineesConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from trainees.backends import connect_user_cache
+        from trainees.backends import account_signed_in, connect_user_cache
 
         connect_user_cache()
 
@@ -21,6 +21,8 @@ class TraineesConfig(AppConfig):
         user_logged_in.connect(remember_first_sign_in, dispatch_uid="jingxun-first-sign-in")
         if stamped:
             user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
+        # Last: the account as signed in and stamped goes into the cache (trainees.backends).
+        user_logged_in.connect(account_signed_in, dispatch_uid="jingxun-account-cache")
 
 
 def remember_first_sign_in(sender, request, user, **kwargs):

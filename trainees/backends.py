@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group
@@ -6,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare
 
 from trainees.models import Trainee
-from trainees.roles import TRAINEE, user_roles
+from trainees.roles import ALL_ROLES, TRAINEE, roles_set, user_roles
 
 # What an account's cache entry holds for a while after it changed, instead of the account: a
 # request that read the row before the change committed cannot put it back (cache.add).
@@ -43,6 +45,29 @@ class ModelBackend(backends.ModelBackend):
         return user
 
 
+def account_cache_fill(user_ids):
+    """Put these accounts, with their roles, into the cache as get_user would, read afresh:
+    at a sign-in (user_logged_in), so that the page it leads to and the next hour's read no
+    row of the account. cache.add: an entry already there (the account, or the mark of a
+    change) stays. Two queries, however many accounts."""
+    seconds = settings.USER_CACHE_SECONDS
+    if not seconds or not user_ids:
+        return
+    User = get_user_model()
+    names = defaultdict(set)
+    for user_id, name in User.groups.through.objects.filter(
+        user_id__in=user_ids, group__name__in=ALL_ROLES
+    ).values_list("user_id", "group__name"):
+        names[user_id].add(name)
+    for user in User._default_manager.filter(pk__in=user_ids):
+        roles_set(user, names[user.pk])
+        cache.add(user_cache_key(user.pk), user, seconds)
+
+
+def account_signed_in(sender, request, user, **kwargs):
+    account_cache_fill([user.pk])
+
+
 def users_changed(user_ids):
     """Empty the cache entries of these accounts, now and once the transaction commits."""
     user_ids = [user_id for user_id in user_ids if user_id is not None]
@@ -56,7 +81,10 @@ def users_changed(user_ids):
     transaction.on_commit(mark)
 
 
-def user_saved_or_deleted(sender, instance, **kwargs):
+def user_saved_or_deleted(sender, instance, update_fields=None, **kwargs):
+    # A sign-in's stamp (update_last_login) changes nothing a request reads of the account.
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return
     users_changed([instance.pk])
 
 

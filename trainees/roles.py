@@ -29,13 +29,18 @@ def user_roles(user):
     cached = getattr(user, "_jingxun_roles", None)
     if cached is None:
         names = set(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
-        cached = Roles(
-            organizer=user.is_superuser or ORGANIZER in names,
-            trainee=TRAINEE in names,
-            leadership=LEADERSHIP in names,
-        )
-        user._jingxun_roles = cached
+        cached = roles_set(user, names)
     return cached
+
+
+def roles_set(user, names):
+    """Cache on `user` the roles its groups `names` give, as user_roles reads them."""
+    user._jingxun_roles = Roles(
+        organizer=user.is_superuser or ORGANIZER in names,
+        trainee=TRAINEE in names,
+        leadership=LEADERSHIP in names,
+    )
+    return user._jingxun_roles
 
 
 def role_required(*roles):

@@ -141,3 +141,33 @@ def test_without_a_shared_cache_the_account_is_read_each_time(settings, django_a
 
     with django_assert_num_queries(1):
         ModelBackend().get_user(user.pk)
+
+
+def test_a_sign_in_puts_the_account_into_the_cache_and_its_first_page_reads_no_row_of_it(
+    client, django_assert_num_queries
+):
+    user = factories.user("trainee")
+    cache.delete(user_cache_key(user.pk))  # the mark of its creation has lapsed
+    response = client.post(
+        "/accounts/login/", {"username": user.username, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert cached(user)  # the stamp of last_login did not mark it changed
+    entry = cache.get(user_cache_key(user.pk))
+    with django_assert_num_queries(0):
+        assert user_roles(entry).trainee and entry.last_login is not None
+    assert not hasattr(entry, "backend")  # read afresh, not the login's own object
+
+    # A change made since still counts at the next request.
+    user.is_active = False
+    user.save()
+    assert client.get(MY_DAY).status_code == 302  # signed out: to the login page
+
+
+def test_a_sign_in_leaves_the_mark_of_a_change_in_place():
+    user = factories.user("trainee")
+    users_changed([user.pk])
+    from trainees.backends import account_cache_fill
+
+    account_cache_fill([user.pk])
+    assert cache.get(user_cache_key(user.pk)) == CHANGED
