@@ -21,17 +21,27 @@ from django.utils.translation import gettext as _
 from completion.models import COUNTED_KINDS, EVALUATED_KINDS, ProgramClosing
 from discussions.models import Essay, Grade
 from exams.services.numbers import plain
+from trainees.rows import Columns, cache_per_process, fetch, table
 
 ATTENDANCE, GRADUATION, ESSAY = "attendance", "graduation", "essay"
 ESSAY_MISSING, ESSAY_UNGRADED, ESSAY_FAILED = "missing", "ungraded", "failed"
 PASSING_GRADES = (Grade.EXCELLENT, Grade.GOOD, Grade.PASS)
 
 
+@cache_per_process
+def closing_query():
+    """closing_of's SQL (trainees.rows: a trainee's every day reads the rules)."""
+    part = Columns(ProgramClosing, "c")
+    return f"SELECT {part.sql()} FROM {table(ProgramClosing)} c WHERE c.program_id = %s", part
+
+
 def closing_of(program):
     """The program's ProgramClosing, or an unsaved one with the defaults. Empty kinds mean
     the defaults (COUNTED_KINDS, EVALUATED_KINDS): a program where nothing counts for study
     hours makes no sense, and the rules form refuses it."""
-    closing = ProgramClosing.objects.filter(program=program).first()
+    sql, part = closing_query()
+    rows = fetch(sql, [program.pk])
+    closing = part.instance(rows[0]) if rows else None
     if closing is None:
         closing = ProgramClosing(program=program)
     if not closing.counted_kinds:

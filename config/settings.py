@@ -129,6 +129,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # query only when it has news or the connection was idle; Django's (CONN_HEALTH_CHECKS)
     # would cost a round trip before every request's first query.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Server-side prepared statements: psycopg prepares a query the 5th time a connection sends
+    # it, and PostgreSQL then parses and plans it once per connection, not at every request
+    # (the hot paths send the same few queries all day). Django turns them off for PgBouncer in
+    # transaction mode (before 1.21): behind one, set DATABASE_PREPARE_THRESHOLD=off.
+    threshold = env("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        None if threshold in ("", "off", "none") else int(threshold)
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its database in var/, which a fresh clone does not have.
     VAR_DIR.mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from sessions.models import Activity, ActivityChange, TimetableVersion, Venue
+from sessions.models import Activity, ActivityChange, Material, TimetableVersion, Venue
 from trainees.models import Group
 
 
@@ -68,7 +68,7 @@ def on_speaker(sender, instance, **kwargs):
 def connect():
     from sessions.models import Speaker
 
-    for model in (Activity, Venue, Group):
+    for model in (Activity, Venue, Group, Material):
         post_save.connect(on_program_part, sender=model, dispatch_uid=f"version-{model.__name__}")
         post_delete.connect(
             on_program_part, sender=model, dispatch_uid=f"version-del-{model.__name__}"

@@ -7,7 +7,9 @@ from django.utils import translation
 from config.celery import app as celery_app
 from exams.selectors.keys import answer_key, attempt_owner
 from reports.services import sending
+from sessions.selectors import timetable as timetable_selectors
 from tests import factories
+from trainees import pages
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
@@ -83,6 +85,8 @@ def _fresh_process_caches():
         attempt_owner.kept.clear()
         sending.attachments.cache_clear()
         sending.smtp.drop()
+        pages.SHARED.clear()
+        timetable_selectors.KEPT.clear()
         if isinstance(caches["default"], LocMemCache):
             caches["default"].clear()
 

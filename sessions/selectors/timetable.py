@@ -5,6 +5,7 @@ it is published (`timetable_published`), each activity with their own state on i
 """
 
 from collections import defaultdict
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -15,9 +16,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sessions.models import Activity, ActivityChange, Attendance, LeaveRequest, Speaker
+from sessions.models import (
+    Activity,
+    ActivityChange,
+    Attendance,
+    CalendarFeed,
+    LeaveRequest,
+    Speaker,
+    TimetableVersion,
+)
 from sessions.versions import version_of
-from trainees.models import Enrollment
+from trainees.models import Enrollment, Group, Program, Trainee, Unit
+from trainees.pages import Pages
+from trainees.rows import Columns, cache_per_process, fetch, instances, moment, table
 
 GRID_START_HOUR = 6  # the week view draws 06:00–23:00, widened to the routine and activities
 GRID_END_HOUR = 23
@@ -48,6 +59,7 @@ def for_enrollment(activities, enrollment):
 GROUP_TIMETABLE_SECONDS = 24 * 60 * 60
 CACHE_FORMAT = 2  # raised when what an entry holds changes (2: the rendered card parts)
 CHANGES_KEPT = 10
+KEPT = Pages(128)  # the latest group timetables read by this process, by the same key
 
 
 # The parts of an activity's card (timetable/includes/activity_item.html) that the whole group
@@ -99,7 +111,9 @@ def group_timetable(program, group_id):
     parts of the current language: a page may set the trainee's own state on them
     (with_records)."""
     key = f"timetable:group:{CACHE_FORMAT}:{program.pk}:{version_of(program)}:{group_id or 0}"
-    found = cache.get(key)
+    found = KEPT.get(key)  # this process's, before the shared cache's
+    if found is None:
+        found = cache.get(key)
     if found is None:
         audience = Q(group__isnull=True) | Q(group_id=group_id) if group_id else Q(group=None)
         changes = ActivityChange.objects.filter(audience, program_id=program.pk)
@@ -110,7 +124,13 @@ def group_timetable(program, group_id):
             cards=rendered_cards(activities),
         )
         cache.set(key, found, GROUP_TIMETABLE_SECONDS)
-    return found.cards_in(translation.get_language())
+    KEPT.put(key, found)
+    # Copies of the activities: the page puts the trainee's own state on them.
+    return GroupTimetable(
+        activities=[copy(activity) for activity in found.activities],
+        changes=found.changes,
+        cards=found.cards,
+    ).cards_in(translation.get_language())
 
 
 def with_records(activities, enrollment):
@@ -121,21 +141,24 @@ def with_records(activities, enrollment):
     if not activities:
         return activities
     records = {
-        activity_id: (status, minutes, checked_in_at)
-        for activity_id, status, minutes, checked_in_at in Attendance.objects.filter(
-            enrollment=enrollment, activity_id__in=[a.pk for a in activities]
-        ).values_list("activity_id", "status", "minutes_late", "checked_in_at")
+        record.activity_id: (record.status, record.minutes_late, record.checked_in_at)
+        for record in records_of(enrollment, [a.pk for a in activities])
     }
+    Status = LeaveRequest.Status
     leaves = sorted(
-        LeaveRequest.objects.filter(
-            enrollment=enrollment,
-            status__in=[LeaveRequest.Status.APPROVED, LeaveRequest.Status.PENDING],
-            starts_at__lt=max(a.ends_at for a in activities),
-            ends_at__gt=min(a.starts_at for a in activities),
-        ).values_list("status", "starts_at", "ends_at", "created_at"),
+        (
+            leave
+            for leave in leaves_of(
+                enrollment,
+                max(a.ends_at for a in activities),
+                min(a.starts_at for a in activities),
+            )
+            if leave.status in (Status.APPROVED, Status.PENDING)
+        ),
         # As with_my_state: approved before pending, the latest first.
-        key=lambda leave: (leave[0] != LeaveRequest.Status.APPROVED, -leave[3].timestamp()),
+        key=lambda leave: (leave.status != Status.APPROVED, -leave.created_at.timestamp()),
     )
+    leaves = [(leave.status, leave.starts_at, leave.ends_at, leave.created_at) for leave in leaves]
     for activity in activities:
         state = records.get(activity.pk, (None, None, None))
         activity.my_status, activity.my_minutes_late, activity.my_checked_in_at = state
@@ -149,6 +172,39 @@ def with_records(activities, enrollment):
         )
         activity.badges = my_badges(activity)
     return activities
+
+
+@cache_per_process
+def records_query():
+    part = Columns(Attendance, "a")
+    return f"SELECT {part.sql()} FROM {table(Attendance)} a WHERE a.enrollment_id = %s", part
+
+
+def records_of(enrollment, activity_ids):
+    """The trainee's roll-call records of these activities (trainees.rows: this is on every
+    my day)."""
+    sql, part = records_query()
+    ids = list(activity_ids)
+    sql += f" AND a.activity_id IN ({', '.join(['%s'] * len(ids))})"
+    return [part.instance(row) for row in fetch(sql, [enrollment.pk, *ids])]
+
+
+@cache_per_process
+def leaves_query():
+    part = Columns(LeaveRequest, "l")
+    sql = (
+        f"SELECT {part.sql()} FROM {table(LeaveRequest)} l"
+        " WHERE l.enrollment_id = %s AND l.starts_at < %s AND l.ends_at > %s"
+    )
+    return sql, part
+
+
+def leaves_of(enrollment, before, after):
+    """The trainee's leave requests, whatever their status, that start before `before` and
+    end after `after` (trainees.rows)."""
+    sql, part = leaves_query()
+    params = [enrollment.pk, moment(before), moment(after)]
+    return [part.instance(row) for row in fetch(sql, params)]
 
 
 def timetable_published(program):
@@ -437,14 +493,77 @@ def week(program):
     )
 
 
+@cache_per_process
+def enrollments_query():
+    """The SQL of current_enrollments (trainees.rows): each active enrollment of an account
+    with its program, the program's timetable version, its group, the trainee and their
+    unit, as select_related would read them."""
+    parts = [
+        Columns(Enrollment, "e"),
+        Columns(Program, "p"),
+        Columns(TimetableVersion, "v"),
+        Columns(Group, "g"),
+        Columns(Trainee, "t"),
+        Columns(Unit, "u"),
+    ]
+    sql = (
+        f"SELECT {', '.join(part.sql() for part in parts)}"
+        f" FROM {table(Enrollment)} e"
+        f" JOIN {table(Trainee)} t ON t.id = e.trainee_id"
+        f" JOIN {table(Program)} p ON p.id = e.program_id"
+        f" LEFT JOIN {table(TimetableVersion)} v ON v.program_id = p.id"
+        f" LEFT JOIN {table(Group)} g ON g.id = e.group_id"
+        f" LEFT JOIN {table(Unit)} u ON u.id = t.unit_id"
+        " WHERE t.user_id = %s AND e.status = %s ORDER BY p.start_date, e.id"
+    )
+    return sql, parts
+
+
+@cache_per_process
+def my_enrollment_query():
+    """enrollments_query for one program by its code, with the trainee's calendar feed."""
+    sql, parts = enrollments_query()
+    feed = Columns(CalendarFeed, "f")
+    select, rest = sql.split(" FROM ", 1)
+    joins, _where = rest.split(" WHERE ", 1)
+    sql = (
+        f"{select}, {feed.sql()} FROM {joins}"
+        f" LEFT JOIN {table(CalendarFeed)} f ON f.enrollment_id = e.id"
+        " WHERE t.user_id = %s AND e.status = %s AND p.code = %s"
+    )
+    return sql, [*parts, feed]
+
+
+def my_enrollment(user, code):
+    """The trainee's active enrollment in the program of `code` (None: they have none), as
+    current_enrollments reads it, with its .calendar_feed (which raises DoesNotExist when
+    there is none yet, as the ORM's). One query."""
+    sql, parts = my_enrollment_query()
+    rows = fetch(sql, [user.pk, Enrollment.Status.ACTIVE, code])
+    if not rows:
+        return None
+    enrollment = enrollment_of(instances(parts[:-1], rows[0]))
+    enrollment.calendar_feed = parts[-1].instance(rows[0][-len(parts[-1]) :])
+    return enrollment
+
+
+def enrollment_of(made):
+    """The enrollment of enrollments_query's instances, with the others put in place."""
+    enrollment, program, version, group, trainee, unit = made
+    program.timetable_version = version  # None: no version yet (version_of: 0)
+    trainee.unit = unit
+    enrollment.program, enrollment.group, enrollment.trainee = program, group, trainee
+    return enrollment
+
+
 def current_enrollments(user, today):
     """The trainee's enrollments in programs that run today; failing that, the next program,
-    or else the last one."""
-    enrollments = list(
-        Enrollment.objects.filter(trainee__user=user, status=Enrollment.Status.ACTIVE)
-        .select_related("program__timetable_version", "group", "trainee__unit")
-        .order_by("program__start_date")
-    )
+    or else the last one. One query (enrollments_query), each enrollment with its program
+    (and timetable version), group, trainee and unit."""
+    sql, parts = enrollments_query()
+    enrollments = []
+    for row in fetch(sql, [user.pk, Enrollment.Status.ACTIVE]):
+        enrollments.append(enrollment_of(instances(parts, row)))
     running = [e for e in enrollments if e.program.start_date <= today <= e.program.end_date]
     if running:
         return running

@@ -3,27 +3,32 @@ removing activities, importing them, publishing; the trainee's day and whole tim
 """
 
 from datetime import date
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sessions.forms import ActivityForm, DayDuplicateForm
-from sessions.models import Activity
+from sessions.models import Activity, CalendarFeed
 from sessions.selectors import materials as material_selectors
 from sessions.selectors import timetable as timetable_selectors
 from sessions.services import timetable as timetable_services
 from sessions.services import timetable_import
+from sessions.templatetags.cards import holes_of
+from sessions.versions import version_of
 from trainees.figures import figures_of
 from trainees.forms import SpreadsheetUploadForm
-from trainees.models import Enrollment
+from trainees.pages import render_with_holes
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
 from trainees.uploads import PendingUpload, preview_then_confirm
@@ -232,8 +237,9 @@ def my_day(request):
             raise Http404 from None
     days = []
     enrollments = timetable_selectors.current_enrollments(request.user, today)
+    me = None
     if enrollments:  # read with them: the page's name and unit need no query of their own
-        request.user.trainee = enrollments[0].trainee
+        me = request.user.trainee = enrollments[0].trainee
     for enrollment in enrollments:
         # The figures of the apps above (study hours so far), a line under the program's name.
         figures = [
@@ -260,23 +266,73 @@ def my_day(request):
                 "figures": figures,
             }
         )
-    return render(request, "timetable/my_day.html", {"days": days, "today": today, "now": now})
+    context = {"days": days, "today": today, "now": now, "me": me}
+    if not days:
+        return render(request, "timetable/my_day.html", context)
+    # The page is the group's: rendered once, the trainee's own put in (trainees.pages).
+    shared, holes = my_day_holes(days, me)
+    key = (today, *(day_key(day, now) for day in days))
+    return render_with_holes(
+        request, "timetable/my_day.html", context, key=key, shared=shared, holes=holes
+    )
+
+
+MINE = "\x00{}\x00"  # a marker of the trainee's own on the shared page of my day
+EVALUATION_LINKS = "{% load evaluation %}{% evaluation_links activities enrollment %}"
+
+
+def my_day_holes(days, me):
+    """The context of my day's shared page (markers in place of the trainee's own) and
+    {marker: html} of the trainee's own: name and unit, figures, each card's state and link
+    to evaluate (completion's {% evaluation_links %}, put on the activities here)."""
+    unit = me.unit.name if me.unit_id else ""
+    holes = {MINE.format("name"): escape(me.name), MINE.format("unit"): escape(unit)}
+    shared_days = []
+    for n, day in enumerate(days):
+        figures = []
+        for figure, value in day["figures"]:
+            marker = MINE.format(f"figure:{n}:{figure.key}")
+            holes[marker] = "—" if value is None else escape(formats.localize(value))
+            figures.append((figure, marker))
+        if day.get("activities"):
+            links = engines["django"].from_string(EVALUATION_LINKS)
+            links.render({"activities": day["activities"], "enrollment": day["enrollment"]})
+            holes.update(holes_of(day["activities"]))
+        shared_days.append({**day, "figures": figures})
+    marked = SimpleNamespace(
+        name=MINE.format("name"), unit=SimpleNamespace(name=MINE.format("unit"))
+    )
+    return {"days": shared_days, "me": marked}, holes
+
+
+def day_key(day, now):
+    """What the shared page of my day shows of a day, other than the trainee's own."""
+    enrollment = day["enrollment"]
+    program, group = enrollment.program, enrollment.group
+    return (
+        program.pk,
+        version_of(program),
+        program.code,
+        program.title,
+        program.start_date,
+        program.end_date,
+        day["published"],
+        group and (group.pk, group.number, group.name),
+        day.get("next") and day["next"].pk,
+        tuple((a.pk, a.ends_at < now, a.ends_at > now) for a in day.get("activities", ())),
+    )
 
 
 @role_required(TRAINEE)
 def my_timetable(request, code):
     """The whole timetable of my program, for my group, day by day."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related(
-            "program__timetable_version", "group", "trainee__unit", "calendar_feed"
-        ),
-        trainee__user=request.user,
-        program__code=code,
-        status=Enrollment.Status.ACTIVE,
-    )
+    enrollment = timetable_selectors.my_enrollment(request.user, code)
+    if enrollment is None:
+        raise Http404
     program = enrollment.program
     published = timetable_selectors.timetable_published(program)
-    days, changes = [], []
+    days, changes, activities = [], [], []
+    # Read only when the page is rendered: the materials change the timetable's version.
     materials = material_selectors.materials_of(program)
     request.user.trainee = enrollment.trainee  # the navbar's name, without a query
     if published:
@@ -288,21 +344,44 @@ def my_timetable(request, code):
         materials = materials.filter(activity=None)  # their activities are not shown yet
     try:
         feed = enrollment.calendar_feed  # read with the enrollment
-    except Enrollment.calendar_feed.RelatedObjectDoesNotExist:
+    except CalendarFeed.DoesNotExist:
         feed = timetable_services.calendar_feed_for(program=program, enrollment=enrollment)
-    return render(
+    today = timezone.localdate()
+    context = {
+        "program": program,
+        "enrollment": enrollment,
+        "published": published,
+        "days": days,
+        "changes": changes,
+        "materials": materials,
+        "today": today,
+    }
+    # The page is the group's: rendered once, the trainee's own put in (trainees.pages).
+    links = feed_links(request, feed)
+    marked = {name: MINE.format(name) for name in links}
+    holes = {
+        **holes_of(activities),
+        **{MINE.format(name): escape(url) for name, url in links.items()},
+    }
+    group = enrollment.group
+    key = (
+        program.pk,
+        version_of(program),
+        program.code,
+        program.title,
+        program.start_date,
+        program.end_date,
+        published,
+        group and (group.pk, group.number, group.name),
+        today,
+    )
+    return render_with_holes(
         request,
         "timetable/my_timetable.html",
-        {
-            "program": program,
-            "enrollment": enrollment,
-            "published": published,
-            "days": days,
-            "changes": changes,
-            "materials": materials,
-            "today": timezone.localdate(),
-            **feed_links(request, feed),
-        },
+        {**context, **links},
+        key=key,
+        shared={**context, **marked},
+        holes=holes,
     )
 
 

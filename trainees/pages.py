@@ -1,0 +1,87 @@
+"""Pages that many people read alike, rendered once, with holes for what is each reader's own.
+
+A trainee's day is the same page for every trainee of a group (the activities, the changes,
+which one is next), except a few values: their name and unit, their study hours, the state
+of each card (checked in, late, on leave), the link to evaluate, and the navbar's name, CSRF
+token and path. Rendering the page cost more than everything else the request does; so the
+view renders it once per `key` (which must name everything the page shows alike: the
+timetable's version, the day, which activities are over, the language, the kind of account),
+with markers in place of those values, keeps it in this process (`SHARED`: never stale, as
+the key changes when what it shows changes), and fills the markers for each reader.
+
+A page with messages to show (Django's messages framework) is rendered as usual.
+"""
+
+from collections import OrderedDict
+from threading import Lock
+
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language
+
+from trainees.templatetags.navbar import TOKEN, navbar_fill, navbar_kind
+
+
+class Pages:
+    """A small least-recently-used store of rendered pages, for one process."""
+
+    def __init__(self, size):
+        self.size, self.pages, self.lock = size, OrderedDict(), Lock()
+
+    def get(self, key):
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key, page):
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+
+
+SHARED = Pages(256)
+
+
+def has_messages(request):
+    """Whether messages wait to be shown (counted without marking them shown)."""
+    return len(get_messages(request)) > 0
+
+
+def render_with_holes(request, template_name, context, *, key, shared, holes):
+    """The page of `template_name` for this request.
+
+    `context` is the page's own; `shared` the same with a marker in place of each of the
+    reader's values, and `holes` {marker: html (escaped)} those values. `key` names what the
+    shared page shows (the language, the URLconf and the kind of account are added here)."""
+    if has_messages(request):
+        return render(request, template_name, context)
+    key = (
+        template_name,
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        navbar_kind(request),
+        *key,
+    )
+    page = SHARED.get(key)
+    if page is None:
+        page = render_to_string(
+            template_name,
+            {**shared, "holes": True, "csrf_token": TOKEN, "messages": ()},
+            request,
+        )
+        SHARED.put(key, page)
+    for marker, html in holes.items():
+        page = page.replace(marker, html)
+    return HttpResponse(navbar_fill(page, request))

@@ -1,0 +1,83 @@
+"""{% navbar %}: the site's navigation bar (templates/includes/navbar.html).
+
+It is the same for every account of a kind (trainee, organizer, leader, staff) in a language,
+and rendering it (a dozen URLs, twenty translations) cost more than the rest of a trainee's
+page: so it is rendered once per process for each such kind and language, with markers where
+the request's own values go, which are then put in, escaped: the account's name, the CSRF
+token of its two forms (sign out, language) and the path the language switch returns to.
+"""
+
+from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from trainees.permissions import reads_programs
+from trainees.roles import user_roles
+
+register = template.Library()
+
+NAME, TOKEN, PATH = "\x00name\x00", "\x00token\x00", "\x00path\x00"
+RENDERED = {}  # {(language, prefix, urlconf, kind of account): html with the markers}
+
+
+def display_name(user):
+    """The name the navbar shows: the trainee's, else the account's full name or username."""
+    try:
+        name = user.trainee.name  # set by the trainee's pages when they read it anyway
+    except (AttributeError, ObjectDoesNotExist):
+        name = ""
+    return name or user.get_full_name() or user.get_username()
+
+
+def navbar_kind(request):
+    """What the navbar shows differs by: (signed in, roles, reads the programs, staff)."""
+    user = request.user
+    roles = user_roles(user)
+    reads = roles.organizer or (roles.leadership and reads_programs(user))
+    return (user.is_authenticated, roles, reads, user.is_authenticated and user.is_staff)
+
+
+def navbar_html(request):
+    kind = navbar_kind(request)
+    authenticated, roles, reads, staff = kind
+    key = (get_language(), get_script_prefix(), get_urlconf(), *kind)
+    html = RENDERED.get(key)
+    if html is None:
+        html = RENDERED[key] = render_to_string(
+            "includes/navbar.html",
+            {
+                "authenticated": authenticated,
+                "roles": roles,
+                "reads_programs": reads,
+                "is_staff": staff,
+                "display_name": NAME,
+                "csrf_token": TOKEN,
+                "next_path": PATH,
+            },
+        )
+    return html
+
+
+def navbar_fill(html, request):
+    """Put the request's own values in place of the markers of `html` (a navbar, or a page
+    rendered with its holes: sessions.pages)."""
+    if NAME in html:
+        html = html.replace(NAME, escape(display_name(request.user)))
+    # The markers' values are escaped; a CSRF token is made of letters and digits.
+    return mark_safe(
+        html.replace(TOKEN, get_token(request)).replace(PATH, escape(request.get_full_path()))
+    )
+
+
+@register.simple_tag(takes_context=True)
+def navbar(context):
+    """With `holes` in the context, the markers stay for the page to fill (navbar_fill)."""
+    html = navbar_html(context["request"])
+    if context.get("holes"):
+        return mark_safe(html)  # rendered by the template, with the markers only
+    return navbar_fill(html, context["request"])
