@@ -270,10 +270,15 @@ def my_day(request):
     if not days:
         return render(request, "timetable/my_day.html", context)
     # The page is the group's: rendered once, the trainee's own put in (trainees.pages).
-    shared, holes = my_day_holes(days, me)
+    marked, holes = my_day_holes(days, me)
     key = (today, *(day_key(day, now) for day in days))
     return render_with_holes(
-        request, "timetable/my_day.html", context, key=key, shared=shared, holes=holes
+        request,
+        "timetable/my_day.html",
+        context,
+        key=key,
+        shared={**context, **marked},
+        holes=holes,
     )
 
 

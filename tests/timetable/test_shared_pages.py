@@ -1,0 +1,165 @@
+"""My day and the whole timetable are rendered once per group and state of the day
+(trainees.pages), each trainee's own values put in at each request: what one trainee sees is
+never another's, and the page is the one a plain render gives."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.utils import timezone
+
+from completion.models import ProgramClosing
+from completion.rules import closing_of
+from sessions.models import Attendance, LeaveRequest
+from sessions.selectors.timetable import current_enrollments, my_enrollment
+from sessions.services import timetable
+from tests import factories
+from tests.timetable.factories import activity
+from trainees import pages
+from trainees.models import Enrollment
+
+pytestmark = pytest.mark.django_db
+
+MY_DAY, WHOLE = "/timetable/my-day/", "/timetable/programs/CZ2023/mine/"
+
+
+@pytest.fixture
+def program(organizer):
+    today = timezone.localdate()
+    program = factories.program(
+        organizers=[organizer],
+        code="CZ2023",
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=1),
+    )
+    factories.group(program, number=1)
+    return program
+
+
+@pytest.fixture
+def lectures(program):
+    now = timezone.localtime()
+    ended = activity(program, day=now.date(), start="00:00", end="00:01", title="已结束的讲座")
+    later = activity(program, day=now.date(), start="23:58", end="23:59", title="晚上的讲座")
+    timetable.timetable_publish(program=program)
+    return ended, later
+
+
+@pytest.fixture
+def first(program):
+    trainee = factories.trainee(name="张<b>三</b>")
+    return factories.enrollment(program, trainee, group=program.groups.get(number=1))
+
+
+@pytest.fixture
+def second(program):
+    trainee = factories.trainee(name="李四")
+    return factories.enrollment(program, trainee, group=program.groups.get(number=1))
+
+
+def page(enrollment, url=MY_DAY):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(enrollment.trainee.user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return client, response.content.decode()
+
+
+def states(html):
+    return re.findall(r'data-state="([a-z-]+)"', html)
+
+
+def test_each_trainee_sees_their_own_on_the_page_of_their_group(first, second, lectures):
+    ended, later = lectures
+    Attendance.objects.create(activity=ended, enrollment=first, status="late", minutes_late=1)
+    LeaveRequest.objects.create(
+        enrollment=second,
+        starts_at=later.starts_at,
+        ends_at=later.ends_at,
+        status=LeaveRequest.Status.APPROVED,
+    )
+
+    _client, mine = page(first)
+    client, theirs = page(second)  # from the page the first rendered
+
+    assert "张&lt;b&gt;三&lt;/b&gt;" in mine and "<b>三</b>" not in mine
+    assert "李四" in theirs and "三" not in theirs
+    assert states(mine) == ["late"] and states(theirs) == ["leave-approved"]
+    assert second.trainee.unit.name in theirs
+    # Its CSRF token is its own: signing out with it works.
+    [token] = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', theirs))
+    assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_the_page_with_its_values_put_in_is_the_plain_page(first, second, lectures, monkeypatch):
+    ended, _later = lectures
+    Attendance.objects.create(activity=ended, enrollment=first, status="present")
+    for url in (MY_DAY, WHOLE):
+        page(second, url)  # renders the group's page
+        _client, filled = page(first, url)
+        monkeypatch.setattr(pages, "has_messages", lambda request: True)  # a plain render
+        _client, plain = page(first, url)
+        monkeypatch.undo()
+
+        def tokens_out(html):
+            html = re.sub(r'value="[A-Za-z0-9]{64}"', 'value="TOKEN"', html)
+            return re.sub(r'"X-CSRFToken": "[A-Za-z0-9]{64}"', '"X-CSRFToken": "TOKEN"', html)
+
+        assert tokens_out(filled) == tokens_out(plain)
+        assert "\x00" not in filled
+
+
+def test_what_the_page_shows_of_the_program_shows_at_once(first, lectures, program):
+    page(first)
+    program.title = "改了名的培训班"
+    program.save()
+
+    assert "改了名的培训班" in page(first)[1]
+    assert "改了名的培训班" in page(first, WHOLE)[1]
+
+
+def test_a_material_added_shows_on_the_whole_timetable_at_once(first, lectures, program):
+    from sessions.models import Material
+
+    page(first, WHOLE)
+    Material.objects.create(program=program, title="讲义一", file="materials/a.pdf")
+
+    assert "讲义一" in page(first, WHOLE)[1]
+
+
+def test_an_organizers_navbar_is_not_a_trainees(first, lectures, organizer, client):
+    _client, trainee_page = page(first)
+    client.force_login(organizer)
+    organizer_page = client.get("/", follow=True).content.decode()
+
+    assert 'data-nav="my-day"' in trainee_page and 'data-nav="my-day"' not in organizer_page
+    assert 'data-nav="bank"' in organizer_page and 'data-nav="bank"' not in trainee_page
+
+
+def fields(instance):
+    return model_to_dict(instance, fields=[f.name for f in instance._meta.concrete_fields])
+
+
+def test_the_rows_read_with_sql_are_the_orms_instances(first, lectures, program):
+    ProgramClosing.objects.create(program=program, counted_kinds=["lecture"], hour_minutes=40)
+    [enrollment] = current_enrollments(first.trainee.user, timezone.localdate())
+    orm = Enrollment.objects.select_related(
+        "program__timetable_version", "group", "trainee__unit"
+    ).get(pk=first.pk)
+
+    for mine, theirs in [
+        (enrollment, orm),
+        (enrollment.program, orm.program),
+        (enrollment.program.timetable_version, orm.program.timetable_version),
+        (enrollment.group, orm.group),
+        (enrollment.trainee, orm.trainee),
+        (enrollment.trainee.unit, orm.trainee.unit),
+    ]:
+        assert fields(mine) == fields(theirs)
+        assert not mine._state.adding
+    assert fields(my_enrollment(first.trainee.user, "CZ2023")) == fields(orm)
+    assert my_enrollment(first.trainee.user, "NOPE") is None
+    closing = closing_of(program)
+    assert closing.counted_kinds == ["lecture"] and closing.hour_minutes == 40
