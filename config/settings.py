@@ -166,6 +166,9 @@ elif CACHE_URL:
 # emptied at every change of the account (trainees.backends.ModelBackend). Off without one:
 # a change made in one process could not reach another's memory.
 USER_CACHE_SECONDS = 3600 if CACHE_URL else 0
+# My day and the whole timetable are rendered once per group and state of the day, the
+# trainee's own values put in (trainees.pages); off, each is rendered for each request.
+SHARED_PAGES = env.bool("SHARED_PAGES", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,7 +9,7 @@ timetable's version, the day, which activities are over, the language, the kind 
 with markers in place of those values, keeps it in this process (`SHARED`: never stale, as
 the key changes when what it shows changes), and fills the markers for each reader.
 
-A page with messages to show (Django's messages framework) is rendered as usual.
+Messages to show (Django's messages framework) are rendered into their own hole.
 """
 
 from collections import OrderedDict
@@ -17,7 +17,6 @@ from threading import Lock
 
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
@@ -53,19 +52,24 @@ class Pages:
 SHARED = Pages(256)
 
 
-def has_messages(request):
-    """Whether messages wait to be shown (counted without marking them shown)."""
-    return len(get_messages(request)) > 0
+MESSAGES = "\x00messages\x00"
+
+
+def messages_html(request):
+    """The messages waiting to be shown, as base.html shows them (marked shown), or ""."""
+    waiting = get_messages(request)
+    if not len(waiting):  # counted without marking them shown
+        return ""
+    return render_to_string("includes/messages.html", {"messages": waiting})
 
 
 def render_with_holes(request, template_name, context, *, key, shared, holes):
     """The page of `template_name` for this request.
 
-    `context` is the page's own; `shared` the same with a marker in place of each of the
-    reader's values, and `holes` {marker: html (escaped)} those values. `key` names what the
-    shared page shows (the language, the URLconf and the kind of account are added here)."""
-    if has_messages(request):
-        return render(request, template_name, context)
+    `context` is the page's own (rendered as usual with SHARED_PAGES off); `shared` the
+    same with a marker in place of each of the reader's values, and `holes` {marker: html
+    (escaped)} those values. `key` names what the shared page shows (the language, the
+    URLconf and the kind of account are added here)."""
     key = (
         template_name,
         get_language(),
@@ -78,10 +82,11 @@ def render_with_holes(request, template_name, context, *, key, shared, holes):
     if page is None:
         page = render_to_string(
             template_name,
-            {**shared, "holes": True, "csrf_token": TOKEN, "messages": ()},
+            {**shared, "holes": True, "csrf_token": TOKEN, "messages_hole": MESSAGES},
             request,
         )
         SHARED.put(key, page)
     for marker, html in holes.items():
         page = page.replace(marker, html)
+    page = page.replace(MESSAGES, messages_html(request))
     return HttpResponse(navbar_fill(page, request))

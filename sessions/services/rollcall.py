@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sessions.models import Activity, Attendance, AttendanceChange
-from sessions.selectors.rollcall import covering_leave, expected
-from trainees.models import Enrollment
+from sessions.selectors.rollcall import check_in_candidates, covering_leave, expected
 from trainees.summaries import programs_changed
 from trainees.throttle import WrongCodes, minutes
 
@@ -188,17 +187,10 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
     if waiting:
         raise CheckInRefused(too_many_wrong_codes(waiting))
     code = "".join(ch for ch in unicodedata.normalize("NFKC", code) if ch in "0123456789")
-    enrollments = Enrollment.objects.filter(
-        trainee__user=user, status=Enrollment.Status.ACTIVE
-    ).select_related("program")
-    programs = [e.program_id for e in enrollments]
-    candidates = Activity.objects.filter(
-        program_id__in=programs,
-        starts_at__lte=now + timedelta(hours=2),
-        ends_at__gte=now - timedelta(minutes=30),
-    ).select_related("program")
-    if activity_id is not None:
-        candidates = candidates.filter(pk=activity_id)
+    found = check_in_candidates(
+        user, now + timedelta(hours=2), now - timedelta(minutes=30), activity_id
+    )
+    candidates = [activity for activity, _enrollment in found]
     matching = [a for a in candidates if code_is_valid(a, code, now, purpose)]
     if not matching:
         recent = [step_of(now) - back for back in range(1, 11)]  # the last five minutes
@@ -213,8 +205,7 @@ def check_in(*, activity_id=None, code, user, device, now=None, purpose="in"):
             _("This code is not the code of a current activity of yours: check the screen.")
         )
     activity = matching[0]
-    by_program = {e.program_id: e for e in enrollments}
-    enrollment = by_program[activity.program_id]
+    enrollment = dict(found)[activity]
     if activity.group_id and enrollment.group_id != activity.group_id:
         raise CheckInRefused(
             _("This code belongs to %(title)s of %(group)s, not to your activity.")

@@ -12,10 +12,11 @@ from tests.timetable.factories import activity
 
 pytestmark = pytest.mark.django_db
 
-# The session, the user, their groups, enrollments and activities; the attendance and its
-# change, the session's save (each in a savepoint). A right check-in pays no query for the
-# throttle of wrong codes (one cache read, tests/timetable/test_attendance.py).
-QUERIES_OF_A_RIGHT_CHECK_IN = 12
+# The session, the user, their groups, their activities with their enrollments (one query);
+# the attendance and its change, the session's save (each in a savepoint). A right check-in
+# pays no query for the throttle of wrong codes (one cache read,
+# tests/timetable/test_attendance.py).
+QUERIES_OF_A_RIGHT_CHECK_IN = 11
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.forms.models import model_to_dict
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from completion.models import ProgramClosing
@@ -17,7 +19,6 @@ from sessions.selectors.timetable import current_enrollments, my_enrollment
 from sessions.services import timetable
 from tests import factories
 from tests.timetable.factories import activity
-from trainees import pages
 from trainees.models import Enrollment
 
 pytestmark = pytest.mark.django_db
@@ -93,15 +94,15 @@ def test_each_trainee_sees_their_own_on_the_page_of_their_group(first, second, l
     assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
 
 
-def test_the_page_with_its_values_put_in_is_the_plain_page(first, second, lectures, monkeypatch):
+def test_the_page_with_its_values_put_in_is_the_plain_page(first, second, lectures, settings):
     ended, _later = lectures
     Attendance.objects.create(activity=ended, enrollment=first, status="present")
     for url in (MY_DAY, WHOLE):
         page(second, url)  # renders the group's page
         _client, filled = page(first, url)
-        monkeypatch.setattr(pages, "has_messages", lambda request: True)  # a plain render
+        settings.SHARED_PAGES = False  # a plain render
         _client, plain = page(first, url)
-        monkeypatch.undo()
+        settings.SHARED_PAGES = True
 
         def tokens_out(html):
             html = re.sub(r'value="[A-Za-z0-9]{64}"', 'value="TOKEN"', html)
@@ -163,3 +164,21 @@ def test_the_rows_read_with_sql_are_the_orms_instances(first, lectures, program)
     assert my_enrollment(first.trainee.user, "NOPE") is None
     closing = closing_of(program)
     assert closing.counted_kinds == ["lecture"] and closing.hour_minutes == 40
+
+
+@pytest.mark.usefixtures("lectures")
+def test_a_message_is_shown_once_on_the_page_of_the_group(first, second):
+    client, _page = page(second)
+    client.force_login(first.trainee.user)
+    storage = CookieStorage(RequestFactory().get(MY_DAY))
+    response = HttpResponse()
+    storage.add(25, "已签到：晚上的讲座。")
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+
+    shown = client.get(MY_DAY).content.decode()
+    again = client.get(MY_DAY).content.decode()
+
+    assert shown.count("已签到：晚上的讲座。") == 1 and "alert-success" in shown
+    assert "已签到：晚上的讲座。" not in again
+    assert "\x00" not in shown and "\x00" not in again
