@@ -45,7 +45,7 @@ function request()
   local n = sent - 1
   if kind == "bare" then
     return wrk.format("GET", "/healthz", {})
-  elseif kind == "my day" or kind == "timetable" then
+  elseif kind == "my day" or kind == "timetable" or kind == "signed-in floor" then
     local person = people[n % #people + 1]
     return wrk.format("GET", person.path, { ["Cookie"] = person.cookie })
   elseif kind == "check-in" then
@@ -89,7 +89,7 @@ end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   local ok = false
-  if kind == "bare" or kind == "my day" or kind == "timetable" then
+  if kind == "bare" or kind == "my day" or kind == "timetable" or kind == "signed-in floor" then
     ok = status == 200
   elseif kind == "check-in" then
     ok = status == 302 and headers["Location"] == "/timetable/my-day/"

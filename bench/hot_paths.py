@@ -26,6 +26,9 @@ view). Then each phase is `wrk -t C -c C -d S` with bench/hot_paths.lua (one con
 wrk thread, each sending as its own trainees, with their cookies, tokens and POST bodies):
 
     bare view      GET /healthz (before the hot paths, and again after: the two averaged)
+    signed-in floor GET /bench/signed-in/: a trainee's view that does nothing, behind the
+                   project's whole middleware (bench/hot_paths_floor.py): the most any signed-in
+                   path could reach
     my day         GET /timetable/my-day/, round-robin over the connection's trainees
     timetable      GET /timetable/programs/<code>/mine/ (the whole timetable), the same way
     check-in       POST /timetable/check-in/ with the code of the moment, each trainee once
@@ -70,7 +73,7 @@ GROUPS = 5
 QUESTIONS = 30
 EXAM_TRAINEES = 10  # per connection
 ESSAY_TRAINEES = 10  # per connection
-PHASES = ["my day", "timetable", "check-in", "exam autosave", "essay autosave"]
+PHASES = ["signed-in floor", "my day", "timetable", "check-in", "exam autosave", "essay autosave"]
 ISSUE_FIGURES = {"my day": "0.03", "check-in": "0.07-0.10", "exam autosave": "0.11"}
 ESSAY_BODY = "".join(SENTENCES[:8])  # the text autosaved, then "<revision>稿。"
 
@@ -336,6 +339,8 @@ def phase_data(kind, day, seconds):
             entry = {"cookie": person["cookie"], "csrf": person["csrf"], "key": enrollment.pk}
             if kind == "my day":
                 entry["path"] = "/timetable/my-day/"
+            elif kind == "signed-in floor":
+                entry["path"] = "/bench/signed-in/"
             elif kind == "timetable":
                 entry["path"] = f"/timetable/programs/{code}/mine/"
             elif kind == "exam autosave":

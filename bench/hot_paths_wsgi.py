@@ -1,6 +1,8 @@
 """The WSGI application bench/hot_paths.py serves with gunicorn: the project's own, except
 that /healthz goes through a Django handler with no middleware at all (the bare view: the URL
-resolved and config.views.health called, nothing else), in the same gunicorn processes."""
+resolved and config.views.health called, nothing else), in the same gunicorn processes; and
+/bench/signed-in/ (the signed-in floor) goes through the project's whole middleware to a
+trainee's view that does nothing (bench/hot_paths_floor.py)."""
 
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
@@ -18,10 +20,22 @@ class WithoutMiddleware(WSGIHandler):
         self._middleware_chain = convert_exception_to_response(self._get_response)
 
 
+class Floor(WSGIHandler):
+    """The project's handler, resolving the URL in bench/hot_paths_floor.py."""
+
+    def get_response(self, request):
+        request.urlconf = "hot_paths_floor"
+        return super().get_response(request)
+
+
 bare = WithoutMiddleware()
+floor = Floor()
 
 
 def application(environ, start_response):
-    if environ.get("PATH_INFO") == "/healthz":
+    path = environ.get("PATH_INFO")
+    if path == "/healthz":
         return bare(environ, start_response)
+    if path == "/bench/signed-in/":
+        return floor(environ, start_response)
     return project(environ, start_response)

@@ -5,7 +5,6 @@ it is published (`timetable_published`), each activity with their own state on i
 """
 
 from collections import defaultdict
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -127,10 +126,18 @@ def group_timetable(program, group_id):
     KEPT.put(key, found)
     # Copies of the activities: the page puts the trainee's own state on them.
     return GroupTimetable(
-        activities=[copy(activity) for activity in found.activities],
+        activities=[fresh(activity) for activity in found.activities],
         changes=found.changes,
         cards=found.cards,
     ).cards_in(translation.get_language())
+
+
+def fresh(activity):
+    """A copy of a cached activity, for one page to put the trainee's state on: its own
+    attributes, the same related objects (read only)."""
+    copied = Activity.__new__(Activity)
+    copied.__dict__.update(activity.__dict__)
+    return copied
 
 
 def with_records(activities, enrollment):

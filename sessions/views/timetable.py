@@ -3,6 +3,7 @@ removing activities, importing them, publishing; the trainee's day and whole tim
 """
 
 from datetime import date
+from functools import cache
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -286,6 +287,11 @@ MINE = "\x00{}\x00"  # a marker of the trainee's own on the shared page of my da
 EVALUATION_LINKS = "{% load evaluation %}{% evaluation_links activities enrollment %}"
 
 
+@cache
+def evaluation_links_template():
+    return engines["django"].from_string(EVALUATION_LINKS)
+
+
 def my_day_holes(days, me):
     """The context of my day's shared page (markers in place of the trainee's own) and
     {marker: html} of the trainee's own: name and unit, figures, each card's state and link
@@ -300,7 +306,7 @@ def my_day_holes(days, me):
             holes[marker] = "—" if value is None else escape(formats.localize(value))
             figures.append((figure, marker))
         if day.get("activities"):
-            links = engines["django"].from_string(EVALUATION_LINKS)
+            links = evaluation_links_template()
             links.render({"activities": day["activities"], "enrollment": day["enrollment"]})
             holes.update(holes_of(day["activities"]))
         shared_days.append({**day, "figures": figures})
