@@ -7,7 +7,8 @@ trainee and unit). `Joined` builds the SQL of such a query once per process, fro
 models' fields, and turns each row into the model instances, through the database's and the
 fields' converters as the ORM does, so that they read exactly as the ORM's would.
 
-Only reads, and only of plain fields: every write still goes through the services.
+Reads, and the one UPDATE of a write function that the exam rush sends most
+(exams.services.attempts.answer_update): every write still goes through the services.
 """
 
 from functools import cache, cached_property
@@ -117,3 +118,10 @@ def fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def execute(sql, params):
+    """A write of such SQL (inside the service that owns the write): the rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

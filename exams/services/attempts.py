@@ -8,13 +8,14 @@ duration, capped by the exam's close) and no answer is taken after it.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exams.models import Answer, Attempt, Exam, Question
 from exams.selectors.keys import answer_key, attempt_owner
 from exams.services.grading import attempt_grade
+from trainees.rows import cache_per_process, execute, table
 from trainees.text import without_control
 
 MAX_TEXT = 5000  # characters of a short answer
@@ -132,13 +133,36 @@ def answers_save(*, attempt_id, user, answers, now=None):
         except AnswerRefused as refusal:
             outcome[given.question_id] = str(refusal)
             continue
-        updated = Answer.objects.filter(
-            attempt_id=attempt_id, question_id=given.question_id, revision__lt=given.revision
-        ).update(choices=choices, text=text, revision=given.revision, saved_at=now)
+        updated = answer_update(attempt_id, given.question_id, choices, text, given.revision, now)
         outcome[given.question_id] = (
             "saved" if updated else answer_not_saved(attempt_id, given.question_id)
         )
     return outcome
+
+
+@cache_per_process
+def answer_update_sql():
+    quote = connection.ops.quote_name
+    columns = [quote(Answer._meta.get_field(name).column) for name in ANSWER_WRITTEN]
+    return (
+        f"UPDATE {table(Answer)} SET {', '.join(f'{column} = %s' for column in columns)}"
+        " WHERE attempt_id = %s AND question_id = %s AND revision < %s"
+    )
+
+
+ANSWER_WRITTEN = ("choices", "text", "revision", "saved_at")
+
+
+def answer_update(attempt_id, question_id, choices, text, revision, now):
+    """The autosave's UPDATE of one answer, only over an older revision: 1 if it changed the
+    row. The ORM's `filter(...).update(...)`, with its SQL built once (trainees.rows: the exam
+    rush sends it 220 times a minute) and each value prepared by its field, as the ORM does."""
+    values = dict(zip(ANSWER_WRITTEN, (choices, text, revision, now), strict=True))
+    params = [
+        Answer._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in values.items()
+    ]
+    return execute(answer_update_sql(), [*params, attempt_id, question_id, revision])
 
 
 def answer_not_saved(attempt_id, question_id):
