@@ -3,7 +3,8 @@
 It adds up the programs' summaries (reports.summaries: per program and unit of the
 trainee, with the score report's definitions: the latest entry and graduation exam of a
 program, final scores only, attendance over the activities that have ended and were the
-trainee's), by program and by unit, then by branch (reports.selectors.report.unit_branches);
+trainee's), by program and by branch (reports.selectors.report.unit_branches: the summaries'
+rows per program and branch, or the unit rows of the units a reader counts, by branch);
 a test checks that its figures of a program equal the score report's. It never reads the
 roll-call, attempt or essay rows, and reads a fixed number of queries whatever the number of
 programs and trainees, once their summaries are fresh.
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from reports.models import EnrollmentSummary, TraineeTally, UnitSummary
 from reports.selectors.report import unit_branches
-from reports.selectors.summaries import summaries_fresh, unit_sums
+from reports.selectors.summaries import branch_rows, summaries_fresh, unit_sums
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
 from reports.summaries import FIGURES
 from trainees.models import Enrollment, Unit
@@ -98,13 +99,13 @@ def bureau_dashboard(
     now = now or timezone.now()
     programs = list(programs.order_by("start_date", "code"))
     program_ids = [program.pk for program in programs]
-    summaries_fresh(program_ids, now)
+    # The branches are those of the tree as it is now: a few thousand units at most, however
+    # many trainees. The summaries' branch rows are made those of this tree first.
+    tree = unit_branches(None)
+    summaries_fresh(program_ids, now, branches=tree)
     by_program = {program.pk: Sums() for program in programs}
     for program_id, sums in unit_sums(program_ids, unit_ids, "program_id").items():
         by_program[program_id].add(sums)
-    # The summaries are per program and the trainee's own unit; the branches are made here
-    # from the tree as it is now: a few thousand rows at most, however many trainees.
-    tree = unit_branches(None)
     names = dict(tree.values())
     by_branch = defaultdict(Sums)
     for branch_id, sums in branch_sums(program_ids, unit_ids, tree).items():
@@ -216,21 +217,24 @@ PROGRAMS_SHOWN = 60
 
 
 def branch_sums(program_ids, unit_ids, tree):
-    """{branch id: {figure: total}} of the UnitSummary rows of `program_ids` and `unit_ids`
-    (None: every unit), each unit counted in its branch (`tree`: unit_branches), added up by
-    the database: one query, a row per branch rather than per station."""
+    """{branch id: {figure: total}} of the trainees of `unit_ids` (None: every unit) in
+    `program_ids`, each counted in his unit's branch (`tree`: unit_branches(None)). Every
+    unit's: the summaries' branch rows (a few per program). Some units': their UnitSummary rows
+    added up by the database, a row per branch rather than per station (a CASE over those
+    units). One query either way."""
+    if unit_ids is None:
+        return branch_rows(program_ids)
     members = defaultdict(list)
-    for unit_id, (branch_id, _name) in tree.items():
-        members[branch_id].append(unit_id)
+    for unit_id in unit_ids:
+        if unit_id in tree:
+            members[tree[unit_id][0]].append(unit_id)
     if not members:
         return {}
     branch = Case(
         *(When(unit_id__in=ids, then=Value(pk)) for pk, ids in members.items()),
         output_field=BigIntegerField(),
     )
-    rows = UnitSummary.objects.filter(program_id__in=list(program_ids))
-    if unit_ids is not None:
-        rows = rows.filter(unit_id__in=unit_ids)
+    rows = UnitSummary.objects.filter(program_id__in=list(program_ids), unit_id__in=unit_ids)
     return {
         row.pop("branch"): row
         for row in rows.annotate(branch=branch)
