@@ -33,7 +33,7 @@ from reports.selectors.report import unit_branches
 from reports.selectors.summaries import branch_rows, summaries_fresh, unit_sums
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
 from reports.summaries import FIGURES
-from trainees.models import Enrollment, Unit
+from trainees.models import Enrollment, Program, Unit
 
 
 @dataclass
@@ -117,12 +117,15 @@ def bureau_dashboard(
             setattr(overall, attribute, getattr(overall, attribute) + value)
 
     tables = []
+    # The kinds' names translated once, not once per program (get_kind_display hashes every
+    # lazy name of the choices, translating each, for every program).
+    kinds = {value: str(label) for value, label in Program.Kind.choices}
     program_rows = [
         [
             program.code,
             program.title,
             program.start_date,
-            program.get_kind_display(),
+            kinds.get(program.kind, program.kind),
             *by_program[program.pk].row("")[1:],
         ]
         for program in programs
@@ -250,6 +253,7 @@ def repeat_trainees(programs, unit_ids, trainee_link=None, *, complete=False):
     programs first, with their graduation score in each, oldest first). Two queries, with or
     without any: one pass over the enrollments counts them per trainee, numbers the trainees
     (a window over the groups) and keeps the first; then the scores of those few."""
+    program_ids = [program.pk for program in programs]  # ids: cheaper to bind than models
     if complete:
         # Every program of theirs is counted: their tallies say it, kept with the summaries.
         tallies = TraineeTally.objects.filter(programs__gte=1)
@@ -262,7 +266,7 @@ def repeat_trainees(programs, unit_ids, trainee_link=None, *, complete=False):
         )
         distinct = tallies.count() if len(counted) == REPEATERS_SHOWN else len(counted)
     else:
-        enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
+        enrollments = scoped(Enrollment.objects.filter(program_id__in=program_ids), unit_ids, "")
         rows = list(
             enrollments.values("trainee_id")
             .annotate(count=Count("program", distinct=True), everyone=Window(Count("*")))
@@ -277,7 +281,9 @@ def repeat_trainees(programs, unit_ids, trainee_link=None, *, complete=False):
     # Their graduation scores from the summaries (bureau_dashboard refreshed them).
     for trainee_id, name, unit, score in (
         Enrollment.objects.filter(
-            trainee_id__in=list(shown), program__in=programs, status=Enrollment.Status.ACTIVE
+            trainee_id__in=list(shown),
+            program_id__in=program_ids,
+            status=Enrollment.Status.ACTIVE,
         )
         .annotate(
             score=Subquery(
