@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.models import BranchSummary
+from reports.models import BranchSummary, ProgramSummary
 from reports.selectors.bureau_dashboard import bureau_dashboard
 from reports.selectors.program_dashboard import program_dashboard, summary_rows
 from reports.selectors.report import program_report
@@ -266,6 +266,13 @@ def test_the_branches_follow_the_unit_tree_when_a_station_moves():
         ("分局1", 3),
         ("分局2", 9),
     }
+
+    # As after the upgrade that brings the branch rows, before `refresh_summaries --all`: the
+    # first read adds them up from the unit rows.
+    BranchSummary.objects.all().delete()
+    ProgramSummary.objects.update(branches_for="")
+    assert branches() == after
+    assert BranchSummary.objects.count() == 4
 
 
 def test_the_page_lists_the_latest_programs_and_the_export_all(client, monkeypatch):

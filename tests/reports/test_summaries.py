@@ -30,7 +30,13 @@ from reports.models import (
 )
 from reports.selectors.bureau_dashboard import bureau_dashboard
 from reports.selectors.report import unit_branches
-from reports.summaries import FIGURES, branch_totals, pending_key, summary_refresh
+from reports.summaries import (
+    FIGURES,
+    branch_totals,
+    pending_key,
+    summary_refresh,
+    tree_digest,
+)
 from sessions.models import Activity, Attendance
 from sessions.services.leave import leave_decide, leave_request
 from sessions.services.rollcall import activity_close, attendance_set, mark_remaining_present
@@ -344,5 +350,10 @@ def test_refresh_summaries_command(capsys):
 
     call_command("refresh_summaries", program.code)
     assert UnitSummary.objects.filter(program=program).count() == 2
+    # Its branch rows too (each of the two units is a root, its own branch), for the tree.
+    assert BranchSummary.objects.filter(program=program).count() == 2
+    assert ProgramSummary.objects.get(program=program).branches_for == tree_digest(
+        unit_branches(None)
+    )
     call_command("refresh_summaries", "--all")
     assert "refreshed 1 program(s)" in capsys.readouterr().out
