@@ -30,9 +30,8 @@ from django.utils.translation import gettext as _
 
 from reports.models import EnrollmentSummary, TraineeTally, UnitSummary
 from reports.selectors.report import unit_branches
-from reports.selectors.summaries import branch_rows, summaries_fresh, unit_sums
+from reports.selectors.summaries import branch_row_sums, summaries_fresh, unit_sums
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
-from reports.summaries import FIGURES
 from trainees.models import Enrollment, Program, Unit
 
 
@@ -51,6 +50,25 @@ def scoped(queryset, unit_ids, prefix):
     return queryset
 
 
+# The figures of the summaries (reports.summaries.FIGURES) that Sums adds up: the others are
+# not read.
+ADDED = [
+    "trainees",
+    "entry_sum",
+    "entry_count",
+    "graduation_sum",
+    "graduation_count",
+    "passed",
+    "gain_sum",
+    "gain_count",
+    "expected",
+    "present",
+    "late",
+    "left_early",
+    "absent",
+]
+
+
 class Sums:
     """Running sums of one program or one branch."""
 
@@ -60,7 +78,7 @@ class Sums:
         self.expected = self.attended = self.late = self.absent = 0
 
     def add(self, sums):
-        """Add the totals of reports.summaries (a dict of FIGURES)."""
+        """Add the totals of reports.summaries (a dict of ADDED, or of every figure)."""
         self.trainees += sums["trainees"]
         self.entry += sums["entry_sum"] or 0
         self.entry_n += sums["entry_count"]
@@ -104,7 +122,7 @@ def bureau_dashboard(
     tree = unit_branches(None)
     summaries_fresh(program_ids, now, branches=tree)
     by_program = {program.pk: Sums() for program in programs}
-    for program_id, sums in unit_sums(program_ids, unit_ids, "program_id").items():
+    for program_id, sums in unit_sums(program_ids, unit_ids, "program_id", ADDED).items():
         by_program[program_id].add(sums)
     names = dict(tree.values())
     by_branch = defaultdict(Sums)
@@ -226,7 +244,7 @@ def branch_sums(program_ids, unit_ids, tree):
     added up by the database, a row per branch rather than per station (a CASE over those
     units). One query either way."""
     if unit_ids is None:
-        return branch_rows(program_ids)
+        return branch_row_sums(program_ids, ADDED)
     members = defaultdict(list)
     for unit_id in unit_ids:
         if unit_id in tree:
@@ -242,7 +260,7 @@ def branch_sums(program_ids, unit_ids, tree):
         row.pop("branch"): row
         for row in rows.annotate(branch=branch)
         .values("branch")
-        .annotate(**{name: Sum(name) for name in FIGURES})
+        .annotate(**{name: Sum(name) for name in ADDED})
         .order_by()
         if row["branch"] is not None
     }

@@ -43,15 +43,16 @@ def summaries_fresh(program_ids, now, branches=None):
     return stale
 
 
-def unit_sums(program_ids, unit_ids, by):
+def unit_sums(program_ids, unit_ids, by, figures=FIGURES):
     """{key: {figure: total}} of the UnitSummary rows of `program_ids` and `unit_ids` (None:
-    every unit), grouped by `by` ("program_id" or "unit_id"): one query. Every unit's totals
-    by program are the programs' own (ProgramSummary), one row each."""
+    every unit), grouped by `by` ("program_id" or "unit_id"): one query, of `figures` (a
+    subset of FIGURES: what the reader adds up). Every unit's totals by program are the
+    programs' own (ProgramSummary), one row each."""
     if by == "program_id" and unit_ids is None:
         return {
             row.pop("program_id"): row
             for row in ProgramSummary.objects.filter(program_id__in=list(program_ids)).values(
-                "program_id", *FIGURES
+                "program_id", *figures
             )
         }
     rows = UnitSummary.objects.filter(program_id__in=list(program_ids))
@@ -59,18 +60,18 @@ def unit_sums(program_ids, unit_ids, by):
         rows = rows.filter(unit_id__in=unit_ids)
     return {
         row.pop(by): row
-        for row in rows.values(by).annotate(**{name: Sum(name) for name in FIGURES}).order_by()
+        for row in rows.values(by).annotate(**{name: Sum(name) for name in figures}).order_by()
     }
 
 
-def branch_rows(program_ids):
+def branch_row_sums(program_ids, figures=FIGURES):
     """{branch id: {figure: total}} of the branch rows of `program_ids` (every unit's trainees,
     each counted in his unit's branch; summaries_fresh with the tree made them those of the
-    tree): one query, a few rows per program."""
+    tree), of `figures`: one query, a few rows per program."""
     return {
         row.pop("branch_id"): row
         for row in BranchSummary.objects.filter(program_id__in=list(program_ids))
         .values("branch_id")
-        .annotate(**{name: Sum(name) for name in FIGURES})
+        .annotate(**{name: Sum(name) for name in figures})
         .order_by()
     }
