@@ -287,9 +287,9 @@ class UnitSummary(FigureSums):
 
 class BranchSummary(FigureSums):
     """The figures of a program's active trainees under one branch (a branch or county bureau
-    with its stations: reports.selectors.report.unit_branches), the sums of its unit rows for
-    the tree of ProgramSummary.branches_for: the bureau dashboard of every unit adds up a row
-    per program and branch rather than one per program and station."""
+    with its stations: reports.branches), the sums of its unit rows for the tree of
+    ProgramSummary.branches_for: the bureau dashboard of every unit adds up a row per program
+    and branch rather than one per program and station."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     branch = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")

@@ -46,6 +46,7 @@ from completion.selectors.hours import program_hours
 from discussions.models import Essay, Grade
 from exams.models import Attempt, Exam
 from exams.selectors.scores import SCORED_KINDS, latest_exams
+from reports.branches import unit_branches
 from reports.models import (
     BranchSummary,
     EnrollmentSummary,
@@ -53,7 +54,6 @@ from reports.models import (
     TraineeTally,
     UnitSummary,
 )
-from reports.selectors.report import unit_branches
 from sessions.models import Activity, Attendance
 from trainees.models import Enrollment, Program, Trainee
 

@@ -3,7 +3,7 @@
 It adds up the programs' summaries (reports.summaries: per program and unit of the
 trainee, with the score report's definitions: the latest entry and graduation exam of a
 program, final scores only, attendance over the activities that have ended and were the
-trainee's), by program and by branch (reports.selectors.report.unit_branches: the summaries'
+trainee's), by program and by branch (reports.branches.unit_branches: the summaries'
 rows per program and branch, or the unit rows of the units a reader counts, by branch);
 a test checks that its figures of a program equal the score report's. It never reads the
 roll-call, attempt or essay rows, and reads a fixed number of queries whatever the number of
@@ -28,8 +28,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.branches import unit_branches
 from reports.models import EnrollmentSummary, TraineeTally, UnitSummary
-from reports.selectors.report import unit_branches
 from reports.selectors.summaries import branch_row_sums, summaries_fresh, unit_sums
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
 from trainees.models import Enrollment, Program, Unit

@@ -21,6 +21,7 @@ from discussions.models import Essay
 from exams.models import Attempt, Exam
 from exams.services.paper import paper_scores_set
 from reports import tasks
+from reports.branches import unit_branches
 from reports.models import (
     BranchSummary,
     EnrollmentSummary,
@@ -29,7 +30,6 @@ from reports.models import (
     UnitSummary,
 )
 from reports.selectors.bureau_dashboard import bureau_dashboard
-from reports.selectors.report import unit_branches
 from reports.summaries import (
     FIGURES,
     branch_totals,
