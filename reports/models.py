@@ -243,6 +243,9 @@ class ProgramSummary(FigureSums):
     valid_from = models.DateTimeField(null=True)
     valid_until = models.DateTimeField(null=True)
     refreshed_at = models.DateTimeField()
+    # The unit tree its branch rows (BranchSummary) were added up for: a digest of its
+    # unit → branch map (reports.summaries.tree_digest); blank: none yet.
+    branches_for = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("Program summary")
@@ -253,8 +256,14 @@ class ProgramSummary(FigureSums):
 
     def holds_at(self, now):
         """Whether these figures are those of `now`."""
-        return (self.valid_from is None or self.valid_from <= now) and (
-            self.valid_until is None or now < self.valid_until
+        return self.hold_at(self.valid_from, self.valid_until, now)
+
+    @staticmethod
+    def hold_at(valid_from, valid_until, now):
+        """Whether figures valid from `valid_from` until `valid_until` are those of `now` (the
+        dashboards read the two columns, not the model)."""
+        return (valid_from is None or valid_from <= now) and (
+            valid_until is None or now < valid_until
         )
 
 
@@ -274,6 +283,26 @@ class UnitSummary(FigureSums):
 
     def __str__(self):
         return f"{self.program_id}/{self.unit_id}"
+
+
+class BranchSummary(FigureSums):
+    """The figures of a program's active trainees under one branch (a branch or county bureau
+    with its stations: reports.branches), the sums of its unit rows for the tree of
+    ProgramSummary.branches_for: the bureau dashboard of every unit adds up a row per program
+    and branch rather than one per program and station."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("Branch summary")
+        verbose_name_plural = _("Branch summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "branch"], name="branch_summary_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.program_id}/{self.branch_id}"
 
 
 class EnrollmentSummary(models.Model):

@@ -20,8 +20,15 @@ Kept up to date in three steps:
 
 The dashboards (reports.selectors.summaries) refresh, before reading, a program whose summary
 is missing, pending, or computed for another moment (an activity has ended since).
+
+A program's branch rows (BranchSummary: its unit rows added up by branch) depend on the unit
+tree too: a refresh adds them up for the tree as it is, and the bureau dashboard, which reads
+the tree anyway, adds them up again from the unit rows (`branch_summaries_build`, no raw row
+read) for a program whose rows were added up for another tree (a unit created, moved or made a
+branch since): ProgramSummary.branches_for holds the digest of the tree they are for.
 """
 
+import hashlib
 import logging
 from collections import defaultdict
 from decimal import Decimal
@@ -39,7 +46,14 @@ from completion.selectors.hours import program_hours
 from discussions.models import Essay, Grade
 from exams.models import Attempt, Exam
 from exams.selectors.scores import SCORED_KINDS, latest_exams
-from reports.models import EnrollmentSummary, ProgramSummary, TraineeTally, UnitSummary
+from reports.branches import unit_branches
+from reports.models import (
+    BranchSummary,
+    EnrollmentSummary,
+    ProgramSummary,
+    TraineeTally,
+    UnitSummary,
+)
 from sessions.models import Activity, Attendance
 from trainees.models import Enrollment, Program, Trainee
 
@@ -105,20 +119,87 @@ def refresh_ask(program_id):
 # Refreshing -----------------------------------------------------------------------------------
 
 
-def summary_refresh(*, program_id, now=None):
-    """Recompute the summary of one program from its raw rows, for the moment `now`; a deleted
-    program has none. Clears its pending key first (a change committed meanwhile asks again).
-    A fixed number of queries, whatever the size of the class."""
+def summary_refresh(*, program_id, now=None, branches=None):
+    """Recompute the summary of one program from its raw rows, for the moment `now`, its branch
+    rows for the tree `branches` (unit_branches(None); None: read it); a deleted program has
+    none. Clears its pending key first (a change committed meanwhile asks again). A fixed
+    number of queries, whatever the size of the class."""
     cache.delete(pending_key(program_id))
     try:
-        return summary_compute(program_id, now or timezone.now())
+        return summary_compute(program_id, now or timezone.now(), branches)
     except Exception:
         cache.set(pending_key(program_id), True, timeout=None)  # the next read tries again
         raise
 
 
+def tree_digest(branches):
+    """A digest of the unit tree's unit → branch map (`branches`: unit_branches(None)): the
+    branch rows added up for one tree hold for another with the same digest."""
+    pairs = sorted((unit_id, branch_id) for unit_id, (branch_id, _name) in branches.items())
+    return hashlib.blake2b(repr(pairs).encode(), digest_size=16).hexdigest()
+
+
+def branch_totals(units, branches):
+    """{branch id: {figure: total}} of `units` ({unit id: {figure: total}}, a program's unit
+    rows), each unit added to its branch in `branches` (unit_branches(None)). A unit the tree
+    does not hold yet (made after it was read) is left out, as the dashboard leaves it out;
+    the tree read next holds it, its digest differs, and the rows are added up again."""
+    totals = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    for unit_id, sums in units.items():
+        if unit_id in branches:
+            branch = totals[branches[unit_id][0]]
+            for name in FIGURES:
+                branch[name] += sums[name]
+    return totals
+
+
+def branch_rows_write(program_id, units, branches):
+    """Replace the branch rows of one program by the sums of `units` ({unit id: {figure:
+    total}}) for the tree `branches`: a delete and an insert."""
+    BranchSummary.objects.filter(program_id=program_id).delete()
+    BranchSummary.objects.bulk_create(
+        BranchSummary(program_id=program_id, branch_id=branch_id, **sums)
+        for branch_id, sums in branch_totals(units, branches).items()
+    )
+
+
 @transaction.atomic
-def summary_compute(program_id, now):
+def branch_summaries_build(program_ids, branches):
+    """Add up again, from their unit rows, the branch rows of those of `program_ids` whose rows
+    were added up for another tree than `branches` (unit_branches(None)), under their
+    summaries' row locks (a refresh or another reader takes its turn). Returns their ids. A
+    fixed number of queries for any number of programs, and no raw row read: after a change of
+    the tree, the bureau dashboard of a province adds up its 12,000 unit rows once."""
+    digest = tree_digest(branches)
+    ids = list(
+        ProgramSummary.objects.select_for_update()
+        .filter(program_id__in=list(program_ids))
+        .exclude(branches_for=digest)
+        .order_by("program_id")
+        .values_list("program_id", flat=True)
+    )
+    if not ids:
+        return ids
+    units = defaultdict(dict)  # program id → unit id → {figure: total}
+    for row in UnitSummary.objects.filter(program_id__in=ids).values(
+        "program_id", "unit_id", *FIGURES
+    ):
+        units[row.pop("program_id")][row.pop("unit_id")] = row
+    BranchSummary.objects.filter(program_id__in=ids).delete()
+    BranchSummary.objects.bulk_create(
+        (
+            BranchSummary(program_id=program_id, branch_id=branch_id, **sums)
+            for program_id in ids
+            for branch_id, sums in branch_totals(units[program_id], branches).items()
+        ),
+        batch_size=1000,
+    )
+    ProgramSummary.objects.filter(program_id__in=ids).update(branches_for=digest)
+    return ids
+
+
+@transaction.atomic
+def summary_compute(program_id, now, branches=None):
     program = Program.objects.filter(pk=program_id).first()
     if program is None:
         return None
@@ -151,9 +232,12 @@ def summary_compute(program_id, now):
     UnitSummary.objects.bulk_create(
         UnitSummary(program=program, unit_id=unit_id, **sums) for unit_id, sums in units.items()
     )
+    branches = unit_branches(None) if branches is None else branches
+    branch_rows_write(program.pk, units, branches)
     tallies_recount(Enrollment.objects.filter(program=program).values("trainee_id"))
     state.computed_for, state.refreshed_at = now, timezone.now()
     state.valid_from, state.valid_until = window
+    state.branches_for = tree_digest(branches)
     for name in FIGURES:
         setattr(state, name, sum(sums.get(name, 0) for sums in units.values()))
     state.save()

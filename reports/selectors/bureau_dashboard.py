@@ -3,7 +3,8 @@
 It adds up the programs' summaries (reports.summaries: per program and unit of the
 trainee, with the score report's definitions: the latest entry and graduation exam of a
 program, final scores only, attendance over the activities that have ended and were the
-trainee's), by program and by unit, then by branch (reports.selectors.report.unit_branches);
+trainee's), by program and by branch (reports.branches.unit_branches: the summaries'
+rows per program and branch, or the unit rows of the units a reader counts, by branch);
 a test checks that its figures of a program equal the score report's. It never reads the
 roll-call, attempt or essay rows, and reads a fixed number of queries whatever the number of
 programs and trainees, once their summaries are fresh.
@@ -27,12 +28,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.branches import unit_branches
 from reports.models import EnrollmentSummary, TraineeTally, UnitSummary
-from reports.selectors.report import unit_branches
-from reports.selectors.summaries import summaries_fresh, unit_sums
+from reports.selectors.summaries import branch_row_sums, summaries_fresh, unit_sums
 from reports.selectors.tables import Table, chart, mean, rate, summary_columns
-from reports.summaries import FIGURES
-from trainees.models import Enrollment, Unit
+from trainees.models import Enrollment, Program, Unit
 
 
 @dataclass
@@ -50,6 +50,25 @@ def scoped(queryset, unit_ids, prefix):
     return queryset
 
 
+# The figures of the summaries (reports.summaries.FIGURES) that Sums adds up: the others are
+# not read.
+ADDED = [
+    "trainees",
+    "entry_sum",
+    "entry_count",
+    "graduation_sum",
+    "graduation_count",
+    "passed",
+    "gain_sum",
+    "gain_count",
+    "expected",
+    "present",
+    "late",
+    "left_early",
+    "absent",
+]
+
+
 class Sums:
     """Running sums of one program or one branch."""
 
@@ -59,7 +78,7 @@ class Sums:
         self.expected = self.attended = self.late = self.absent = 0
 
     def add(self, sums):
-        """Add the totals of reports.summaries (a dict of FIGURES)."""
+        """Add the totals of reports.summaries (a dict of ADDED, or of every figure)."""
         self.trainees += sums["trainees"]
         self.entry += sums["entry_sum"] or 0
         self.entry_n += sums["entry_count"]
@@ -98,13 +117,13 @@ def bureau_dashboard(
     now = now or timezone.now()
     programs = list(programs.order_by("start_date", "code"))
     program_ids = [program.pk for program in programs]
-    summaries_fresh(program_ids, now)
-    by_program = {program.pk: Sums() for program in programs}
-    for program_id, sums in unit_sums(program_ids, unit_ids, "program_id").items():
-        by_program[program_id].add(sums)
-    # The summaries are per program and the trainee's own unit; the branches are made here
-    # from the tree as it is now: a few thousand rows at most, however many trainees.
+    # The branches are those of the tree as it is now: a few thousand units at most, however
+    # many trainees. The summaries' branch rows are made those of this tree first.
     tree = unit_branches(None)
+    summaries_fresh(program_ids, now, branches=tree)
+    by_program = {program.pk: Sums() for program in programs}
+    for program_id, sums in unit_sums(program_ids, unit_ids, "program_id", ADDED).items():
+        by_program[program_id].add(sums)
     names = dict(tree.values())
     by_branch = defaultdict(Sums)
     for branch_id, sums in branch_sums(program_ids, unit_ids, tree).items():
@@ -116,12 +135,15 @@ def bureau_dashboard(
             setattr(overall, attribute, getattr(overall, attribute) + value)
 
     tables = []
+    # The kinds' names translated once, not once per program (get_kind_display hashes every
+    # lazy name of the choices, translating each, for every program).
+    kinds = {value: str(label) for value, label in Program.Kind.choices}
     program_rows = [
         [
             program.code,
             program.title,
             program.start_date,
-            program.get_kind_display(),
+            kinds.get(program.kind, program.kind),
             *by_program[program.pk].row("")[1:],
         ]
         for program in programs
@@ -216,26 +238,29 @@ PROGRAMS_SHOWN = 60
 
 
 def branch_sums(program_ids, unit_ids, tree):
-    """{branch id: {figure: total}} of the UnitSummary rows of `program_ids` and `unit_ids`
-    (None: every unit), each unit counted in its branch (`tree`: unit_branches), added up by
-    the database: one query, a row per branch rather than per station."""
+    """{branch id: {figure: total}} of the trainees of `unit_ids` (None: every unit) in
+    `program_ids`, each counted in his unit's branch (`tree`: unit_branches(None)). Every
+    unit's: the summaries' branch rows (a few per program). Some units': their UnitSummary rows
+    added up by the database, a row per branch rather than per station (a CASE over those
+    units). One query either way."""
+    if unit_ids is None:
+        return branch_row_sums(program_ids, ADDED)
     members = defaultdict(list)
-    for unit_id, (branch_id, _name) in tree.items():
-        members[branch_id].append(unit_id)
+    for unit_id in unit_ids:
+        if unit_id in tree:
+            members[tree[unit_id][0]].append(unit_id)
     if not members:
         return {}
     branch = Case(
         *(When(unit_id__in=ids, then=Value(pk)) for pk, ids in members.items()),
         output_field=BigIntegerField(),
     )
-    rows = UnitSummary.objects.filter(program_id__in=list(program_ids))
-    if unit_ids is not None:
-        rows = rows.filter(unit_id__in=unit_ids)
+    rows = UnitSummary.objects.filter(program_id__in=list(program_ids), unit_id__in=unit_ids)
     return {
         row.pop("branch"): row
         for row in rows.annotate(branch=branch)
         .values("branch")
-        .annotate(**{name: Sum(name) for name in FIGURES})
+        .annotate(**{name: Sum(name) for name in ADDED})
         .order_by()
         if row["branch"] is not None
     }
@@ -246,6 +271,7 @@ def repeat_trainees(programs, unit_ids, trainee_link=None, *, complete=False):
     programs first, with their graduation score in each, oldest first). Two queries, with or
     without any: one pass over the enrollments counts them per trainee, numbers the trainees
     (a window over the groups) and keeps the first; then the scores of those few."""
+    program_ids = [program.pk for program in programs]  # ids: cheaper to bind than models
     if complete:
         # Every program of theirs is counted: their tallies say it, kept with the summaries.
         tallies = TraineeTally.objects.filter(programs__gte=1)
@@ -258,7 +284,7 @@ def repeat_trainees(programs, unit_ids, trainee_link=None, *, complete=False):
         )
         distinct = tallies.count() if len(counted) == REPEATERS_SHOWN else len(counted)
     else:
-        enrollments = scoped(Enrollment.objects.filter(program__in=programs), unit_ids, "")
+        enrollments = scoped(Enrollment.objects.filter(program_id__in=program_ids), unit_ids, "")
         rows = list(
             enrollments.values("trainee_id")
             .annotate(count=Count("program", distinct=True), everyone=Window(Count("*")))
@@ -273,7 +299,9 @@ def repeat_trainees(programs, unit_ids, trainee_link=None, *, complete=False):
     # Their graduation scores from the summaries (bureau_dashboard refreshed them).
     for trainee_id, name, unit, score in (
         Enrollment.objects.filter(
-            trainee_id__in=list(shown), program__in=programs, status=Enrollment.Status.ACTIVE
+            trainee_id__in=list(shown),
+            program_id__in=program_ids,
+            status=Enrollment.Status.ACTIVE,
         )
         .annotate(
             score=Subquery(

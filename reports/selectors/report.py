@@ -5,14 +5,7 @@ for attendance), so the report, the results pages and the dashboards never disag
 
 Definitions, written once here:
 
-- branch (分局/县局): the unit a "by unit" summary counts a trainee under. Walking up from the
-  trainee's unit, it is the highest branch or bureau (Unit.Kind.BRANCH / BUREAU) below the
-  root of the tree; without one, the root itself. So 常州市公安局 → 金坛分局 → 儒林派出所 counts
-  under 金坛分局, and 溧阳市公安局 → 竹箦派出所, where the county bureau is a root of its own (as
-  the roster import leaves it), counts under 溧阳市公安局; moved under 常州市公安局, still under
-  溧阳市公安局. A unit directly under the city bureau (a 支队, a station) counts under the city
-  bureau. Under a province (Unit.Kind.PROVINCE), each city bureau is the root of its own
-  units: 江苏省公安厅 → 常州市公安局 → 金坛分局 → 儒林派出所 still counts under 金坛分局.
+- branch (分局/县局): the unit a "by unit" summary counts a trainee under: reports.branches.
 - pass rate: of the trainees with a final graduation score, the share at or above the
   graduation exam's pass mark, in percent with one decimal (as on the results page). A trainee
   without a graduation score is not in it; `sat` says how many are.
@@ -33,12 +26,12 @@ from django.db.models import Count, Q
 from completion.selectors.hours import program_hours
 from discussions.models import Essay, Grade
 from exams.selectors.scores import TraineeGain, program_scores, summarize
+from reports.branches import unit_branches
 from reports.models import ReportDelivery
 from sessions.selectors.discipline import DisciplineLine, discipline
 from trainees.models import Unit
 
 TOP_COUNT = 5  # 优秀与后进: the best and the lowest five graduation scores
-BRANCH_KINDS = {Unit.Kind.BRANCH, Unit.Kind.BUREAU}
 
 
 @dataclass
@@ -180,28 +173,6 @@ def summary_of(name, rows, key=None):
         attendance=attendance,
         key=key,
     )
-
-
-def unit_branches(unit_ids):
-    """{unit id: (branch id, branch name)} for `unit_ids`, or every unit with None (see the
-    module's docstring): one query, the whole tree, which is a city's units, not a class's
-    trainees."""
-    tree = {
-        pk: (parent_id, name, kind)
-        for pk, parent_id, name, kind in Unit.objects.values_list("pk", "parent_id", "name", "kind")
-    }
-    branches = {}
-    for unit_id in tree if unit_ids is None else unit_ids:
-        path, current = [], unit_id
-        while current is not None and current not in path:  # a cycle cannot happen; no hang
-            path.append(current)
-            current = tree[current][0]
-            if current is not None and tree[current][2] == Unit.Kind.PROVINCE:
-                break  # a city bureau of a province: the root of its units
-        highest = [pk for pk in path[:-1] if tree[pk][2] in BRANCH_KINDS]
-        branch = highest[-1] if highest else path[-1]
-        branches[unit_id] = (branch, tree[branch][1])
-    return branches
 
 
 def ends(rows, count=TOP_COUNT):

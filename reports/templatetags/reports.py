@@ -1,7 +1,9 @@
 """The dashboards' filters: a value shown by its kind, and a mapping read in a template."""
 
+from decimal import Decimal
+
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,20 @@ def item(mapping, key):
     return mapping.get(key)
 
 
+NUMBERS = {int, Decimal, float}  # cell() writes them in digits, a sign, a point and a %
+
+
+@register.simple_tag
+def unit_options(units, chosen):
+    """The <option>s of the units filter, `chosen` (a unit or None) selected: built here, as
+    table_body, since a province lists a hundred and more branches."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((unit.pk, " selected" if unit == chosen else "", unit.name) for unit in units),
+    )
+
+
 @register.simple_tag
 def table_body(table):
     """The <tr>s of a dashboard table, built here rather than by nested template loops: a
@@ -49,7 +65,9 @@ def table_body(table):
     for cells, link in table.lines:
         tds = []
         for index, (value, kind) in enumerate(cells):
-            shown = conditional_escape(cell(value, kind))
+            shown = cell(value, kind)
+            if not (value is None or type(value) in NUMBERS):  # a number's figure is safe
+                shown = conditional_escape(shown)
             if index == 0 and link:
                 shown = format_html('<a href="{}">{}</a>', link, shown)
             tds.append(

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from reports.models import BranchSummary, ProgramSummary
 from reports.selectors.bureau_dashboard import bureau_dashboard
 from reports.selectors.program_dashboard import program_dashboard, summary_rows
 from reports.selectors.report import program_report
@@ -17,7 +18,7 @@ from reports.summaries import summaries_backfill
 from tests import factories
 from tests.reports.dashboard_data import populate, stations
 from tests.reports.report_class import NIGHT
-from trainees.models import Program
+from trainees.models import Program, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -236,6 +237,42 @@ def test_the_tallies_count_the_trainees_and_repeaters_as_the_enrollments_do():
         tallied, counted = ((board.kpis[1], board.tables[-1].rows) for board in read)
         assert tallied == counted
         assert tallied[0][1] > 0 and tallied[1]  # trainees, and some repeaters among them
+
+
+def test_the_branches_follow_the_unit_tree_when_a_station_moves():
+    """The bureau dashboard of every unit adds up the summaries' rows per program and branch;
+    moved to another branch, a station counts in it at the next read (its rows added up again
+    from the unit rows for the new tree), as for a reader who counts some units only (their
+    unit rows added up by branch)."""
+    units = stations(4)  # 分局1: stations 0 and 2; 分局2: stations 1 and 3
+    populate(programs=2, trainees_per_program=12, stations=units)
+    summaries_backfill()
+    every_unit = set(Unit.objects.values_list("pk", flat=True))
+
+    def branches(unit_ids=None):
+        table = bureau_dashboard(Program.objects.all(), unit_ids=unit_ids).tables[2]
+        return {row[0]: row[1:] for row in table.rows}
+
+    before = branches()
+    assert {name: row[0] for name, row in before.items()} == {"分局1": 12, "分局2": 12}
+    assert branches(every_unit) == before
+
+    units[0].parent = units[1].parent  # station 0 to 分局2
+    units[0].save()
+    after = branches()
+    assert {name: row[0] for name, row in after.items()} == {"分局1": 6, "分局2": 18}
+    assert branches(every_unit) == after
+    assert set(BranchSummary.objects.values_list("branch__name", "trainees")) == {
+        ("分局1", 3),
+        ("分局2", 9),
+    }
+
+    # As after the upgrade that brings the branch rows, before `refresh_summaries --all`: the
+    # first read adds them up from the unit rows.
+    BranchSummary.objects.all().delete()
+    ProgramSummary.objects.update(branches_for="")
+    assert branches() == after
+    assert BranchSummary.objects.count() == 4
 
 
 def test_the_page_lists_the_latest_programs_and_the_export_all(client, monkeypatch):

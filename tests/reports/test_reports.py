@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from discussions.models import Essay, Grade
 from exams.models import Exam
 from reports import files as report_files
-from reports.selectors.report import program_report, report_units, unit_branches
+from reports.branches import unit_branches
+from reports.selectors.report import program_report, report_units
 from sessions.models import Attendance
 from tests import factories
 from tests.exams.factories import exam

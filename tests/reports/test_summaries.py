@@ -21,9 +21,22 @@ from discussions.models import Essay
 from exams.models import Attempt, Exam
 from exams.services.paper import paper_scores_set
 from reports import tasks
-from reports.models import EnrollmentSummary, ProgramSummary, TraineeTally, UnitSummary
+from reports.branches import unit_branches
+from reports.models import (
+    BranchSummary,
+    EnrollmentSummary,
+    ProgramSummary,
+    TraineeTally,
+    UnitSummary,
+)
 from reports.selectors.bureau_dashboard import bureau_dashboard
-from reports.summaries import FIGURES, pending_key, summary_refresh
+from reports.summaries import (
+    FIGURES,
+    branch_totals,
+    pending_key,
+    summary_refresh,
+    tree_digest,
+)
 from sessions.models import Activity, Attendance
 from sessions.services.leave import leave_decide, leave_request
 from sessions.services.rollcall import activity_close, attendance_set, mark_remaining_present
@@ -136,6 +149,13 @@ def stored_figures(program):
     return units, lines
 
 
+def branch_figures(program):
+    return {
+        row.pop("branch_id"): row
+        for row in BranchSummary.objects.filter(program=program).values("branch_id", *FIGURES)
+    }
+
+
 ACTIONS = [
     "tap",
     "close",
@@ -234,8 +254,10 @@ def test_summaries_equal_the_figures_of_the_raw_rows_after_any_changes(
         assert stored_figures(program) == raw_figures(program, timezone.now())
         # The program's totals are the sums of its units'.
         totals = ProgramSummary.objects.values(*FIGURES).get(program=program)
-        units_raw = raw_figures(program, timezone.now())[0].values()
-        assert totals == {name: sum(unit[name] for unit in units_raw) for name in FIGURES}
+        units_raw = raw_figures(program, timezone.now())[0]
+        assert totals == {name: sum(unit[name] for unit in units_raw.values()) for name in FIGURES}
+        # Its branch rows are its units' sums by branch, for the tree as it is.
+        assert branch_figures(program) == branch_totals(units_raw, unit_branches(None))
         # And each trainee's tally: his unit and his active enrollments, counted afresh.
         assert dict(TraineeTally.objects.values_list("trainee_id", "programs")) == {
             e.trainee_id: Enrollment.objects.filter(
@@ -328,5 +350,10 @@ def test_refresh_summaries_command(capsys):
 
     call_command("refresh_summaries", program.code)
     assert UnitSummary.objects.filter(program=program).count() == 2
+    # Its branch rows too (each of the two units is a root, its own branch), for the tree.
+    assert BranchSummary.objects.filter(program=program).count() == 2
+    assert ProgramSummary.objects.get(program=program).branches_for == tree_digest(
+        unit_branches(None)
+    )
     call_command("refresh_summaries", "--all")
     assert "refreshed 1 program(s)" in capsys.readouterr().out

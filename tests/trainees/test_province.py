@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.selectors.report import unit_branches
+from reports.branches import unit_branches
 from tests import factories
 from tests.rosters import csv_bytes
 from trainees.models import OrganizerUnit, Unit
