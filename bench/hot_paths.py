@@ -378,14 +378,49 @@ def phase_data(kind, day, seconds):
     return data
 
 
+CPU_GROUPS = ("gunicorn", "postgres", "redis", "wrk")
+
+
+def cpu_seconds():
+    """The CPU time (user + system) used so far by this machine's gunicorn, PostgreSQL and
+    Redis processes (from /proc), and by the wrk runs this process has waited for."""
+    import resource
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(CPU_GROUPS, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        group = (
+            "gunicorn"
+            if b"gunicorn" in command
+            else "postgres"
+            if command.startswith(b"postgres")
+            else "redis"
+            if command.startswith(b"redis-server")
+            else None
+        )
+        if group:  # utime and stime: fields 14 and 15 of stat, 12 and 13 after the name
+            used[group] += (int(fields[11]) + int(fields[12])) / ticks
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["wrk"] = children.ru_utime + children.ru_stime
+    return used
+
+
 def wrk(port, kind, data, seconds, connections, scratch):
-    """One wrk run of `kind`; returns its parsed output (see hot_paths.lua's done())."""
+    """One wrk run of `kind`; returns its parsed output (see hot_paths.lua's done()), with
+    the CPU time each group of processes spent per request (ms)."""
     data_file, out_file = scratch / f"{kind}.lua", scratch / f"{kind}.out"
     data_file.write_text("return " + lua(data), encoding="utf-8")
     env = {**os.environ, "HOT_PATHS_DATA": str(data_file), "HOT_PATHS_OUT": str(out_file)}
     command = ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s"]
     command += ["--timeout", "20s", "-s", str(BENCH / "hot_paths.lua"), f"http://127.0.0.1:{port}"]
+    before = cpu_seconds()
     subprocess.run(command, env=env, check=True, capture_output=True)
+    after = cpu_seconds()
     figures = {"statuses": {}, "acked": {}, "examples": [], "unexpected": 0, "exhausted": 0}
     for line in out_file.read_text(encoding="utf-8").splitlines():
         name, _, rest = line.partition(" ")
@@ -402,6 +437,10 @@ def wrk(port, kind, data, seconds, connections, scratch):
         else:
             figures[name] = int(float(rest))
     figures["rate"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["cpu_ms"] = {
+        group: (after[group] - before[group]) * 1000 / max(figures["requests"], 1)
+        for group in CPU_GROUPS
+    }
     return figures
 
 
@@ -534,6 +573,15 @@ def print_figures(args, day, results):
         row(kind, results[kind], f"{results[kind]['rate'] / bare_rate:.2f}")
     row("bare view", after, "")
     print(f"bare view, both runs: {bare_rate:.1f} req/s")
+    print("CPU per request, ms (gunicorn's workers, PostgreSQL, Redis, wrk):")
+    print(f"{'path':15} " + " ".join(f"{group:>8}" for group in CPU_GROUPS) + f" {'all':>8}")
+    for name in ["bare before", *PHASES]:
+        cpu = results[name]["cpu_ms"]
+        print(
+            f"{name:15} "
+            + " ".join(f"{cpu[group]:8.2f}" for group in CPU_GROUPS)
+            + f" {sum(cpu.values()):8.2f}"
+        )
     print(
         "aims: my day and timetable >= 0.15 of bare, check-in and exam autosave >= 0.30 "
         "(issue 21 measured my day 0.03, exam autosave 0.11, check-in 0.07-0.10)"

@@ -134,9 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (the hot paths send the same few queries all day). Django turns them off for PgBouncer in
     # transaction mode (before 1.21): behind one, set DATABASE_PREPARE_THRESHOLD=off.
     threshold = env("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-        None if threshold in ("", "off", "none") else int(threshold)
-    )
+    if threshold not in ("", "off", "none"):
+        # The parameters go to the server apart from the SQL (Django binds them into the SQL
+        # otherwise: every query would be another statement to prepare).
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(threshold)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its database in var/, which a fresh clone does not have.
     VAR_DIR.mkdir(exist_ok=True)
