@@ -12,6 +12,7 @@ the key changes when what it shows changes), and fills the markers for each read
 Messages to show (Django's messages framework) are rendered into their own hole.
 """
 
+import re
 from collections import OrderedDict
 from threading import Lock
 
@@ -21,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
-from trainees.templatetags.navbar import TOKEN, navbar_fill, navbar_kind
+from trainees.templatetags.navbar import TOKEN, navbar_kind, navbar_values
 
 
 class Pages:
@@ -53,6 +54,7 @@ SHARED = Pages(256)
 
 
 MESSAGES = "\x00messages\x00"
+MARKER = re.compile("\x00[^\x00]*\x00")  # every marker is text between two NULs
 
 
 def messages_html(request):
@@ -86,7 +88,6 @@ def render_with_holes(request, template_name, context, *, key, shared, holes):
             request,
         )
         SHARED.put(key, page)
-    for marker, html in holes.items():
-        page = page.replace(marker, html)
-    page = page.replace(MESSAGES, messages_html(request))
-    return HttpResponse(navbar_fill(page, request))
+    values = {**holes, **navbar_values(request), MESSAGES: messages_html(request)}
+    # One pass over the page, whatever the number of holes (a whole timetable has sixty).
+    return HttpResponse(MARKER.sub(lambda found: values.get(found[0], ""), page))

@@ -63,15 +63,20 @@ def navbar_html(request):
     return html
 
 
+def navbar_values(request):
+    """{marker: value (escaped)} of the navbar's markers for this request. A CSRF token is
+    made of letters and digits."""
+    values = {TOKEN: get_token(request), PATH: escape(request.get_full_path())}
+    if request.user.is_authenticated:
+        values[NAME] = escape(display_name(request.user))
+    return values
+
+
 def navbar_fill(html, request):
-    """Put the request's own values in place of the markers of `html` (a navbar, or a page
-    rendered with its holes: sessions.pages)."""
-    if NAME in html:
-        html = html.replace(NAME, escape(display_name(request.user)))
-    # The markers' values are escaped; a CSRF token is made of letters and digits.
-    return mark_safe(
-        html.replace(TOKEN, get_token(request)).replace(PATH, escape(request.get_full_path()))
-    )
+    """Put the request's own values in place of the markers of a navbar."""
+    for marker, value in navbar_values(request).items():
+        html = html.replace(marker, value)
+    return mark_safe(html)  # the values are escaped
 
 
 @register.simple_tag(takes_context=True)
