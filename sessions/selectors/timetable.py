@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -27,7 +28,7 @@ from sessions.models import (
 from sessions.versions import version_of
 from trainees.models import Enrollment, Group, Program, Trainee, Unit
 from trainees.pages import Pages
-from trainees.rows import Columns, cache_per_process, fetch, instances, moment, table
+from trainees.rows import Columns, Fields, cache_per_process, fetch, instances, moment, table
 
 GRID_START_HOUR = 6  # the week view draws 06:00–23:00, widened to the routine and activities
 GRID_END_HOUR = 23
@@ -143,29 +144,22 @@ def fresh(activity):
 def with_records(activities, enrollment):
     """`activities` (a list of one program's, e.g. of group_timetable) with the trainee's
     own state, as with_my_state and with_badges give it: my_status, my_minutes_late,
-    my_checked_in_at, my_leave and .badges. Two queries (none without activities): their
-    roll-call records, and their leave over the span of the activities."""
+    my_checked_in_at, my_leave and .badges. One query (none without activities): their
+    roll-call records and their leave over the span of the activities (my_state)."""
     if not activities:
         return activities
-    records = {
-        record.activity_id: (record.status, record.minutes_late, record.checked_in_at)
-        for record in records_of(enrollment, [a.pk for a in activities])
-    }
+    records, leaves = my_state(
+        enrollment,
+        [a.pk for a in activities],
+        max(a.ends_at for a in activities),
+        min(a.starts_at for a in activities),
+    )
     Status = LeaveRequest.Status
     leaves = sorted(
-        (
-            leave
-            for leave in leaves_of(
-                enrollment,
-                max(a.ends_at for a in activities),
-                min(a.starts_at for a in activities),
-            )
-            if leave.status in (Status.APPROVED, Status.PENDING)
-        ),
+        (leave for leave in leaves if leave[0] in (Status.APPROVED, Status.PENDING)),
         # As with_my_state: approved before pending, the latest first.
-        key=lambda leave: (leave.status != Status.APPROVED, -leave.created_at.timestamp()),
+        key=lambda leave: (leave[0] != Status.APPROVED, -leave[3].timestamp()),
     )
-    leaves = [(leave.status, leave.starts_at, leave.ends_at, leave.created_at) for leave in leaves]
     for activity in activities:
         state = records.get(activity.pk, (None, None, None))
         activity.my_status, activity.my_minutes_late, activity.my_checked_in_at = state
@@ -182,36 +176,54 @@ def with_records(activities, enrollment):
 
 
 @cache_per_process
-def records_query():
-    part = Columns(Attendance, "a")
-    return f"SELECT {part.sql()} FROM {table(Attendance)} a WHERE a.enrollment_id = %s", part
+def my_state_query():
+    """my_state's SQL (trainees.rows: on every page of a trainee's day), with {ids} to fill
+    with as many placeholders: the roll-call records of these activities, then the leave
+    requests over a span, in one result."""
+    fields = Fields(
+        (Attendance, "a", "activity"),
+        (Attendance, "a", "status"),
+        (Attendance, "a", "minutes_late"),
+        (Attendance, "a", "checked_in_at"),
+        (LeaveRequest, "l", "starts_at"),
+        (LeaveRequest, "l", "ends_at"),
+        (LeaveRequest, "l", "created_at"),
+    )
+    quote = connection.ops.quote_name
 
+    def column(alias, model, name):
+        return f"{alias}.{quote(model._meta.get_field(name).column)}"
 
-def records_of(enrollment, activity_ids):
-    """The trainee's roll-call records of these activities (trainees.rows: this is on every
-    my day)."""
-    sql, part = records_query()
-    ids = list(activity_ids)
-    sql += f" AND a.activity_id IN ({', '.join(['%s'] * len(ids))})"
-    return [part.instance(row) for row in fetch(sql, [enrollment.pk, *ids])]
-
-
-@cache_per_process
-def leaves_query():
-    part = Columns(LeaveRequest, "l")
+    record = [column("a", Attendance, n) for n in ("activity", "status", "minutes_late")]
+    record.append(column("a", Attendance, "checked_in_at"))
+    leave = [column("l", LeaveRequest, n) for n in ("starts_at", "ends_at", "created_at")]
     sql = (
-        f"SELECT {part.sql()} FROM {table(LeaveRequest)} l"
+        f"SELECT {', '.join(record)}, NULL, NULL, NULL FROM {table(Attendance)} a"
+        " WHERE a.enrollment_id = %s AND a.activity_id IN ({ids})"
+        f" UNION ALL SELECT NULL, {column('l', LeaveRequest, 'status')}, NULL, NULL,"
+        f" {', '.join(leave)} FROM {table(LeaveRequest)} l"
         " WHERE l.enrollment_id = %s AND l.starts_at < %s AND l.ends_at > %s"
     )
-    return sql, part
+    return sql, fields
 
 
-def leaves_of(enrollment, before, after):
-    """The trainee's leave requests, whatever their status, that start before `before` and
-    end after `after` (trainees.rows)."""
-    sql, part = leaves_query()
-    params = [enrollment.pk, moment(before), moment(after)]
-    return [part.instance(row) for row in fetch(sql, params)]
+def my_state(enrollment, activity_ids, before, after):
+    """({activity id: (status, minutes late, checked in at)} of the trainee's roll-call
+    records of these activities, [(status, starts, ends, created)] of their leave requests,
+    whatever their status, that start before `before` and end after `after`). One query."""
+    sql, fields = my_state_query()
+    ids = list(activity_ids)
+    sql = sql.replace("{ids}", ", ".join(["%s"] * len(ids)))
+    params = [enrollment.pk, *ids, enrollment.pk, moment(before), moment(after)]
+    records, leaves = {}, []
+    for activity_id, status, minutes, checked_in_at, starts, ends, created in fields.rows(
+        fetch(sql, params)
+    ):
+        if activity_id is None:
+            leaves.append((status, starts, ends, created))
+        else:
+            records[activity_id] = (status, minutes, checked_in_at)
+    return records, leaves
 
 
 def timetable_published(program):
