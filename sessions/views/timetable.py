@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -343,16 +344,20 @@ def my_timetable(request, code):
     program = enrollment.program
     published = timetable_selectors.timetable_published(program)
     days, changes, activities = [], [], []
-    # Read only when the page is rendered: the materials change the timetable's version.
-    materials = material_selectors.materials_of(program)
     request.user.trainee = enrollment.trainee  # the navbar's name, without a query
     if published:
         group = timetable_selectors.group_timetable(program, enrollment.group_id)
         activities = timetable_selectors.with_records(group.activities, enrollment)
         days = timetable_selectors.by_day(program, activities)
         changes = group.changes
-    else:
-        materials = materials.filter(activity=None)  # their activities are not shown yet
+
+    def program_materials():
+        materials = material_selectors.materials_of(program)
+        # Unpublished, only the program's own: their activities are not shown yet.
+        return list(materials if published else materials.filter(activity=None))
+
+    # Read only when the page is rendered: the materials change the timetable's version.
+    materials = SimpleLazyObject(program_materials)
     try:
         feed = enrollment.calendar_feed  # read with the enrollment
     except CalendarFeed.DoesNotExist:
