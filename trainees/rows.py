@@ -3,7 +3,7 @@
 The ORM compiles a query at every call: for the few queries a trainee's every page sends
 (the enrollments of my day, their roll-call records), compiling cost ten times the query
 (1.4 ms against 0.08 ms of this process's CPU for the enrollments with their program, group,
-trainee and unit). `Joined` builds the SQL of such a query once per process, from the
+trainee and unit). `Columns` and `Fields` build the SQL of such a query once per process, from the
 models' fields, and turns each row into the model instances, through the database's and the
 fields' converters as the ORM does, so that they read exactly as the ORM's would.
 
@@ -31,47 +31,9 @@ def moment(value):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-class Columns:
-    """The concrete fields of `model` read under table alias `alias`: their select list, and
-    how to turn that part of a row into an instance (None when its primary key is NULL: a
-    LEFT JOIN that found nothing)."""
-
-    def __init__(self, model, alias):
-        self.model, self.alias = model, alias
-        self.fields = model._meta.concrete_fields
-        self.attnames = [field.attname for field in self.fields]
-
-    def sql(self):
-        quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
-
-    @cached_property
-    def converters(self):
-        found = []
-        for n, field in enumerate(self.fields):
-            expression = field.get_col(self.model._meta.db_table)
-            functions = connection.ops.get_db_converters(expression)
-            functions += field.get_db_converters(connection)
-            if functions:
-                found.append((n, functions, expression))
-        return found
-
-    def instance(self, values):
-        values = list(values)
-        if values[0] is None:
-            return None
-        for n, functions, expression in self.converters:
-            for convert in functions:
-                values[n] = convert(values[n], expression, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-    def __len__(self):
-        return len(self.fields)
-
-
 class Fields:
-    """Some fields of one or more models, each (model, table alias, field name), read as a
-    tuple per row and converted as values_list would."""
+    """Some fields of one or more models, each (model, table alias, field name): their select
+    list, and each row read as a tuple, converted as values_list would."""
 
     def __init__(self, *fields):
         self.fields = [(alias, model._meta.get_field(name)) for model, alias, name in fields]
@@ -82,6 +44,7 @@ class Fields:
 
     @cached_property
     def converters(self):
+        """[(position, the database's and the field's converters, expression)]."""
         found = []
         for n, (_alias, field) in enumerate(self.fields):
             expression = field.get_col(field.model._meta.db_table)
@@ -91,18 +54,35 @@ class Fields:
                 found.append((n, functions, expression))
         return found
 
+    def convert(self, row):
+        row = list(row)
+        for n, functions, expression in self.converters:
+            for convert in functions:
+                row[n] = convert(row[n], expression, connection)
+        return row
+
     def rows(self, rows):
-        converters = self.converters
-        if not converters:
+        if not self.converters:
             return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for n, functions, expression in converters:
-                for convert in functions:
-                    row[n] = convert(row[n], expression, connection)
-            converted.append(tuple(row))
-        return converted
+        return [tuple(self.convert(row)) for row in rows]
+
+    def __len__(self):
+        return len(self.fields)
+
+
+class Columns(Fields):
+    """Every concrete field of `model` under table alias `alias`, and that part of a row made
+    an instance (None when its primary key is NULL: a LEFT JOIN that found nothing)."""
+
+    def __init__(self, model, alias):
+        super().__init__(*((model, alias, field.name) for field in model._meta.concrete_fields))
+        self.model = model
+        self.attnames = [field.attname for _alias, field in self.fields]
+
+    def instance(self, values):
+        if values[0] is None:
+            return None
+        return self.model.from_db(connection.alias, self.attnames, self.convert(values))
 
 
 def instances(parts, row):
