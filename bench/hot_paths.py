@@ -37,7 +37,9 @@ wrk thread, each sending as its own trainees, with their cookies, tokens and POS
 
 Each phase is warmed up first (a second of the same requests; check-in warms up with its GET
 form). It prints, for each, the requests, requests/s, p50 and p99 latency (wrk's), and the
-ratio of its requests/s to the bare view's of the same run. Then it checks, and fails
+ratio of its requests/s to the bare view's of the same run; then the CPU time per request
+that gunicorn's workers, PostgreSQL, Redis and wrk spent in each phase (from /proc and the
+wrk children's rusage). Then it checks, and fails
 otherwise: no 5xx and no other answer than the one expected (wrk's non-2xx/3xx count, and the
 Lua response hook: 200 for the reads and the bare view, the redirect to my day for a
 check-in, the JSON acknowledging that answer or that text as saved); and 0 lost writes in
