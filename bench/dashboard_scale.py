@@ -269,7 +269,7 @@ def seed_city(
             picks.append(bytes(chosen))
     attempts = Attempt.objects.bulk_create(attempts, batch_size=BATCH)
 
-    def answers():
+    def answer_rows():
         for attempt, chosen in zip(attempts, picks, strict=True):
             for (question_id, points, ids, right), pick in zip(
                 paper[attempt.exam.program_id], chosen, strict=True
@@ -283,7 +283,7 @@ def seed_city(
                 )
 
     if answers:  # not read by the dashboards (the scores are the attempts')
-        for chunk in chunks(answers()):
+        for chunk in chunks(answer_rows()):
             Answer.objects.bulk_create(chunk)
 
     # Activities, all ended, and the roll call of everyone expected at each.
