@@ -14,10 +14,13 @@ Messages to show (Django's messages framework) are rendered into their own hole.
 
 import re
 from collections import OrderedDict
+from functools import cache
 from threading import Lock
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
@@ -58,11 +61,16 @@ MARKER = re.compile("\x00[^\x00]*\x00")  # every marker is text between two NULs
 
 
 def messages_html(request):
-    """The messages waiting to be shown, as base.html shows them (marked shown), or ""."""
+    """The messages waiting to be shown, as base.html shows them (marked shown)."""
     waiting = get_messages(request)
     if not len(waiting):  # counted without marking them shown
-        return ""
+        return no_messages_html()
     return render_to_string("includes/messages.html", {"messages": waiting})
+
+
+@cache
+def no_messages_html():
+    return render_to_string("includes/messages.html", {"messages": ()})
 
 
 def render_with_holes(request, template_name, context, *, key, shared, holes):
@@ -72,6 +80,8 @@ def render_with_holes(request, template_name, context, *, key, shared, holes):
     same with a marker in place of each of the reader's values, and `holes` {marker: html
     (escaped)} those values. `key` names what the shared page shows (the language, the
     URLconf and the kind of account are added here)."""
+    if not settings.SHARED_PAGES:
+        return render(request, template_name, context)
     key = (
         template_name,
         get_language(),

@@ -19,6 +19,7 @@ from sessions.selectors.timetable import current_enrollments, my_enrollment
 from sessions.services import timetable
 from tests import factories
 from tests.timetable.factories import activity
+from trainees import pages
 from trainees.models import Enrollment
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,9 @@ def test_the_page_with_its_values_put_in_is_the_plain_page(first, second, lectur
         page(second, url)  # renders the group's page
         _client, filled = page(first, url)
         settings.SHARED_PAGES = False  # a plain render
+        pages.SHARED.clear()
         _client, plain = page(first, url)
+        assert not pages.SHARED.pages  # rendered for this request alone
         settings.SHARED_PAGES = True
 
         def tokens_out(html):
