@@ -298,7 +298,9 @@ def my_day_holes(days, me):
     {marker: html} of the trainee's own: name and unit, figures, each card's state and link
     to evaluate (completion's {% evaluation_links %}, put on the activities here)."""
     unit = me.unit.name if me.unit_id else ""
-    holes = {MINE.format("name"): escape(me.name), MINE.format("unit"): escape(unit)}
+    # "me:name", not "name": that is the navbar's marker, which it fills with the account's
+    # name when the trainee has none.
+    holes = {MINE.format("me:name"): escape(me.name), MINE.format("unit"): escape(unit)}
     shared_days = []
     for n, day in enumerate(days):
         figures = []
@@ -312,7 +314,7 @@ def my_day_holes(days, me):
             holes.update(holes_of(day["activities"]))
         shared_days.append({**day, "figures": figures})
     marked = SimpleNamespace(
-        name=MINE.format("name"), unit=SimpleNamespace(name=MINE.format("unit"))
+        name=MINE.format("me:name"), unit=SimpleNamespace(name=MINE.format("unit"))
     )
     return {"days": shared_days, "me": marked}, holes
 
