@@ -237,6 +237,8 @@ def my_day(request):
             today = date.fromisoformat(request.GET["day"])
         except ValueError:
             raise Http404 from None
+        if today == date.max:  # its end (day_bounds: the next midnight) is past the calendar
+            raise Http404
     days = []
     enrollments = timetable_selectors.current_enrollments(request.user, today)
     me = None
