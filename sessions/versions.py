@@ -6,7 +6,7 @@ write that bypasses them (QuerySet.update, bulk_create) must call `timetable_ver
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from sessions.models import Activity, ActivityChange, Material, TimetableVersion, Venue
 from trainees.models import Group
@@ -75,6 +75,9 @@ def connect():
         )
     post_save.connect(on_program_part, sender=ActivityChange, dispatch_uid="version-change")
     post_save.connect(on_speaker, sender=Speaker, dispatch_uid="version-speaker")
+    # Before: a deleted speaker's links to activities go without m2m_changed, and are gone
+    # after (the deletion's transaction holds both).
+    pre_delete.connect(on_speaker, sender=Speaker, dispatch_uid="version-del-speaker")
     m2m_changed.connect(
         on_speakers, sender=Activity.speakers.through, dispatch_uid="version-speakers"
     )
