@@ -6,13 +6,13 @@ of each card (checked in, late, on leave), the link to evaluate, and the navbar'
 token and path. Rendering the page cost more than everything else the request does; so the
 view renders it once per `key` (which must name everything the page shows alike: the
 timetable's version, the day, which activities are over, the language, the kind of account),
-with markers in place of those values, keeps it in this process (`SHARED`: never stale, as
-the key changes when what it shows changes), and fills the markers for each reader.
+with markers in place of those values (trainees.markers: they cannot be forged by stored
+text), keeps it in this process (`SHARED`: never stale, as the key changes when what it shows
+changes), and fills the markers for each reader, in one pass over the page.
 
 Messages to show (Django's messages framework) are rendered into their own hole.
 """
 
-import re
 from collections import OrderedDict
 from functools import cache
 from threading import Lock
@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
+from trainees.markers import MARKER, marker
 from trainees.templatetags.navbar import TOKEN, navbar_kind, navbar_values
 
 
@@ -56,8 +57,7 @@ class Pages:
 SHARED = Pages(256)
 
 
-MESSAGES = "\x00messages\x00"
-MARKER = re.compile("\x00[^\x00]*\x00")  # every marker is text between two NULs
+MESSAGES = marker("messages")
 
 
 def messages_html(request):

@@ -16,6 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from trainees.markers import marker
+
 register = template.Library()
 
 PARTS = {
@@ -60,11 +62,11 @@ def evaluation_html(activity):
 
 
 def states_hole(activity):
-    return f"\x00states:{activity.pk}\x00"
+    return marker(f"states:{activity.pk}")
 
 
 def evaluation_hole(activity):
-    return f"\x00evaluation:{activity.pk}\x00"
+    return marker(f"evaluation:{activity.pk}")
 
 
 def holes_of(activities):

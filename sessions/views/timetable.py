@@ -30,6 +30,7 @@ from sessions.templatetags.cards import holes_of
 from sessions.versions import version_of
 from trainees.figures import figures_of
 from trainees.forms import SpreadsheetUploadForm
+from trainees.markers import marker
 from trainees.pages import render_with_holes
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
@@ -286,7 +287,6 @@ def my_day(request):
     )
 
 
-MINE = "\x00{}\x00"  # a marker of the trainee's own on the shared page of my day
 EVALUATION_LINKS = "{% load evaluation %}{% evaluation_links activities enrollment %}"
 
 
@@ -302,22 +302,20 @@ def my_day_holes(days, me):
     unit = me.unit.name if me.unit_id else ""
     # "me:name", not "name": that is the navbar's marker, which it fills with the account's
     # name when the trainee has none.
-    holes = {MINE.format("me:name"): escape(me.name), MINE.format("unit"): escape(unit)}
+    holes = {marker("me:name"): escape(me.name), marker("unit"): escape(unit)}
     shared_days = []
     for n, day in enumerate(days):
         figures = []
         for figure, value in day["figures"]:
-            marker = MINE.format(f"figure:{n}:{figure.key}")
-            holes[marker] = "—" if value is None else escape(formats.localize(value))
-            figures.append((figure, marker))
+            mark = marker(f"figure:{n}:{figure.key}")
+            holes[mark] = "—" if value is None else escape(formats.localize(value))
+            figures.append((figure, mark))
         if day.get("activities"):
             links = evaluation_links_template()
             links.render({"activities": day["activities"], "enrollment": day["enrollment"]})
             holes.update(holes_of(day["activities"]))
         shared_days.append({**day, "figures": figures})
-    marked = SimpleNamespace(
-        name=MINE.format("me:name"), unit=SimpleNamespace(name=MINE.format("unit"))
-    )
+    marked = SimpleNamespace(name=marker("me:name"), unit=SimpleNamespace(name=marker("unit")))
     return {"days": shared_days, "me": marked}, holes
 
 
@@ -378,10 +376,10 @@ def my_timetable(request, code):
     }
     # The page is the group's: rendered once, the trainee's own put in (trainees.pages).
     links = feed_links(request, feed)
-    marked = {name: MINE.format(name) for name in links}
+    marked = {name: marker(name) for name in links}
     holes = {
         **holes_of(activities),
-        **{MINE.format(name): escape(url) for name, url in links.items()},
+        **{marker(name): escape(url) for name, url in links.items()},
     }
     group = enrollment.group
     key = (

@@ -16,12 +16,13 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from trainees.markers import marker
 from trainees.permissions import reads_programs
 from trainees.roles import user_roles
 
 register = template.Library()
 
-NAME, TOKEN, PATH = "\x00name\x00", "\x00token\x00", "\x00path\x00"
+NAME, TOKEN, PATH = marker("name"), marker("token"), marker("path")
 RENDERED = {}  # {(language, prefix, urlconf, kind of account): html with the markers}
 
 
@@ -74,8 +75,8 @@ def navbar_values(request):
 
 def navbar_fill(html, request):
     """Put the request's own values in place of the markers of a navbar."""
-    for marker, value in navbar_values(request).items():
-        html = html.replace(marker, value)
+    for mark, value in navbar_values(request).items():
+        html = html.replace(mark, value)
     return mark_safe(html)  # the values are escaped
 
 
