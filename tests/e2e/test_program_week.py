@@ -105,13 +105,17 @@ def test_an_organizer_runs_a_220_chief_week_and_a_chief_checks_in(
     ]
 
     # A lecture starting in a few minutes, and tonight's discussion of all 8 groups.
-    starts = timezone.localtime() + timedelta(minutes=5)
+    # An activity keeps to one day: near midnight (Beijing) it ends at 23:59, or starts at 00:00.
+    starts = (timezone.localtime() + timedelta(minutes=5)).replace(second=0, microsecond=0)
+    if (starts.hour, starts.minute) == (23, 59):
+        starts += timedelta(minutes=1)
+    ends = min(starts + timedelta(minutes=50), starts.replace(hour=23, minute=59))
     page.goto("/timetable/programs/ZK2026/activities/new/")
     page.locator("#id_kind").select_option("lecture")
     page.locator("#id_title").fill("派出所执法规范化建设")
     page.locator("#id_day").select_option(starts.date().isoformat())
     page.locator("#id_start").fill(hhmm(starts))
-    page.locator("#id_end").fill(hhmm(starts + timedelta(minutes=50)))
+    page.locator("#id_end").fill(hhmm(ends))
     page.locator("#id_new_venue").fill("报告厅")
     page.locator("form[method=post] [type=submit]").last.click()
     page.wait_for_load_state()
@@ -188,7 +192,7 @@ def test_an_organizer_runs_a_220_chief_week_and_a_chief_checks_in(
     phone.locator("#id_code").fill(code_for(lecture, step_of(timezone.now())))
     phone.locator("form[method=post] [type=submit]").last.click()
     phone.wait_for_load_state()
-    phone.goto("/timetable/my-day/")
+    phone.goto(f"/timetable/my-day/?day={starts.date().isoformat()}")  # after midnight: tomorrow
     state = phone.locator(f"li[data-activity='{lecture.pk}'] .card-state")
     assert state.get_attribute("data-state") == "checked-in"
     assert "已签到" in state.inner_text()
