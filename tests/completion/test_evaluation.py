@@ -150,6 +150,11 @@ def test_the_service_refuses_a_second_answer_with_already(lecture, enrollment):
 
 
 def test_after_the_window_closes_the_answer_is_refused(client, lecture, enrollment):
+    # Ended the day before yesterday: a window of one day closed yesterday, whatever the hour
+    # (the lecture of yesterday afternoon would still be open this morning).
+    lecture.starts_at -= timedelta(days=1)
+    lecture.ends_at -= timedelta(days=1)
+    lecture.save()
     ProgramClosing.objects.create(program=lecture.program, evaluation_days=1)
     signed_in(client, enrollment)
 
