@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "trainees.middleware.OTPMiddleware",  # django-otp's, one lazy object (trainees.middleware)
     "simple_history.middleware.HistoryRequestMiddleware",  # who made a change (audit)
     "django.contrib.messages.middleware.MessageMiddleware",
     "trainees.middleware.SessionLifetimeMiddleware",
@@ -161,7 +161,9 @@ CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     # Django's Redis cache, keeping its redis-py client (config/cache.py).
     CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db, reading the signed-in account along with the session (one round
+    # trip to Redis, not two: trainees.sessions).
+    SESSION_ENGINE = "trainees.sessions"
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be a redis:// address.")
 # The signed-in account of each request read from that shared cache, kept this long and

@@ -1,5 +1,6 @@
 import contextlib
 import time
+from functools import partial
 from urllib.parse import urlencode
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -15,7 +16,10 @@ from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.contrib.auth.middleware import get_user as request_account
+from django.utils.functional import SimpleLazyObject
 from django_otp import user_has_device
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 
 from trainees.directory import signed_in_through_directory
 from trainees.text import CONTROL, without_control
@@ -67,6 +71,25 @@ class SessionLifetimeMiddleware:
             if staff and (now - seen >= TOUCH_EVERY or "seen_at" not in session):
                 session["seen_at"] = now
         return self.get_response(request)
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """django-otp's, with one lazy object in request.user instead of two (Django's, wrapped in
+    django-otp's), and then the account itself: once read, the account (with otp_device and
+    is_verified, as django-otp sets them) takes the lazy object's place in request.user. Each
+    proxy answers an attribute by raising and catching an AttributeError; a signed-in
+    request reads some fifty of them (the session's checks, the roles, the view), twice over
+    through two proxies. Whoever kept the lazy object still reads the same account."""
+
+    def _install_lazy_accessors(self, request):
+        super()._install_lazy_accessors(request)  # request.auser, as django-otp's
+        if getattr(request, "user", None) is not None:
+            request.user = SimpleLazyObject(partial(self.account, request))
+
+    def account(self, request):
+        user = self._verify_user_sync(request, request_account(request))
+        request.user = user
+        return user
 
 
 def unfinished_step(request):
