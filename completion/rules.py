@@ -41,7 +41,11 @@ def closing_of(program):
     hours makes no sense, and the rules form refuses it."""
     sql, part = closing_query()
     rows = fetch(sql, [program.pk])
-    closing = part.instance(rows[0]) if rows else None
+    return with_defaults(program, part.instance(rows[0]) if rows else None)
+
+
+def with_defaults(program, closing):
+    """closing_of's answer for the ProgramClosing read (None: the program has none)."""
     if closing is None:
         closing = ProgramClosing(program=program)
     if not closing.counted_kinds:

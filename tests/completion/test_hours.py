@@ -234,14 +234,45 @@ def test_my_day_shows_my_hours_so_far(client, organizer):
     )
 
 
-def test_the_hours_of_some_trainees_are_theirs_of_the_whole_class_in_two_queries(
+def test_the_hours_of_some_trainees_are_theirs_of_the_whole_class_in_one_query(
     program, day, django_assert_num_queries
 ):
     everyone = program_hours(program)
     some = [day["乙"].pk, day["丙"].pk]
 
-    with django_assert_num_queries(2):  # the rules, their records
+    with django_assert_num_queries(1):  # the rules with their records (a trainee's every day)
         hours = program_hours(program, enrollment_ids=some)
 
     assert hours == {pk: everyone[pk] for pk in some}
     assert hours[day["乙"].pk] == Decimal("4.3")
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [{}, {"hour_minutes": 50, "counted_kinds": ["lecture"]}, {"counted_kinds": ["ceremony"]}],
+    ids=["defaults", "the lecture alone, 50 minutes", "the ceremony alone"],
+)
+def test_some_trainees_hours_follow_the_rules_read_with_their_records(program, day, rules):
+    """The query that reads the rules with the records reads the records of every kind: the
+    kinds that count are picked from them afterwards, by the rules it read."""
+    if rules:
+        ProgramClosing.objects.create(program=program, **rules)
+    everyone = program_hours(program)
+
+    for name, enrollment in day.items():
+        assert program_hours(program, enrollment_ids=[enrollment.pk]) == {
+            enrollment.pk: everyone[enrollment.pk]
+        }, name
+    assert program_hours(program, enrollment_ids=[]) == {}
+
+
+def test_some_trainees_hours_after_the_close_are_those_frozen(
+    program, organizer, day, django_assert_num_queries
+):
+    program_close(program=program, user=organizer)
+    Attendance.objects.filter(enrollment=day["戊"]).update(status=Status.PRESENT)
+
+    with django_assert_num_queries(2):  # the rules (no record once closed), the Completions
+        hours = program_hours(program, enrollment_ids=[day["戊"].pk, day["甲"].pk])
+
+    assert hours == {day["戊"].pk: Decimal("0.0"), day["甲"].pk: Decimal("4.7")}
