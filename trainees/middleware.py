@@ -10,14 +10,14 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
+from django.contrib.auth.middleware import get_user as request_account
 from django.contrib.auth.views import redirect_to_login
 from django.core.signals import setting_changed
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.contrib.auth.middleware import get_user as request_account
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 

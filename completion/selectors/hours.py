@@ -15,7 +15,6 @@ from trainees.figures import Figure
 from trainees.models import Enrollment
 from trainees.rows import Columns, Fields, cache_per_process, fetch, moment, table
 
-
 RECORD_FIELDS = (
     (Attendance, "a", "enrollment"),
     (Enrollment, "e", "group"),
