@@ -9,15 +9,13 @@ from django.utils.crypto import constant_time_compare
 
 from trainees.models import Trainee
 from trainees.roles import ALL_ROLES, TRAINEE, roles_set, user_roles
+from trainees.sessions import SessionStore as AccountSessionStore
+from trainees.sessions import prefetched_account, user_cache_key
 
 # What an account's cache entry holds for a while after it changed, instead of the account: a
 # request that read the row before the change committed cannot put it back (cache.add).
 CHANGED = "changed"
 CHANGED_SECONDS = 60
-
-
-def user_cache_key(user_id):
-    return f"trainees:user:{user_id}"
 
 
 class ModelBackend(backends.ModelBackend):
@@ -35,7 +33,9 @@ class ModelBackend(backends.ModelBackend):
         if not seconds:
             return super().get_user(user_id)
         key = user_cache_key(user_id)
-        cached = cache.get(key)
+        # Read along with this request's session (trainees.sessions), or else now.
+        found = prefetched_account(key)
+        cached = found[1] if found is not None else cache.get(key)
         if isinstance(cached, get_user_model()):
             return cached if self.user_can_authenticate(cached) else None
         user = super().get_user(user_id)
@@ -66,6 +66,11 @@ def account_cache_fill(user_ids):
 
 def account_signed_in(sender, request, user, **kwargs):
     account_cache_fill([user.pk])
+    session = getattr(request, "session", None)
+    if isinstance(session, AccountSessionStore):
+        # A key that names the account, now that the session does: its requests read the
+        # session and the account in one round trip (trainees.sessions).
+        session.cycle_key()
 
 
 def users_changed(user_ids):

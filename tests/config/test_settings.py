@@ -112,7 +112,7 @@ def test_settings_cache_url_puts_cache_and_sessions_in_redis():
     assert result.stdout.split() == [
         "config.cache.RedisCache",
         "redis://redis.example:6379/1",
-        "django.contrib.sessions.backends.cached_db",
+        "trainees.sessions",  # Django's cached_db, the account read along
     ]
     assert "CACHE_URL must be a redis:// address." in wrong.stderr
 

@@ -16,9 +16,14 @@ pytestmark = pytest.mark.django_db
 MY_DAY = "/timetable/my-day/"
 
 
-@pytest.fixture(autouse=True)
-def _user_cache(settings):
+@pytest.fixture(autouse=True, params=["cached_db", "trainees.sessions"])
+def _user_cache(settings, request):
+    """Each test with Django's cached_db sessions, and with the engine that reads the account
+    along with the session (trainees.sessions, CACHE_URL's)."""
     settings.USER_CACHE_SECONDS = 3600
+    settings.SESSION_ENGINE = {"cached_db": "django.contrib.sessions.backends.cached_db"}.get(
+        request.param, request.param
+    )
 
 
 def signed_in(client, role="trainee"):
