@@ -292,7 +292,11 @@ def sign_in(users):
     rows, cached, keys = [], {}, []
     now = time.time()
     for user in users:
-        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+        # As a sign-in makes it: with trainees.sessions, the key ends with the account's id.
+        if hasattr(engine, "account_id_of"):
+            key = get_random_string(engine.RANDOM_LENGTH, engine.KEY_CHARACTERS) + f"-{user.pk}"
+        else:
+            key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
         data = {
             "_auth_user_id": str(user.pk),
             "_auth_user_backend": "trainees.backends.ModelBackend",
@@ -302,7 +306,7 @@ def sign_in(users):
             "staff": False,
         }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
-        cached[engine.KEY_PREFIX + key] = data
+        cached[engine.SessionStore.cache_key_prefix + key] = data
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=1000)
     caches[settings.SESSION_CACHE_ALIAS].set_many(cached, settings.SESSION_COOKIE_AGE)
@@ -554,7 +558,7 @@ def print_figures(args, day, results):
     workers = f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers"
     print(
         f"wrk {args.connections} connections (one thread each), {args.seconds} s per path; "
-        f"gunicorn {args.workers} {workers}, PostgreSQL, Redis (sessions: cached_db, "
+        f"gunicorn {args.workers} {workers}, PostgreSQL, Redis (sessions: trainees.sessions, "
         f"broker); {os.cpu_count()} cores shared by all; {len(day['programs'])} programs, "
         f"{trainees} trainees signed in"
     )

@@ -80,11 +80,65 @@ class RoundTrips:
         AbstractConnection.send_packed_command = redis_send
 
 
+class Through:
+    """A WSGI application called as gunicorn calls it, with the environ a browser's request
+    gives: the least a request costs in this process, without the test client's own work."""
+
+    def __init__(self, application):
+        self.application = application
+        self.cookies = SimpleCookie()
+
+    def request(self, method, path, body=b"", content_type=""):
+        import io
+
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items()),
+            "HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9",
+            "HTTP_USER_AGENT": "wrk",
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": content_type,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "wsgi.version": (1, 0),
+        }
+        status = []
+        chunks = self.application(environ, lambda s, headers, exc=None: status.append(s))
+        try:
+            content = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        return SimpleNamespace(status_code=int(status[0].split()[0]), content=content)
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, data, content_type):
+        return self.request("POST", path, data.encode(), content_type)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="per path")
     parser.add_argument("--sql", action="store_true", help="print one request's statements")
     parser.add_argument("--profile", help="cProfile this path's requests (e.g. 'my day')")
+    parser.add_argument("--only", help="this path only (e.g. 'my day'), for py-spy")
+    parser.add_argument(
+        "--wsgi",
+        action="store_true",
+        help="call bench/hot_paths_wsgi.py's application as gunicorn does, not the test client",
+    )
     parser.add_argument(
         "--time", action="store_true", help="psycopg's C implementation; round trips not counted"
     )
@@ -102,6 +156,7 @@ def main():
         SimpleNamespace(connections=1, check_ins=args.requests + 5, class_size=args.requests + 5)
     )
     day["programs_by_pk"] = {p.pk: p for p in day["programs"]}
+    import hot_paths_wsgi
     from django.db import close_old_connections, connection
     from django.test import Client
 
@@ -119,6 +174,8 @@ def main():
     # One client (a new one loads the middleware again, which gunicorn does once per
     # process), with the trainee's cookies set before each request.
     shared = Client(enforce_csrf_checks=True, headers={"host": "127.0.0.1"})
+    if args.wsgi:
+        shared = Through(hot_paths_wsgi.application)
 
     def client(person):
         shared.cookies = SimpleCookie(person["cookie"])
@@ -129,6 +186,12 @@ def main():
         return client(person).post(
             path, urlencode(data), content_type="application/x-www-form-urlencoded"
         )
+
+    def bare(n):
+        return client(people[n]).get("/healthz"), 200
+
+    def floor(n):
+        return client(people[n]).get("/bench/signed-in/"), 200
 
     def my_day(n):
         return client(people[n]).get("/timetable/my-day/"), 200
@@ -171,14 +234,18 @@ def main():
         bases[key] = revision + n
         return response, 200
 
-    paths = {
+    # The bare view and the floor are bench/hot_paths_wsgi.py's (--wsgi).
+    paths = {"bare view": bare, "signed-in floor": floor} if args.wsgi else {}
+    paths |= {
         "my day": my_day,
         "timetable": timetable,
         "check-in": check_in,
         "exam autosave": exam_autosave,
         "essay autosave": essay_autosave,
     }
-    print(f"{'path':15} {'SQL':>5} {'Redis':>5} {'CPU ms':>7} {'wall ms':>7}")
+    print(f"{'path':15} {'SQL':>5} {'Redis':>5} {'CPU ms':>7} {'wall ms':>7} {'bytes':>7}")
+    if args.only:
+        paths = {args.only: paths[args.only]}
     for name, send in paths.items():
         response, expected = send(0)  # warm (caches, templates, the pool)
         close_old_connections()
@@ -213,7 +280,8 @@ def main():
         wall = (time.perf_counter() - wall) * 1000 / args.requests
         (sql, redis), _ = counts.most_common(1)[0]
         others = "" if len(counts) == 1 else f"  (also {dict(counts)})"
-        print(f"{name:15} {sql:5} {redis:5} {cpu:7.2f} {wall:7.2f}{others}")
+        size = len(response.content)
+        print(f"{name:15} {sql:5} {redis:5} {cpu:7.2f} {wall:7.2f} {size:7}{others}")
     connection.close()
 
 
