@@ -562,7 +562,9 @@ def my_enrollment(user, code):
     if not rows:
         return None
     enrollment = enrollment_of(instances(parts[:-1], rows[0]))
-    enrollment.calendar_feed = parts[-1].instance(rows[0][-len(parts[-1]) :])
+    feed = parts[-1].instance(rows[0][-len(parts[-1]) :])
+    # As select_related keeps it: none found is known too (no query to find it again).
+    Enrollment._meta.get_field("calendar_feed").set_cached_value(enrollment, feed)
     return enrollment
 
 

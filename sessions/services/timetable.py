@@ -1,5 +1,5 @@
 """Writes of the timetable: activities, days, publishing and change notices, calendar feed
-tokens. Each function is one transaction.
+tokens. Each function is one transaction (trainee_feed_create, one statement).
 
 Every save of an activity goes through `sessions.clashes`: clashes are refused with a message
 that names the other activity; a time outside the daily routine only warns.
@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions.clashes import activity_clashes, span
 from sessions.models import Activity, ActivityChange, CalendarFeed, Speaker, Venue
+from trainees.rows import cache_per_process, execute, fetch, table
 
 # Sent once the transaction that recorded a change of the published timetable has committed,
 # with the ActivityChange as `change`: sessions.tasks mails it to the trainees concerned.
@@ -299,6 +300,49 @@ def calendar_feed_for(*, program, enrollment=None):
     feed, _created = CalendarFeed.objects.get_or_create(
         program=program, enrollment=enrollment, defaults={"token": new_token()}
     )
+    return feed
+
+
+@cache_per_process
+def feed_insert_sql():
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(CalendarFeed._meta.get_field(name).column) for name in FEED_WRITTEN)
+    sql = (
+        f"INSERT INTO {table(CalendarFeed)} ({columns}) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT DO NOTHING"
+    )
+    if connection.features.can_return_columns_from_insert:  # PostgreSQL, SQLite 3.35+
+        sql += f" RETURNING {quote(CalendarFeed._meta.pk.column)}"
+    return sql
+
+
+FEED_WRITTEN = ("program", "enrollment", "token", "created_at")
+
+
+def trainee_feed_create(*, program, enrollment):
+    """The trainee's feed, made at their first look at the whole timetable, which read the
+    enrollment with its feed and found none: one INSERT … ON CONFLICT DO NOTHING, with no
+    transaction around it (calendar_feed_for's get_or_create sends a SELECT, then BEGIN, the
+    INSERT and COMMIT: each of a class's trainees opens the page for the first time in the
+    same hour). A feed made meanwhile by another request of theirs is read instead."""
+    feed = CalendarFeed(
+        program=program, enrollment=enrollment, token=new_token(), created_at=timezone.now()
+    )
+    params = [
+        CalendarFeed._meta.get_field(name).get_db_prep_save(
+            getattr(feed, CalendarFeed._meta.get_field(name).attname), connection
+        )
+        for name in FEED_WRITTEN
+    ]
+    sql = feed_insert_sql()
+    if "RETURNING" not in sql:
+        execute(sql, params)
+        return calendar_feed_for(program=program, enrollment=enrollment)
+    made = fetch(sql, params)
+    if not made:  # made meanwhile
+        return calendar_feed_for(program=program, enrollment=enrollment)
+    feed.pk = made[0][0]
+    feed._state.adding = False
     return feed
 
 

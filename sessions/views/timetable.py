@@ -363,7 +363,7 @@ def my_timetable(request, code):
     try:
         feed = enrollment.calendar_feed  # read with the enrollment
     except CalendarFeed.DoesNotExist:
-        feed = timetable_services.calendar_feed_for(program=program, enrollment=enrollment)
+        feed = timetable_services.trainee_feed_create(program=program, enrollment=enrollment)
     today = timezone.localdate()
     context = {
         "program": program,

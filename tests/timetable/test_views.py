@@ -3,6 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -11,6 +13,7 @@ from sessions.services import timetable
 from sessions.versions import timetable_version_raise
 from tests import factories
 from tests.timetable.factories import activity, at, speaker
+from trainees.sessions import user_cache_key
 
 pytestmark = pytest.mark.django_db
 
@@ -515,3 +518,50 @@ def test_week_query_count_is_the_same_with_one_and_eight_parallel_groups(
     client.force_login(organizer)
 
     assert count("EIGHT") == count("ONE")
+
+
+def test_the_first_look_at_the_whole_timetable_makes_the_feed_in_one_statement(
+    client, program, published, django_assert_num_queries, settings
+):
+    """Sessions and accounts from the cache, as in production (CACHE_URL)."""
+    settings.SESSION_ENGINE, settings.USER_CACHE_SECONDS = "trainees.sessions", 3600
+    activity(program, start="14:30", end="17:00")
+    other = Client()
+    other.force_login(trainee_in(program, 1).user)
+    other.get("/timetable/programs/CZ2023/mine/")  # the group's page rendered
+    trainee = trainee_in(program, 1)
+    client.force_login(trainee.user)
+    cache.delete(user_cache_key(trainee.user.pk))  # the mark of its creation has lapsed
+    client.get("/timetable/my-day/")
+
+    with django_assert_num_queries(3):  # the enrollment with its feed, my records, the INSERT
+        first = client.get("/timetable/programs/CZ2023/mine/")
+    with django_assert_num_queries(2):
+        again = client.get("/timetable/programs/CZ2023/mine/")
+
+    feed = CalendarFeed.objects.get(enrollment__trainee=trainee)
+    assert feed.program == program
+    assert feed.token in first.content.decode() and feed.token in again.content.decode()
+    assert client.get(f"/timetable/feeds/{feed.token}.ics").status_code == 200
+
+
+def test_a_feed_made_meanwhile_is_the_one_given(program):
+    """Two first looks at once: the second INSERT changes nothing and reads the first's."""
+    enrollment = trainee_in(program, 1).enrollments.get()
+    made = timetable.calendar_feed_for(program=program, enrollment=enrollment)
+
+    given = timetable.trainee_feed_create(program=program, enrollment=enrollment)
+
+    assert (given.pk, given.token) == (made.pk, made.token)
+    assert CalendarFeed.objects.count() == 1
+
+
+def test_a_feed_made_at_the_first_look_is_a_feed_like_any_other(program):
+    enrollment = trainee_in(program, 1).enrollments.get()
+
+    made = timetable.trainee_feed_create(program=program, enrollment=enrollment)
+
+    stored = CalendarFeed.objects.get()
+    assert (made.pk, made.token, made.enrollment_id) == (stored.pk, stored.token, enrollment.pk)
+    assert abs((stored.created_at - timezone.now()).total_seconds()) < 60
+    assert timetable.calendar_feed_revoke(feed=made).token != stored.token
