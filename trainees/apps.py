@@ -23,6 +23,11 @@ class TraineesConfig(AppConfig):
             user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
         # Last: the account as signed in and stamped goes into the cache (trainees.backends).
         user_logged_in.connect(account_signed_in, dispatch_uid="jingxun-account-cache")
+        # django-axes writes the session key's hash into its access log: after the new key.
+        from axes.signals import handle_user_logged_in
+
+        if user_logged_in.disconnect(handle_user_logged_in):
+            user_logged_in.connect(handle_user_logged_in)
 
 
 def remember_first_sign_in(sender, request, user, **kwargs):

@@ -11,8 +11,10 @@ both entries with one MGET, and leaves the account's entry for the backend's get
 this request (`prefetched_account`).
 
 The id in the key is only a hint for what to read along. The account still comes from the
-session's own _auth_user_id: the backend takes the entry read along only for that very id,
-and reads it otherwise. A forged cookie names no session (the key is the whole random
+session's own _auth_user_id: the entry read along is kept only when the session names that
+id, the backend takes it only for that very id (and reads it otherwise), once, and whatever
+nobody took (a directory session's: its backend is Django's) is dropped when the request
+ends. A forged cookie names no session (the key is the whole random
 string) and signs nobody in. The entry is what a GET would have read a moment later, checked
 as that one is (Django compares the session's password hash with the account's). Sessions
 signed in before this engine keep working: their keys carry no id, and they read the two
@@ -25,6 +27,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
+from django.core.signals import request_finished
 from django.utils.crypto import get_random_string
 
 # The account's cache entry read with this request's session: (cache key, entry or None).
@@ -56,7 +59,15 @@ def account_id_of(session_key):
     if session_key[RANDOM_LENGTH] != "-":
         return None
     tail = session_key[RANDOM_LENGTH + 1 :]
-    return int(tail) if tail.isdigit() and len(tail) <= 9 else None
+    return int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= 9 else None
+
+
+def forget_prefetched(**kwargs):
+    """An entry nothing took (a directory session's, a dead key's) ends with its request."""
+    PREFETCHED.set(None)
+
+
+request_finished.connect(forget_prefetched, dispatch_uid="trainees.sessions.prefetched")
 
 
 class SessionStore(cached_db.SessionStore):
@@ -64,15 +75,25 @@ class SessionStore(cached_db.SessionStore):
         super().__init__(session_key)
         PREFETCHED.set(None)  # nothing read along before this request's session
 
-    def _get_new_session_key(self):
-        """A new key, ending with the account's id once the session names one."""
-        account = (self._session_cache if hasattr(self, "_session_cache") else {}).get(SESSION_KEY)
-        suffix = f"-{account}" if account is not None and str(account).isdigit() else ""
-        if len(suffix) > 10:
+    def _new_key(self):
+        """A random key, ending with the account's id once the session names one."""
+        account = str(getattr(self, "_session_cache", {}).get(SESSION_KEY, ""))
+        suffix = f"-{account}" if account.isascii() and account.isdigit() else ""
+        if len(suffix) > 10:  # an id of more than 9 digits: the key would not fit the column
             suffix = ""
+        return get_random_string(RANDOM_LENGTH, KEY_CHARACTERS) + suffix
+
+    def _get_new_session_key(self):
         while True:
-            key = get_random_string(RANDOM_LENGTH, KEY_CHARACTERS) + suffix
+            key = self._new_key()
             if not self.exists(key):
+                return key
+
+    async def _aget_new_session_key(self):
+        """As _get_new_session_key (alogin, acycle_key)."""
+        while True:
+            key = self._new_key()
+            if not await self.aexists(key):
                 return key
 
     def load(self):
@@ -85,7 +106,8 @@ class SessionStore(cached_db.SessionStore):
         except Exception:
             return super().load()
         data = found.get(self.cache_key)
-        PREFETCHED.set((account_key, found.get(account_key)))
         if data is None:
             return super().load()  # from the database, and put back into the cache
+        if str(data.get(SESSION_KEY)) == str(account):  # else nobody's to read in this request
+            PREFETCHED.set((account_key, found.get(account_key)))
         return data
