@@ -371,3 +371,20 @@ def test_a_right_check_in_reads_the_cache_once_and_writes_nothing(lecture, train
     # refresh with one cache.add (reports.summaries.programs_mark), and nothing else.
     assert [c for c in calls if c != "add"] in ([], ["get"])
     assert calls.count("add") == 1
+
+
+def test_a_check_in_keeps_its_record_and_the_change_that_made_it(lecture, trainee):
+    """The record and its change, written in one statement on PostgreSQL (record_insert) and
+    by the ORM elsewhere: the same rows either way."""
+    moment = start_of(lecture) + timedelta(minutes=12)  # late
+    attempt(lecture, trainee, moment, device="phone-a")
+
+    record = Attendance.objects.get()
+    [change] = record.history.all()
+    assert (record.activity, record.enrollment.trainee, record.status) == (lecture, trainee, "late")
+    assert record.minutes_late > 0
+    assert (record.method, record.device, record.checked_in_at) == ("code", "phone-a", moment)
+    assert record.marked_by == trainee.user
+    assert (change.old_status, change.new_status, change.reason) == ("", "late", "code")
+    assert (change.old_minutes_late, change.new_minutes_late) == (0, record.minutes_late)
+    assert change.changed_by == record.marked_by
