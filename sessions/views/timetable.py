@@ -3,7 +3,7 @@ removing activities, importing them, publishing; the trainee's day and whole tim
 """
 
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -350,7 +350,8 @@ def my_timetable(request, code):
     if published:
         group = timetable_selectors.group_timetable(program, enrollment.group_id)
         activities = timetable_selectors.with_records(group.activities, enrollment)
-        days = timetable_selectors.by_day(program, activities)
+        # Grouped by day only when the page is rendered (once per group and change).
+        days = SimpleLazyObject(partial(timetable_selectors.by_day, program, activities))
         changes = group.changes
 
     def program_materials():
