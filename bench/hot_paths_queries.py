@@ -3,13 +3,18 @@ round trips to PostgreSQL (every statement libpq sends: queries, BEGIN, COMMIT, 
 the pool's checks) and to Redis, and the CPU and wall time of a request through the test
 client (the whole middleware, as gunicorn runs it, without the network).
 
-    .venv/bin/python bench/hot_paths_queries.py [--requests 200] [--sql]
+    .venv/bin/python bench/hot_paths_queries.py [--requests 200] [--sql] [--time] [--wsgi]
+                                                [--only PATH] [--profile PATH]
 
 It seeds a small copy of hot_paths.py's day in PostgreSQL (`hot_bench_queries`) and Redis db
-5 (emptied), in production mode (DJANGO_DEBUG off, cached_db sessions, psycopg's pool).
---sql prints the statements of one request of each path. psycopg runs its pure-Python
-implementation here (PSYCOPG_IMPL=python) so that its round trips can be counted: the CPU
-figures are therefore a little higher than gunicorn's.
+5 (emptied), in production mode (DJANGO_DEBUG off, trainees.sessions, psycopg's pool).
+--sql prints the statements of one request of each path (DATABASE_PREPARE_THRESHOLD=off
+shows prepared ones as text). psycopg runs its pure-Python implementation here
+(PSYCOPG_IMPL=python) so that its round trips can be counted, unless --time: the CPU
+figures are a little higher without it. --wsgi calls bench/hot_paths_wsgi.py's application
+as gunicorn does (no test client), and adds its bare view and signed-in floor. --profile
+prints cProfile's figures of one path (HOT_SORT, HOT_LINES; HOT_CALLERS: a function's
+callers); --only runs one path (for py-spy).
 """
 
 import argparse
@@ -276,7 +281,10 @@ def main():
             profiler.disable()
             order = os.environ.get("HOT_SORT", "cumulative")
             lines = os.environ.get("HOT_LINES", "60")
-            pstats.Stats(profiler).sort_stats(order).print_stats(int(lines))
+            stats = pstats.Stats(profiler).sort_stats(order)
+            stats.print_stats(int(lines))
+            if os.environ.get("HOT_CALLERS"):
+                stats.print_callers(os.environ["HOT_CALLERS"])
         wall = (time.perf_counter() - wall) * 1000 / args.requests
         (sql, redis), _ = counts.most_common(1)[0]
         others = "" if len(counts) == 1 else f"  (also {dict(counts)})"

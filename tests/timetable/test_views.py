@@ -565,3 +565,19 @@ def test_a_feed_made_at_the_first_look_is_a_feed_like_any_other(program):
     assert (made.pk, made.token, made.enrollment_id) == (stored.pk, stored.token, enrollment.pk)
     assert abs((stored.created_at - timezone.now()).total_seconds()) < 60
     assert timetable.calendar_feed_revoke(feed=made).token != stored.token
+
+
+def test_a_feed_made_at_the_first_look_without_returning_is_read_back(program, monkeypatch):
+    """A database that cannot return the new row's id (SQLite before 3.35): the INSERT, then
+    the feed read."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    timetable.feed_insert_sql.cache_clear()
+    try:
+        enrollment = trainee_in(program, 1).enrollments.get()
+        made = timetable.trainee_feed_create(program=program, enrollment=enrollment)
+    finally:
+        timetable.feed_insert_sql.cache_clear()
+
+    assert (made.pk, made.token) == CalendarFeed.objects.values_list("pk", "token").get()
