@@ -5,6 +5,14 @@ from exams.views import attempts, bank, exams, grading, results
 app_name = "exams"
 
 urlpatterns = [
+    # The trainee's side first: the URL is matched against each pattern in turn, and the
+    # exam rush's autosave is the most frequent request of the app (no pattern overlaps).
+    path("attempts/<int:pk>/answer/", attempts.answer_save, name="answer-save"),
+    path("mine/", attempts.my_exams, name="my-exams"),
+    path("<int:pk>/start/", attempts.exam_start, name="exam-start"),
+    path("attempts/<int:pk>/", attempts.attempt_page, name="attempt"),
+    path("attempts/<int:pk>/submit/", attempts.attempt_submit, name="attempt-submit"),
+    path("attempts/<int:pk>/result/", attempts.attempt_result, name="attempt-result"),
     # The question bank
     path("bank/", bank.bank_list, name="bank"),
     path("bank/import/", bank.bank_import, name="bank-import"),
@@ -27,11 +35,4 @@ urlpatterns = [
     path("programs/<str:code>/<int:pk>/scores/", grading.paper_scores, name="paper-scores"),
     path("programs/<str:code>/<int:pk>/scores/import/", grading.paper_import, name="paper-import"),
     path("programs/<str:code>/<int:pk>/results/", results.exam_results, name="exam-results"),
-    # The trainee's side
-    path("mine/", attempts.my_exams, name="my-exams"),
-    path("<int:pk>/start/", attempts.exam_start, name="exam-start"),
-    path("attempts/<int:pk>/", attempts.attempt_page, name="attempt"),
-    path("attempts/<int:pk>/answer/", attempts.answer_save, name="answer-save"),
-    path("attempts/<int:pk>/submit/", attempts.attempt_submit, name="attempt-submit"),
-    path("attempts/<int:pk>/result/", attempts.attempt_result, name="attempt-result"),
 ]

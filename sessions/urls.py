@@ -7,7 +7,10 @@ app_name = "timetable"
 program = "programs/<slug:code>/"
 
 urlpatterns = [
+    # The trainee's most frequent requests first: each URL is matched against the patterns in
+    # turn (none of these overlaps another).
     path("my-day/", timetable.my_day, name="my-day"),
+    path("check-in/", rollcall.check_in, name="check-in"),
     path(f"{program}mine/", timetable.my_timetable, name="my-timetable"),
     path(f"{program}mine/feed/revoke/", calendar.my_feed_revoke, name="my-feed-revoke"),
     path(f"{program}week/", timetable.week, name="week"),
@@ -25,7 +28,6 @@ urlpatterns = [
     path(f"{program}materials/<int:pk>/", materials.material_download, name="material-download"),
     path(f"{program}materials/<int:pk>/delete/", materials.material_delete, name="material-delete"),
     path("feeds/<str:token>.ics", calendar.feed, name="feed"),
-    path("check-in/", rollcall.check_in, name="check-in"),
     path("leave/", leave.my_leave, name="my-leave"),
     path(f"{program}roll-call/", rollcall.rollcall_list, name="rollcall-list"),
     path(f"{program}roll-call/<int:pk>/", rollcall.sheet, name="rollcall-sheet"),
