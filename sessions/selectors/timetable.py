@@ -145,10 +145,12 @@ def with_records(activities, enrollment):
     """`activities` (a list of one program's, e.g. of group_timetable) with the trainee's
     own state, as with_my_state and with_badges give it: my_status, my_minutes_late,
     my_checked_in_at, my_leave and .badges. One query (none without activities): their
-    roll-call records and their leave over the span of the activities (my_state)."""
+    roll-call records and their leave over the span of the activities (my_state); none when
+    the enrollment was read with them (its .state_read: my_enrollment, my_day_enrollments)."""
     if not activities:
         return activities
-    records, leaves = my_state(
+    read = getattr(enrollment, "state_read", None)  # with the enrollment: a superset
+    records, leaves = read or my_state(
         enrollment,
         [a.pk for a in activities],
         max(a.ends_at for a in activities),
@@ -553,18 +555,102 @@ def my_enrollment_query():
     return sql, [*parts, feed]
 
 
+def state_join(bounded):
+    """A LEFT JOIN of the trainee's state to enrollments_query's enrollments `e` (alias s):
+    a row for each of their roll-call records and each of their leave requests, whatever its
+    status, as my_state reads them (the 7 columns of my_state_query's Fields, after the
+    enrollment's id), none when they have neither. `bounded`: the records of the activities
+    that start in [%s, %s) and the leave that starts before %s and ends after %s (a day);
+    else all of them. Each half only of the account's (%s) enrollments."""
+    quote = connection.ops.quote_name
+
+    def column(alias, model, name):
+        return f"{alias}.{quote(model._meta.get_field(name).column)}"
+
+    mine = (
+        f"IN (SELECT mine.id FROM {table(Enrollment)} mine"
+        f" JOIN {table(Trainee)} me ON me.id = mine.trainee_id WHERE me.user_id = %s)"
+    )
+    record = ", ".join(
+        f"{column('a', Attendance, name)} AS s_{name}"
+        for name in ("enrollment", "activity", "status", "minutes_late", "checked_in_at")
+    )
+    leave = ", ".join(column("l", LeaveRequest, n) for n in ("starts_at", "ends_at", "created_at"))
+    records = f"SELECT {record}, NULL AS s_starts, NULL AS s_ends, NULL AS s_created"
+    records += f" FROM {table(Attendance)} a"
+    leaves = f"SELECT {column('l', LeaveRequest, 'enrollment')}, NULL,"
+    leaves += f" {column('l', LeaveRequest, 'status')}, NULL, NULL, {leave}"
+    leaves += f" FROM {table(LeaveRequest)} l"
+    if bounded:
+        records += f" JOIN {table(Activity)} act ON act.id = a.activity_id"
+        records += " WHERE act.starts_at >= %s AND act.starts_at < %s AND"
+        leaves += " WHERE l.starts_at < %s AND l.ends_at > %s AND"
+    else:
+        records += " WHERE"
+        leaves += " WHERE"
+    records += f" {column('a', Attendance, 'enrollment')} {mine}"
+    leaves += f" {column('l', LeaveRequest, 'enrollment')} {mine}"
+    columns = "s.s_activity, s.s_status, s.s_minutes_late, s.s_checked_in_at, s.s_starts"
+    return (
+        f"{columns}, s.s_ends, s.s_created",
+        f" LEFT JOIN ({records} UNION ALL {leaves}) s ON s.s_enrollment = e.id",
+    )
+
+
+def with_state(sql, bounded):
+    """enrollments_query's `sql` (or one like it) with the state joined (state_join)."""
+    columns, join = state_join(bounded)
+    select, rest = sql.split(" FROM ", 1)
+    joins, where = rest.split(" WHERE ", 1)
+    return f"{select}, {columns} FROM {joins}{join} WHERE {where}"
+
+
+def state_params(user, day=None):
+    """state_join's parameters: for the account, over `day` or over everything."""
+    if day is None:
+        return [user.pk, user.pk]
+    start, end = day_bounds(day)
+    return [moment(start), moment(end), user.pk, moment(end), moment(start), user.pk]
+
+
+def state_of(rows):
+    """my_state's answer from the state columns of these rows (the last 7)."""
+    _sql, fields = my_state_query()
+    records, leaves = {}, []
+    for activity_id, status, minutes, checked_in_at, starts, ends, created in fields.rows(
+        [row[-len(fields) :] for row in rows]
+    ):
+        if status is None:  # neither record nor leave: the LEFT JOIN's empty row
+            continue
+        if activity_id is None:
+            leaves.append((status, starts, ends, created))
+        else:
+            records[activity_id] = (status, minutes, checked_in_at)
+    return records, leaves
+
+
+@cache_per_process
+def my_enrollment_state_query():
+    """my_enrollment_query with the trainee's whole state (every record and leave)."""
+    sql, parts = my_enrollment_query()
+    return with_state(sql, bounded=False), parts
+
+
 def my_enrollment(user, code):
     """The trainee's active enrollment in the program of `code` (None: they have none), as
     current_enrollments reads it, with its .calendar_feed (which raises DoesNotExist when
-    there is none yet, as the ORM's). One query."""
-    sql, parts = my_enrollment_query()
-    rows = fetch(sql, [user.pk, Enrollment.Status.ACTIVE, code])
+    there is none yet, as the ORM's) and its .state_read (my_state's answer for all their
+    records and leave: with_records then reads nothing). One query."""
+    sql, parts = my_enrollment_state_query()
+    rows = fetch(sql, [*state_params(user), user.pk, Enrollment.Status.ACTIVE, code])
     if not rows:
         return None
+    width = sum(len(part) for part in parts)
     enrollment = enrollment_of(instances(parts[:-1], rows[0]))
-    feed = parts[-1].instance(rows[0][-len(parts[-1]) :])
+    feed = parts[-1].instance(rows[0][width - len(parts[-1]) : width])
     # As select_related keeps it: none found is known too (no query to find it again).
     Enrollment._meta.get_field("calendar_feed").set_cached_value(enrollment, feed)
+    enrollment.state_read = state_of(rows)
     return enrollment
 
 
@@ -577,14 +663,34 @@ def enrollment_of(made):
     return enrollment
 
 
-def current_enrollments(user, today):
+@cache_per_process
+def my_day_query():
+    """enrollments_query with the trainee's state over a day."""
+    sql, parts = enrollments_query()
+    return with_state(sql, bounded=True), parts
+
+
+def current_enrollments(user, today, *, state=False):
     """The trainee's enrollments in programs that run today; failing that, the next program,
     or else the last one. One query (enrollments_query), each enrollment with its program
-    (and timetable version), group, trainee and unit."""
-    sql, parts = enrollments_query()
+    (and timetable version), group, trainee and unit; with `state`, also with its
+    .state_read over `today` (my_state's answer for the records of today's activities and
+    the leave over today: with_records then reads nothing)."""
+    if state:
+        sql, parts = my_day_query()
+        rows = fetch(sql, [*state_params(user, today), user.pk, Enrollment.Status.ACTIVE])
+    else:
+        sql, parts = enrollments_query()
+        rows = fetch(sql, [user.pk, Enrollment.Status.ACTIVE])
+    by_id = {}
+    for row in rows:  # with the state, a row per record or leave: the enrollment's repeated
+        by_id.setdefault(row[0], []).append(row)
     enrollments = []
-    for row in fetch(sql, [user.pk, Enrollment.Status.ACTIVE]):
-        enrollments.append(enrollment_of(instances(parts, row)))
+    for same in by_id.values():
+        enrollment = enrollment_of(instances(parts, same[0]))
+        if state:
+            enrollment.state_read = state_of(same)
+        enrollments.append(enrollment)
     running = [e for e in enrollments if e.program.start_date <= today <= e.program.end_date]
     if running:
         return running

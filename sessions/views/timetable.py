@@ -238,10 +238,11 @@ def my_day(request):
             today = date.fromisoformat(request.GET["day"])
         except ValueError:
             raise Http404 from None
-        if today == date.max:  # its end (day_bounds: the next midnight) is past the calendar
+        # Its end (day_bounds: the next midnight), or its start in UTC, is off the calendar.
+        if today in (date.min, date.max):
             raise Http404
     days = []
-    enrollments = timetable_selectors.current_enrollments(request.user, today)
+    enrollments = timetable_selectors.current_enrollments(request.user, today, state=True)
     me = None
     if enrollments:  # read with them: the page's name and unit need no query of their own
         me = request.user.trainee = enrollments[0].trainee

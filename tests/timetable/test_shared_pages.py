@@ -185,3 +185,78 @@ def test_a_message_is_shown_once_on_the_page_of_the_group(first, second):
     assert shown.count("已签到：晚上的讲座。") == 1 and "alert-success" in shown
     assert "已签到：晚上的讲座。" not in again
     assert "\x00" not in shown and "\x00" not in again
+
+
+def test_the_state_read_with_the_enrollment_is_my_states(first, second, program, organizer):
+    """my day and the whole timetable read the trainee's records and leave with the
+    enrollment (a superset: every record of the day, or of the program, and every leave over
+    it); with_records makes of it what it makes of my_state's answer for the activities."""
+    from sessions.selectors.timetable import group_timetable, with_records
+
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    group = program.groups.get(number=1)
+    other = factories.group(program, number=2)
+    held = [
+        activity(program, day=yesterday, start="08:30", end="10:00", title="昨天的讲座"),
+        activity(program, day=today, start="08:30", end="10:00", title="上午的讲座"),
+        activity(program, day=today, start="10:15", end="11:45", title="案例"),
+        activity(program, day=today, start="14:30", end="16:00", title="下午的讲座"),
+        activity(program, day=today, start="19:00", end="21:00", title="讨论", group=group),
+    ]
+    theirs = activity(program, day=today, start="19:00", end="21:00", title="二组", group=other)
+    timetable.timetable_publish(program=program)
+    Status = Attendance.Status
+    for where, status, late in [
+        (held[0], Status.PRESENT, 0),
+        (held[1], Status.LATE, 12),
+        (held[2], Status.ABSENT, 0),
+        (theirs, Status.PRESENT, 0),  # a record of another group's activity
+    ]:
+        Attendance.objects.create(
+            activity=where, enrollment=first, status=status, minutes_late=late
+        )
+    Attendance.objects.create(activity=held[1], enrollment=second, status=Status.PRESENT)
+    at = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    for starts, ends, status in [
+        (at, at + timedelta(hours=2), LeaveRequest.Status.PENDING),  # the case study
+        (at + timedelta(hours=4), at + timedelta(hours=7), LeaveRequest.Status.APPROVED),
+        (at + timedelta(hours=4), at + timedelta(hours=5), LeaveRequest.Status.REJECTED),
+        (at - timedelta(days=1), at - timedelta(hours=20), LeaveRequest.Status.APPROVED),
+    ]:
+        LeaveRequest.objects.create(
+            enrollment=first, starts_at=starts, ends_at=ends, status=status, reason="事"
+        )
+
+    def seen(activities):
+        return [
+            (a.pk, a.my_status, a.my_minutes_late, a.my_leave, [b.state for b in a.badges])
+            for a in activities
+        ]
+
+    plain = Enrollment.objects.get(pk=first.pk)
+    everything = list(group_timetable(program, group.pk).activities)
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(days=1)
+    todays = [a for a in everything if start <= a.starts_at < end]
+    for day, activities in [(today, todays), (yesterday, everything[:1])]:
+        [read] = current_enrollments(first.trainee.user, day, state=True)
+        assert read.state_read is not None
+        assert seen(with_records(fresh(activities), read)) == seen(
+            with_records(fresh(activities), plain)
+        )
+    whole = my_enrollment(first.trainee.user, "CZ2023")
+    assert seen(with_records(fresh(everything), whole)) == seen(
+        with_records(fresh(everything), plain)
+    )
+    assert "late" in str(seen(with_records(fresh(everything), whole)))
+    assert "leave-pending" in str(seen(with_records(fresh(everything), whole)))
+    [nothing] = current_enrollments(second.trainee.user, today - timedelta(days=1), state=True)
+    assert nothing.state_read == ({}, [])
+
+
+def fresh(activities):
+    """Copies, as the view gets them: with_records writes the trainee's state on each."""
+    from sessions.selectors.timetable import fresh as copy
+
+    return [copy(a) for a in activities]
