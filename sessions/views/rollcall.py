@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -154,6 +155,14 @@ def paper_sheet(request, code, pk):
     )
 
 
+def device_of(request):
+    """What tells one phone from another at check-in (a second check-in of the same account
+    from another phone within the minute is flagged): a keyed digest of its session's key,
+    not the key itself, which signs whoever holds it in."""
+    key = request.session.session_key
+    return salted_hmac("sessions.check-in.device", key).hexdigest()[:32] if key else ""
+
+
 @role_required(TRAINEE)
 def check_in(request):
     """The trainee's check-in: a scanned QR code fills the form; one tap confirms."""
@@ -161,13 +170,13 @@ def check_in(request):
     activity_id = request.POST.get("a") or request.GET.get("a")
     purpose = "out" if (request.POST.get("p") or request.GET.get("p")) == "out" else "in"
     if request.method == "POST":
-        device = request.session.session_key or ""
+        device = device_of(request)
         try:
             record = rollcall.check_in(
                 activity_id=int(activity_id) if str(activity_id or "").isdigit() else None,
                 code=code,
                 user=request.user,
-                device=device[:64],
+                device=device,
                 purpose=purpose,
             )
         except rollcall.CheckInRefused as refusal:

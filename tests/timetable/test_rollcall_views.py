@@ -259,3 +259,40 @@ def test_sheet_cannot_mark_a_trainee_the_activity_does_not_expect(
 
     assert response.status_code == 404
     assert Attendance.objects.count() == 0
+
+
+def test_a_check_in_keeps_a_digest_of_the_phones_session_not_its_key(client, program, now_lecture):
+    """The key of a session signs in whoever holds it: the record keeps a digest (which tells
+    two phones apart just as well)."""
+    trainee = factories.trainee()
+    factories.enrollment(program, trainee)
+    client.force_login(trainee.user)
+    code = code_for(now_lecture, step_of(timezone.now()))
+
+    client.post("/timetable/check-in/", {"code": code})
+
+    record = Attendance.objects.get()
+    key = client.session.session_key
+    assert record.device and len(record.device) == 32
+    assert key not in record.device and record.device not in key
+
+
+def test_the_upgrade_blanks_the_session_keys_kept_by_recent_check_ins(program, now_lecture):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    enrollment = factories.enrollment(program, factories.trainee())
+    record = Attendance.objects.create(
+        activity=now_lecture,
+        enrollment=enrollment,
+        status="present",
+        checked_in_at=timezone.now(),
+        device="a" * 32,
+    )
+    migration = import_module("sessions.migrations.0008_attendance_device_digest")
+
+    migration.blank_recent_keys(apps, None)
+
+    record.refresh_from_db()
+    assert record.device == ""
