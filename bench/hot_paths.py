@@ -3,7 +3,7 @@ whole timetable, check-in, exam autosave and essay autosave, with gunicorn, Post
 Redis, the load from wrk.
 
     .venv/bin/python bench/hot_paths.py [--connections 32] [--workers 2] [--threads 1]
-                                        [--seconds 10] [--class-size 220] [--check-ins 150]
+                                        [--seconds 10] [--class-size 220] [--check-ins 250]
 
 Needs wrk (Debian: `apt-get install -y wrk`), a C load generator that saturates gunicorn on 2
 cores where Python threads cannot. Makes its own PostgreSQL database (`hot_bench_paths`, on
@@ -508,7 +508,9 @@ def main():
     )
     parser.add_argument("--seconds", type=int, default=10, help="per phase")
     parser.add_argument("--class-size", type=int, default=220)
-    parser.add_argument("--check-ins", type=int, default=150, help="trainees per connection")
+    parser.add_argument(
+        "--check-ins", type=int, default=250, help="trainees per connection (each checks in once)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install -y wrk)")

@@ -14,8 +14,8 @@ The id in the key is only a hint for what to read along. The account still comes
 session's own _auth_user_id: the entry read along is kept only when the session names that
 id, the backend takes it only for that very id (and reads it otherwise), once, and whatever
 nobody took (a directory session's: its backend is Django's) is dropped when the request
-ends. A forged cookie names no session (the key is the whole random
-string) and signs nobody in. The entry is what a GET would have read a moment later, checked
+ends. A forged cookie names no session (the key is the whole random string) and signs
+nobody in. The entry is what a GET would have read a moment later, checked
 as that one is (Django compares the session's password hash with the account's). Sessions
 signed in before this engine keep working: their keys carry no id, and they read the two
 entries one after the other.
@@ -43,8 +43,8 @@ def user_cache_key(user_id):
 
 
 def prefetched_account(key):
-    """The entry of cache key `key` if this request's session read it along (None: it was
-    not read, or it was not found), used once: it is gone after this call."""
+    """(key, its entry) if this request's session read cache key `key` along (the entry
+    None: the cache has none), or None if it did not; used once: gone after this call."""
     found = PREFETCHED.get()
     PREFETCHED.set(None)
     if found is not None and found[0] == key:
