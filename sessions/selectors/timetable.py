@@ -146,7 +146,8 @@ def with_records(activities, enrollment):
     own state, as with_my_state and with_badges give it: my_status, my_minutes_late,
     my_checked_in_at, my_leave and .badges. One query (none without activities): their
     roll-call records and their leave over the span of the activities (my_state); none when
-    the enrollment was read with them (its .state_read: my_enrollment, my_day_enrollments)."""
+    the enrollment was read with them (its .state_read: my_enrollment, current_enrollments
+    with `state`)."""
     if not activities:
         return activities
     read = getattr(enrollment, "state_read", None)  # with the enrollment: a superset

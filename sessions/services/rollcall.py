@@ -250,7 +250,7 @@ def take_check_in(activity, enrollment, user, device, now):
     )
     try:
         if connection.vendor == "postgresql":
-            record_insert(attendance, user, now)
+            record_insert(attendance, user)
         else:
             with transaction.atomic():
                 attendance.save()
@@ -301,7 +301,7 @@ def record_insert_sql():
     )
 
 
-def record_insert(attendance, user, now):
+def record_insert(attendance, user):
     """A check-in's record and the change that keeps it (record: from nothing to its status)
     in one statement, with no transaction around it (the statement is one; in a request's
     autocommit, BEGIN and COMMIT were two more round trips, and the ORM's two saves most of
@@ -312,14 +312,14 @@ def record_insert(attendance, user, now):
     sql, record, change = record_insert_sql()
     made = AttendanceChange(
         changed_by=user,
-        changed_at=now,
         new_status=attendance.status,
         new_minutes_late=attendance.minutes_late,
         reason="code",
     )
     params = [f.get_db_prep_save(f.pre_save(attendance, True), connection) for f in record]
+    # pre_save, as the ORM's save: changed_at (auto_now_add) is the moment of the write.
     params += [
-        f.get_db_prep_save(getattr(made, f.attname), connection)
+        f.get_db_prep_save(f.pre_save(made, True), connection)
         for f in change
         if f.name != "attendance"
     ]
