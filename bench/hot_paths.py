@@ -39,7 +39,9 @@ Each phase is warmed up first (a second of the same requests; check-in warms up 
 form). It prints, for each, the requests, requests/s, p50 and p99 latency (wrk's), and the
 ratio of its requests/s to the bare view's of the same run; then the CPU time per request
 that gunicorn's workers, PostgreSQL, Redis and wrk spent in each phase (from /proc and the
-wrk children's rusage). Then it checks, and fails
+wrk children's rusage), and each path's ceiling: the bare view's CPU per request over the
+signed-in floor's plus what the path adds in PostgreSQL and Redis, the ratio the path would
+reach if its own work in gunicorn cost nothing. Then it checks, and fails
 otherwise: no 5xx and no other answer than the one expected (wrk's non-2xx/3xx count, and the
 Lua response hook: 200 for the reads and the bare view, the redirect to my day for a
 check-in, the JSON acknowledging that answer or that text as saved); and 0 lost writes in
@@ -499,6 +501,15 @@ def empty_redis(*urls):
             connection.flushdb()
 
 
+def ceiling(results, name):
+    """What `name` could reach at best (see the CPU table's last line), as text."""
+    if name in ("bare before", "signed-in floor"):
+        return f"{'':>8}"
+    bare, floor, own = (results[n]["cpu_ms"] for n in ("bare before", "signed-in floor", name))
+    server = sum(max(own[group] - floor[group], 0) for group in ("postgres", "redis"))
+    return f"{sum(bare.values()) / (sum(floor.values()) + server):8.2f}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--connections", type=int, default=32)
@@ -582,14 +593,22 @@ def print_figures(args, day, results):
     row("bare view", after, "")
     print(f"bare view, both runs: {bare_rate:.1f} req/s")
     print("CPU per request, ms (gunicorn's workers, PostgreSQL, Redis, wrk):")
-    print(f"{'path':15} " + " ".join(f"{group:>8}" for group in CPU_GROUPS) + f" {'all':>8}")
+    print(
+        f"{'path':15} "
+        + " ".join(f"{group:>8}" for group in CPU_GROUPS)
+        + f" {'all':>8} {'ceiling':>8}"
+    )
     for name in ["bare before", *PHASES]:
         cpu = results[name]["cpu_ms"]
         print(
             f"{name:15} "
             + " ".join(f"{cpu[group]:8.2f}" for group in CPU_GROUPS)
-            + f" {sum(cpu.values()):8.2f}"
+            + f" {sum(cpu.values()):8.2f} {ceiling(results, name)}"
         )
+    print(
+        "ceiling: the ratio a path would reach if its own work in gunicorn cost nothing: the "
+        "bare view's CPU over the signed-in floor's plus the path's own in PostgreSQL and Redis"
+    )
     print(
         "aims: my day and timetable >= 0.15 of bare, check-in and exam autosave >= 0.30 "
         "(issue 21 measured my day 0.03, exam autosave 0.11, check-in 0.07-0.10)"
