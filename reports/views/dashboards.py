@@ -143,7 +143,11 @@ def trainee_detail(request, pk):
     programs, unit_ids = dashboard_scope(request.user)
     trainee = get_object_or_404(Trainee.objects.select_related("unit"), pk=pk)
     trainee_readable(trainee, unit_ids)
-    rows = drilldown.trainee_record(trainee, programs)
+    # A leader below the top counts its own units' trainees only, in the class's figures too:
+    # the whole class's mean, beside this trainee's own figure, gives away the others' (a
+    # province-wide class holds every city's chiefs; with two, the other's exactly).
+    scope_unit = request.user.leader.unit if unit_ids is not None else None
+    rows = drilldown.trainee_record(trainee, programs, scope_unit=scope_unit)
     if not rows:
         raise Http404
     return render(request, "reports/dashboard_trainee.html", {"trainee": trainee, "rows": rows})
