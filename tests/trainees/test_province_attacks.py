@@ -7,6 +7,7 @@ JS2024, 钱坤 (无锡, 荣巷派出所) in WX2024 and JS2024; JS2024 is the pro
 Whatever of 无锡 leaks shows its names: 无锡, 滨湖, 荣巷, 钱坤 or the police ID 320501."""
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +24,8 @@ from tests.rosters import csv_bytes
 from tests.trainees import test_province
 from tests.trainees.test_province import get
 from trainees.models import Enrollment, OrganizerUnit, Trainee, Unit
+from trainees.permissions import reads_every_program
+from trainees.services.roster import roster_import
 
 pytestmark = pytest.mark.django_db
 
@@ -393,8 +396,6 @@ def test_city_organizer_xlsx_roster_enrolls_no_trainee_of_another_city(client, p
 
 def test_city_organizer_police_id_in_another_case_or_spacing_is_the_same_trainee(province):
     """警号 are compared upper-cased and stripped: 钱坤's, written otherwise, is still his."""
-    from trainees.services.roster import roster_import
-
     wuxi_chief = factories.trainee("WX0001", name="周强", unit=province.rongxiang, with_login=False)
     content = roster_file([("周强", " wx0001 ", "常州市公安局金坛分局", "")])
 
@@ -591,3 +592,59 @@ def test_city_api_client_roster_stays_in_the_city(province, row, column):
     assert not OrganizerUnit.objects.exclude(
         user__in=[province.organizer_cz, province.organizer_wx]
     ).exists()
+
+
+# --- a single city's organizer makes a province ----------------------------------------------
+
+
+@pytest.fixture
+def single_city():
+    """A single-city installation: 常州市公安局 at the root (its leadership reads everything),
+    an organizer without a unit and his program without a bureau."""
+    city = factories.unit("常州市公安局", kind=Unit.Kind.BUREAU)
+    organizer = factories.user("organizer")
+    program = factories.program(organizers=[organizer], code="CZ2025", bureau=None)
+    return SimpleNamespace(
+        city=city,
+        organizer=organizer,
+        program=program,
+        leader=factories.user("leadership", unit=city),
+    )
+
+
+def test_organizer_roster_makes_no_province_above_the_city(single_city):
+    """A roster naming a 公安厅 made a unit of the kind 省公安厅: with a province in the tree,
+    the city bureau is no longer the top, and its leadership and API client lose every
+    program (trainees.permissions.is_top). Only an administrator makes a province."""
+    content = csv_bytes(header=["姓名", "警号", "单位"], data=[["李强", "320402", "江苏省公安厅"]])
+
+    plan = roster_import(
+        program=single_city.program, name="名册.csv", content=content, user=single_city.organizer
+    )
+
+    assert plan.errors == []
+    assert not Unit.objects.filter(kind=Unit.Kind.PROVINCE).exists()
+    leader = type(single_city.leader).objects.get(pk=single_city.leader.pk)
+    assert reads_every_program(leader) is True
+
+
+def test_organizer_unit_form_makes_no_province(client, single_city):
+    empty = factories.unit("空港派出所", parent=single_city.city)
+    client.force_login(single_city.organizer)
+
+    response = client.post(
+        reverse("trainees:unit-update", args=[empty.pk]),
+        {"name": "空港派出所", "kind": "province", "parent": single_city.city.pk},
+    )
+
+    assert response.status_code == 200 and "kind" in response.context["form"].errors
+    assert Unit.objects.get(pk=empty.pk).kind == Unit.Kind.STATION
+    assert reads_every_program(single_city.leader) is True
+
+
+def test_administrator_roster_still_makes_a_province(single_city):
+    content = csv_bytes(header=["姓名", "警号", "单位"], data=[["李强", "320402", "江苏省公安厅"]])
+
+    roster_import(program=single_city.program, name="名册.csv", content=content, user=None)
+
+    assert Unit.objects.get(name="江苏省公安厅").kind == Unit.Kind.PROVINCE
