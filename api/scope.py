@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
-from trainees.models import Program, Trainee
+from trainees.models import Program, Trainee, Unit
 from trainees.permissions import Scope, is_top
 
 
@@ -57,6 +57,19 @@ def program_to_write(client, code):
     if not scope.everything and program.bureau_id not in scope.unit_ids:
         raise not_found()
     return program
+
+
+def import_bound(client):
+    """The unit that bounds `client`'s roster imports, as an organizer's unit (教务所属单位,
+    trainees.permissions.organizer_bound) bounds theirs: under a province, a client below
+    the top files no trainee in another city's units and enrolls none of another city's
+    trainees; None for the top's client, or in a single-city installation (no province), where
+    the client imports as an organizer without a unit does."""
+    if client_scope(client).everything:
+        return None
+    if not Unit.objects.filter(kind=Unit.Kind.PROVINCE).exists():
+        return None
+    return client.unit
 
 
 def in_scope(client, rows, unit_id):

@@ -265,3 +265,10 @@ class UnitForm(forms.ModelForm):
             units = units.filter(pk__in=bound.unit_ids)
             self.fields["parent"].required = True
         self.fields["parent"].queryset = units
+        if not (user is None or user.is_superuser) and self.instance.kind != Unit.Kind.PROVINCE:
+            # A province (省公安厅) anywhere in the tree takes the top from a single city's
+            # bureau (trainees.permissions.is_top): every leader's and API client's scope
+            # changes. Only an administrator makes one, in the admin.
+            self.fields["kind"].choices = [
+                choice for choice in self.fields["kind"].choices if choice[0] != Unit.Kind.PROVINCE
+            ]

@@ -353,13 +353,35 @@ def trainee_programs(user, trainee):
     return programs
 
 
+def dashboard_bound(user):
+    """The Bound of an organizer with a unit on the dashboards, whose filter offers the units
+    under it. None for the leadership (dashboard_scope bounds it) and superusers."""
+    if user.is_superuser or user_roles(user).leadership:
+        return None
+    return organizer_bound(user)
+
+
+def unit_hidden(user, unit):
+    """Whether `user`, an organizer with a unit, may not name `unit` on the dashboards (the
+    filter, a unit's drill-down, its learning files): another city's units are not theirs to
+    see, as on the units page, unless a trainee of their programs sits in or under it."""
+    bound = dashboard_bound(user)
+    if bound is None or bound.covers(unit.pk):
+        return False
+    return not Enrollment.objects.filter(
+        program__organizers=user, trainee__unit_id__in=unit.descendant_ids()
+    ).exists()
+
+
 def unit_programs(user, unit):
     """(the programs, the ids of the units) whose trainees' learning files `user` exports
     for `unit`: the leadership of `unit` or of a unit above it, every program of its trainees
     (of the unit and the units under it); an organizer, the programs he organizes; 403 for a
-    trainee, 404 for a unit outside the leadership's."""
+    trainee, 404 for a unit outside the leadership's, or hidden from an organizer (unit_hidden)."""
     programs, unit_ids = dashboard_scope(user)
     if unit_ids is not None and unit.pk not in unit_ids:
+        raise Http404
+    if unit_hidden(user, unit):
         raise Http404
     return programs, unit.descendant_ids()
 

@@ -205,11 +205,16 @@ class UnitResolver:
 
     With `within` (an organizer's Bound), a unit outside it is an error: an organizer of one
     city files no trainee in another's units (trainees.permissions.organizer_bound).
+
+    A new 省公安厅 is of the kind PROVINCE with `provinces` only (an administrator's import, or
+    the command line's): a province takes the top from a single city's bureau
+    (trainees.permissions.is_top), which only an administrator decides; else it is OTHER.
     """
 
-    def __init__(self, bureau=None, within=None):
+    def __init__(self, bureau=None, within=None, provinces=True):
         self.bureau = bureau
         self.within = within
+        self.provinces = provinces
         self.by_name = {}
         for unit in Unit.objects.select_related("parent"):
             self.by_name.setdefault(unit.name, []).append(unit)
@@ -241,6 +246,8 @@ class UnitResolver:
         kind = unit_kind(name)
         if kind == Unit.Kind.BUREAU and parent is not None and parent.kind != Unit.Kind.PROVINCE:
             kind = Unit.Kind.BRANCH  # 商水县公安局 under 周口市公安局
+        if kind == Unit.Kind.PROVINCE and not self.provinces:
+            kind = Unit.Kind.OTHER
         unit = Unit(name=name, kind=kind, parent=parent)
         if self.within is not None and not self.inside(unit):
             return self.checked(unit)
@@ -414,7 +421,9 @@ def plan_roster(program, roster, user=None):
         )
 
     bound = organizer_bound(user)
-    plan.units = UnitResolver(bureau=program.bureau, within=bound)
+    plan.units = UnitResolver(
+        bureau=program.bureau, within=bound, provinces=user is None or user.is_superuser
+    )
     # A name the tree holds twice is told apart by the 上级单位: say so once, on every row.
     hint = "" if "parent_unit" in columns else _("Add a 上级单位 column to the file.")
     units = {}

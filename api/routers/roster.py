@@ -10,9 +10,10 @@ from ninja import File, Query, Router, Status, UploadedFile
 
 from api import schemas
 from api.pagination import page
-from api.scope import enrollments_in_scope, program_of, program_to_write
+from api.scope import enrollments_in_scope, import_bound, program_of, program_to_write
 from api.services import client_account
 from trainees.forms import SpreadsheetUploadForm
+from trainees.models import OrganizerUnit
 from trainees.services.roster import roster_import
 
 router = Router(tags=["roster"])
@@ -84,15 +85,22 @@ def roster_upload(request, code: str, file: File[UploadedFile], dry_run: bool = 
         errors = [{"row": None, "field": "", "message": message}]
         return Status(400, {"detail": _("Nothing was imported."), "errors": errors})
     account = client_account(client=client)
+    bound = import_bound(client)
     with transaction.atomic():
         # For the length of the import, the client's account is one of the program's
         # organizers: the shared-record rules (known_to, held_by_others) then see it as the
-        # page sees the program's organizer. Removed before the commit, nobody sees it.
+        # page sees the program's organizer; and under a province, its unit is the client's,
+        # as a city's organizer's is their city bureau (organizer_bound: no trainee filed in,
+        # or enrolled from, another city). Removed before the commit, nobody sees them.
         program.organizers.add(account)
+        if bound is not None:
+            OrganizerUnit.objects.update_or_create(user=account, defaults={"unit": bound})
         plan = roster_import(
             program=program, name=file.name, content=file.read(), dry_run=dry_run, user=account
         )
         program.organizers.remove(account)
+        if bound is not None:
+            OrganizerUnit.objects.filter(user=account).delete()
     if plan.errors:
         count = len(plan.errors)
         detail = ngettext(

@@ -75,9 +75,10 @@ def unit_trainees(programs, unit_ids):
     )
 
 
-def trainee_record(trainee, programs):
+def trainee_record(trainee, programs, *, scope_unit=None):
     """[(enrollment, the trainee's score report row or None, the program's report)]: the
-    trainee's programs among `programs`, oldest first."""
+    trainee's programs among `programs`, oldest first; each report of the trainees of
+    `scope_unit` and the units under it (None: the whole class)."""
     enrollments = (
         Enrollment.objects.filter(program__in=programs, trainee=trainee)
         .select_related("program")
@@ -85,7 +86,7 @@ def trainee_record(trainee, programs):
     )
     rows = []
     for enrollment in enrollments:
-        report = program_report(enrollment.program)
+        report = program_report(enrollment.program, scope_unit=scope_unit)
         row = next((r for r in report.rows if r.enrollment.pk == enrollment.pk), None)
         rows.append((enrollment, row, report))
     return rows

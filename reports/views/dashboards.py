@@ -14,7 +14,7 @@ from reports.selectors import bureau_dashboard, drilldown, program_dashboard
 from reports.selectors.report import report_units
 from trainees.downloads import XLSX, attachment
 from trainees.models import Program, Trainee, Unit
-from trainees.permissions import dashboard_scope
+from trainees.permissions import dashboard_bound, dashboard_scope, unit_hidden
 from trainees.roles import user_roles
 
 
@@ -53,10 +53,14 @@ def dashboard(request):
     unit_pk = digits(request.GET.get("unit", ""))
     unit = get_object_or_404(Unit, pk=unit_pk) if unit_pk else None
     counted = narrowed(unit_ids, unit)
-    chosen = bureau_dashboard.programs_chosen(programs, year=year, kind=kind, unit_ids=counted)
     # A leader's programs are every program his units' trainees attended (dashboard_scope), and
     # so are everyone's for a superuser; an organizer's are his own.
     leads = request.user.is_superuser or user_roles(request.user).leadership
+    if unit is not None and unit_hidden(request.user, unit):
+        raise Http404
+    # An organizer with a unit (教务所属单位) is offered the units under it only.
+    bound = dashboard_bound(request.user)
+    chosen = bureau_dashboard.programs_chosen(programs, year=year, kind=kind, unit_ids=counted)
     board = bureau_dashboard.bureau_dashboard(
         chosen,
         unit_ids=counted,
@@ -79,7 +83,7 @@ def dashboard(request):
             "title": title,
             "years": bureau_dashboard.program_years(programs),
             "kinds": Program.Kind.choices,
-            "units": bureau_dashboard.filter_units(unit_ids),
+            "units": bureau_dashboard.filter_units(bound.unit_ids if bound else unit_ids),
             "filters": {"year": year, "kind": kind, "unit": unit},
             "query": query_without(request, "export"),
         },
@@ -127,6 +131,8 @@ def unit_detail(request, pk):
     programs, unit_ids = dashboard_scope(request.user)
     unit = get_object_or_404(Unit, pk=pk)
     counted = narrowed(unit_ids, unit)
+    if unit_hidden(request.user, unit):
+        raise Http404
     page = Paginator(drilldown.unit_trainees(programs, counted), 50).get_page(
         request.GET.get("page")
     )
@@ -143,7 +149,11 @@ def trainee_detail(request, pk):
     programs, unit_ids = dashboard_scope(request.user)
     trainee = get_object_or_404(Trainee.objects.select_related("unit"), pk=pk)
     trainee_readable(trainee, unit_ids)
-    rows = drilldown.trainee_record(trainee, programs)
+    # A leader below the top counts its own units' trainees only, in the class's figures too:
+    # the whole class's mean, beside this trainee's own figure, gives away the others' (a
+    # province-wide class holds every city's chiefs; with two, the other's exactly).
+    scope_unit = request.user.leader.unit if unit_ids is not None else None
+    rows = drilldown.trainee_record(trainee, programs, scope_unit=scope_unit)
     if not rows:
         raise Http404
     return render(request, "reports/dashboard_trainee.html", {"trainee": trainee, "rows": rows})
