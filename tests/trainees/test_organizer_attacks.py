@@ -125,7 +125,6 @@ def assert_nothing_of_q(response):
 # --- the unit tree, which every program's score report reads ------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="an organizer renames units that have an email")
 def test_renaming_units_hands_the_whole_report_of_another_program_to_a_branch(attacker, world):
     """The political department (政治部, under the city bureau) has no trainee and organizes
     no program, so A's organizer may rename it; 天宁分局 holds A's trainees only, so he may
@@ -139,14 +138,19 @@ def test_renaming_units_hands_the_whole_report_of_another_program_to_a_branch(at
     )
 
     for unit, name in ((department, "政治处"), (world["tianning"], "政治部")):
-        attacker.post(
+        response = attacker.post(
             f"/trainees/units/{unit.pk}/edit/",
             {"name": name, "kind": Unit.Kind.DEPARTMENT, "parent": world["bureau"].pk},
         )
+        assert response.status_code == 302  # back to the tree, with the refusal
 
     chosen, _missing = outbox.default_recipients(world["q"])
     whole_program = [email for _name, email, scope in chosen if scope is None]
     assert whole_program == ["zzb@czga.test"]
+    assert sorted(Unit.objects.exclude(email="").values_list("name", flat=True)) == [
+        "常州市公安局天宁分局",
+        "政治部",
+    ]
 
 
 # --- ids in bulk actions and in the rows of a form --------------------------------------------
