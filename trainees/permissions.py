@@ -408,6 +408,14 @@ def unit_refusal(user, unit):
             "can change it."
         ) % {"unit": unit.name, "own": bound.unit.name}
     units = unit.descendant_ids()
+    # A unit with an email receives score reports (the default list takes the political
+    # department and the branches by their place and name): renamed or moved by an organizer,
+    # it would take another program's rows to its mailbox, or lose them.
+    if Unit.objects.filter(pk__in=units).exclude(email="").exists():
+        return _(
+            "%(unit)s, or a unit under it, receives score reports by email: only an "
+            "administrator can change it."
+        ) % {"unit": unit.name}
     others = Enrollment.objects.filter(trainee__unit_id__in=units).exclude(program__organizers=user)
     bureau_of_others = Program.objects.filter(bureau_id__in=units).exclude(organizers=user)
     if others.exists() or bureau_of_others.exists():

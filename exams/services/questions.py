@@ -42,7 +42,7 @@ def exam_questions_pick(*, exam, question_ids):
     whole choice rather than saving what remains."""
     wanted = set()
     for value in question_ids:
-        if not str(value).isdigit():
+        if not str(value).isdecimal():
             raise QuestionsRefused(_("A ticked question is not in the bank: reload the page."))
         wanted.add(int(value))
     chosen = list(Question.objects.filter(pk__in=wanted).order_by("category", "id"))

@@ -73,7 +73,7 @@ def attempt_page(request, pk):
 
 def posted_answer(values, text=""):
     """Choice ids from the posted values, ignoring anything that is not a number."""
-    return [int(v) for v in values if v.isdigit()], text
+    return [int(v) for v in values if v.isdecimal()], text
 
 
 def given_answers(post):
@@ -134,7 +134,7 @@ def attempt_submit(request, pk):
     attempt = own_attempt(request, pk)
     answers = []
     for name in request.POST:
-        if name[:1] in ("q", "t") and name[1:].isdigit():
+        if name[:1] in ("q", "t") and name[1:].isdecimal():
             # r<id> is the revision of what the page shows: one above the revision it loaded,
             # or, with JavaScript, the revision of the trainee's last change.
             revision = request.POST.get(f"r{name[1:]}", "")
@@ -146,7 +146,7 @@ def attempt_submit(request, pk):
             answers.append(
                 attempts.GivenAnswer(
                     question_id=int(name[1:]),
-                    revision=int(revision) if revision.isdigit() else 1,
+                    revision=int(revision) if revision.isdecimal() else 1,
                     choices=tuple(choices),
                     text=text,
                 )

@@ -102,7 +102,7 @@ def exam_questions(request, code, pk):
     category, keyword = request.GET.get("category", ""), request.GET.get("q", "").strip()
     pickable = bank_selectors.pickable(category=category, keyword=keyword)
     if request.method == "POST" and request.POST.get("action") == "pick":
-        chosen_ids = {int(i) for i in request.POST.getlist("question") if i.isdigit()}
+        chosen_ids = {int(i) for i in request.POST.getlist("question") if i.isdecimal()}
     else:
         chosen_ids = set(exam.exam_questions.values_list("question_id", flat=True))
     chosen = [question for question in pickable if question.pk in chosen_ids]

@@ -88,7 +88,7 @@ def sheet_mark(request, code, pk, enrollment_pk):
         enrollment=enrollment,
         status=status,
         user=request.user,
-        minutes_late=int(minutes) if minutes.isdigit() else None,
+        minutes_late=int(minutes) if minutes.isdecimal() else None,
         left_at=left_at,
     )
     if request.headers.get("HX-Request"):
@@ -173,7 +173,7 @@ def check_in(request):
         device = device_of(request)
         try:
             record = rollcall.check_in(
-                activity_id=int(activity_id) if str(activity_id or "").isdigit() else None,
+                activity_id=int(activity_id) if str(activity_id or "").isdecimal() else None,
                 code=code,
                 user=request.user,
                 device=device,

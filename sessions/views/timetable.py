@@ -73,7 +73,7 @@ def activity_form(request, code, pk=None):
     # Read before the form changes `activity`: the other groups' part of its parallel set.
     parallel_with = timetable_selectors.held_in_parallel_with(activity) if activity else []
     source = None
-    if activity is None and request.GET.get("copy", "").isdigit():
+    if activity is None and request.GET.get("copy", "").isdecimal():
         source = get_object_or_404(Activity, program=program, pk=request.GET["copy"])
     form = ActivityForm(
         request.POST or None,

@@ -36,7 +36,7 @@ class RosterView(ProgramMixin, TemplateView):
             self.program,
             query=params.get("q", "").strip(),
             group=params.get("group", "") if params.get("group", "") in valid_groups else "",
-            unit=params.get("unit", "") if params.get("unit", "").isdigit() else None,
+            unit=params.get("unit", "") if params.get("unit", "").isdecimal() else None,
             status=params.get("status", ""),
         )
         page = Paginator(enrollments, ROSTER_PAGE_SIZE).get_page(params.get("page"))
