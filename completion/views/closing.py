@@ -19,6 +19,7 @@ from completion.services import certificates, closing
 from sessions.models import Activity
 from trainees.models import Enrollment
 from trainees.permissions import may_change, program_for
+from trainees.text import whole_number
 
 
 def back_to(program, enrollment):
@@ -28,8 +29,8 @@ def back_to(program, enrollment):
 
 def posted_enrollment(request, program, *, active=True):
     """The (active) trainee of `program` named by the POST's `enrollment`, else 404."""
-    value = request.POST.get("enrollment", "")
-    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is true
+    value = whole_number(request.POST.get("enrollment", ""))
+    if value is None:
         raise Http404
     enrollments = Enrollment.objects.select_related("trainee", "program").filter(program=program)
     if active:

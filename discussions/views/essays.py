@@ -24,6 +24,7 @@ from discussions.selectors import essays as essay_selectors
 from discussions.services import essays as essay_services
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
+from trainees.text import whole_number
 
 
 def own_essay(enrollment):
@@ -179,11 +180,9 @@ def essay_list(request, code):
         rows = [row for row in rows if row.late]
     elif state in essay_selectors.STATES:
         rows = [row for row in rows if row.state == state]
-    if group.isascii() and group.isdigit():
+    if (number := whole_number(group)) is not None:
         rows = [
-            row
-            for row in rows
-            if row.enrollment.group and row.enrollment.group.number == int(group)
+            row for row in rows if row.enrollment.group and row.enrollment.group.number == number
         ]
     return render(
         request,

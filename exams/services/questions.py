@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from exams.models import Exam, ExamQuestion, Question
 from exams.selectors.keys import answer_key
+from trainees.text import whole_number
 
 
 class QuestionsRefused(Exception):
@@ -42,9 +43,9 @@ def exam_questions_pick(*, exam, question_ids):
     whole choice rather than saving what remains."""
     wanted = set()
     for value in question_ids:
-        if not str(value).isdecimal():
+        if (number := whole_number(value)) is None:
             raise QuestionsRefused(_("A ticked question is not in the bank: reload the page."))
-        wanted.add(int(value))
+        wanted.add(number)
     chosen = list(Question.objects.filter(pk__in=wanted).order_by("category", "id"))
     if len(chosen) != len(wanted):
         raise QuestionsRefused(_("A ticked question is not in the bank: reload the page."))

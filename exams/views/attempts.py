@@ -16,6 +16,7 @@ from exams.selectors import attempts as attempts_selectors
 from exams.services import attempts
 from trainees.models import Enrollment
 from trainees.roles import TRAINEE, role_required
+from trainees.text import whole_number
 
 
 @role_required(TRAINEE)
@@ -73,7 +74,7 @@ def attempt_page(request, pk):
 
 def posted_answer(values, text=""):
     """Choice ids from the posted values, ignoring anything that is not a number."""
-    return [int(v) for v in values if v.isdecimal()], text
+    return [number for v in values if (number := whole_number(v)) is not None], text
 
 
 def given_answers(post):
@@ -134,7 +135,7 @@ def attempt_submit(request, pk):
     attempt = own_attempt(request, pk)
     answers = []
     for name in request.POST:
-        if name[:1] in ("q", "t") and name[1:].isdecimal():
+        if name[:1] in ("q", "t") and whole_number(name[1:]) is not None:
             # r<id> is the revision of what the page shows: one above the revision it loaded,
             # or, with JavaScript, the revision of the trainee's last change.
             revision = request.POST.get(f"r{name[1:]}", "")
@@ -146,7 +147,7 @@ def attempt_submit(request, pk):
             answers.append(
                 attempts.GivenAnswer(
                     question_id=int(name[1:]),
-                    revision=int(revision) if revision.isdecimal() else 1,
+                    revision=1 if (number := whole_number(revision)) is None else number,
                     choices=tuple(choices),
                     text=text,
                 )

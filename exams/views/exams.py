@@ -16,6 +16,7 @@ from exams.permissions import exam_for, exams_to_copy
 from exams.selectors import bank as bank_selectors
 from exams.services import grading, questions
 from trainees.permissions import may_change, program_for
+from trainees.text import whole_number
 
 
 def exam_list(request, code):
@@ -102,7 +103,7 @@ def exam_questions(request, code, pk):
     category, keyword = request.GET.get("category", ""), request.GET.get("q", "").strip()
     pickable = bank_selectors.pickable(category=category, keyword=keyword)
     if request.method == "POST" and request.POST.get("action") == "pick":
-        chosen_ids = {int(i) for i in request.POST.getlist("question") if i.isdecimal()}
+        chosen_ids = {whole_number(i) for i in request.POST.getlist("question")} - {None}
     else:
         chosen_ids = set(exam.exam_questions.values_list("question_id", flat=True))
     chosen = [question for question in pickable if question.pk in chosen_ids]

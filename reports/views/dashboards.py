@@ -16,13 +16,16 @@ from trainees.downloads import XLSX, attachment
 from trainees.models import Program, Trainee, Unit
 from trainees.permissions import dashboard_bound, dashboard_scope, unit_hidden
 from trainees.roles import user_roles
+from trainees.text import whole_number
 
 
 def digits(value):
     """A query parameter that must be a whole number: the number, or 404."""
-    if value and not (value.isascii() and value.isdigit()):
+    if not value:
+        return None
+    if (number := whole_number(value)) is None:
         raise Http404
-    return int(value) if value else None
+    return number
 
 
 def export_or_render(request, tables, title, template, context):

@@ -18,6 +18,7 @@ from reports.selectors.readiness import publish_readiness
 from reports.services import outbox
 from trainees.downloads import PDF, XLSX, attachment
 from trainees.permissions import may_change, program_for
+from trainees.text import whole_number
 
 
 def report_for(request, code):
@@ -26,7 +27,7 @@ def report_for(request, code):
     report's title."""
     program = program_for(request.user, code)
     unit = request.GET.get("unit", "")
-    if unit and not (unit.isascii() and unit.isdigit()):  # "²".isdigit() is true
+    if unit and whole_number(unit) is None:  # "²" or 30 digits: no unit's id
         raise Http404
     scope_unit = get_object_or_404(reports.report_units(program), pk=unit) if unit else None
     report = reports.program_report(program, scope_unit=scope_unit)
@@ -195,7 +196,7 @@ def report_resend(request, code, number):
     program, published = published_for(request.user, code, number, change=True)
     delivery, chosen = None, request.POST.get("delivery", "")
     if chosen:
-        if not (chosen.isascii() and chosen.isdigit()):
+        if whole_number(chosen) is None:
             raise Http404
         delivery = get_object_or_404(published.deliveries, pk=chosen)
     count = outbox.deliveries_resend(report=published, delivery=delivery)

@@ -20,6 +20,7 @@ from sessions.selectors import rollcall as rollcall_selectors
 from sessions.services import rollcall
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
+from trainees.text import whole_number
 
 # (status, its label, the colour of its button) in the order of the sheet.
 STATUS_BUTTONS = [
@@ -88,7 +89,7 @@ def sheet_mark(request, code, pk, enrollment_pk):
         enrollment=enrollment,
         status=status,
         user=request.user,
-        minutes_late=int(minutes) if minutes.isdecimal() else None,
+        minutes_late=whole_number(minutes, most=32_767),  # the column's: a small integer
         left_at=left_at,
     )
     if request.headers.get("HX-Request"):
@@ -173,7 +174,7 @@ def check_in(request):
         device = device_of(request)
         try:
             record = rollcall.check_in(
-                activity_id=int(activity_id) if str(activity_id or "").isdecimal() else None,
+                activity_id=whole_number(activity_id or ""),
                 code=code,
                 user=request.user,
                 device=device,

@@ -34,6 +34,7 @@ from trainees.markers import marker
 from trainees.pages import render_with_holes
 from trainees.permissions import may_change, program_for
 from trainees.roles import TRAINEE, role_required
+from trainees.text import whole_number
 from trainees.uploads import PendingUpload, preview_then_confirm
 
 
@@ -73,8 +74,8 @@ def activity_form(request, code, pk=None):
     # Read before the form changes `activity`: the other groups' part of its parallel set.
     parallel_with = timetable_selectors.held_in_parallel_with(activity) if activity else []
     source = None
-    if activity is None and request.GET.get("copy", "").isdecimal():
-        source = get_object_or_404(Activity, program=program, pk=request.GET["copy"])
+    if activity is None and (copy := whole_number(request.GET.get("copy", ""))) is not None:
+        source = get_object_or_404(Activity, program=program, pk=copy)
     form = ActivityForm(
         request.POST or None,
         instance=activity

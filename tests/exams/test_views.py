@@ -114,6 +114,29 @@ def test_answer_save_view_refuses_garbage_with_400(client, sitting):
     assert (response.status_code, response.json()) == (400, {"error": "答案不完整。"})
 
 
+@pytest.mark.parametrize("number", [10**29, -1, "9" * 5000], ids=["30 digits", "-1", "5000 digits"])
+@pytest.mark.parametrize("field", ["question", "revision", "choice"])
+def test_answer_save_view_answers_a_number_out_of_range_without_a_500(
+    client, sitting, field, number
+):
+    """A forged question, revision or option out of the database's range (or int()'s) is
+    refused or ignored, never a server error; nothing is stored."""
+    attempt, questions, a, _b = sitting
+    client.force_login(a)
+    client.raise_request_exception = False
+    fields = {"choice": right_choices(questions[0]), field: number}
+    answer_ = {"question": questions[0].pk, "revision": 1, "choices": fields["choice"]}
+    answer_[field if field != "choice" else "choices"] = fields[field]
+    if field == "choice":
+        answer_["choices"] = [number]
+
+    one = answer(client, attempt, questions[0], **fields)
+    batch = client.post(f"/exams/attempts/{attempt.pk}/answer/", {"answers": json.dumps([answer_])})
+
+    assert {one.status_code, batch.status_code} <= {200, 400}
+    assert not one.json().get("saved") and not batch.json().get("saved")
+
+
 def test_another_trainees_attempt_is_404_everywhere(client, sitting):
     attempt, questions, _a, b = sitting
     client.force_login(b)

@@ -520,3 +520,27 @@ def test_a_superscript_digit_in_an_id_or_a_count_is_refused_not_a_server_error(a
     # The tap without its minutes, the form without a copy, the roster unfiltered, the ticks
     # refused with a message, the check-in refused with one.
     assert [response.status_code for response in answers] == [302, 200, 200, 200, 200]
+
+
+@pytest.mark.parametrize("number", ["9" * 30, "9" * 5000], ids=["30 digits", "5000 digits"])
+def test_a_long_number_in_an_id_or_a_count_is_refused_not_a_server_error(attacker, world, number):
+    """A number beyond what the database holds (30 digits), or beyond what int() reads (over
+    4,300 digits), is refused as a wrong one, never a 500."""
+    paper = exam(world["a"])
+    attacker.raise_request_exception = False  # a 500 is an answer here
+    lecture, enrollment = world["lecture"].pk, world["enrollment_a"].pk
+    answers = [
+        attacker.post(
+            f"/timetable/programs/CZ2023/roll-call/{lecture}/mark/{enrollment}/",
+            {"status": "late", "minutes_late": number},
+        ),
+        attacker.get("/timetable/programs/CZ2023/activities/new/", {"copy": number}),
+        attacker.get("/trainees/programs/CZ2023/roster/", {"unit": number}),
+        attacker.post(
+            f"/exams/programs/CZ2023/{paper.pk}/questions/", {"action": "pick", "question": number}
+        ),
+    ]
+    trainee = Client(raise_request_exception=False)
+    trainee.force_login(world["zhang"].user)
+    answers.append(trainee.post("/timetable/check-in/", {"a": number, "code": "123456"}))
+    assert [response.status_code for response in answers] == [302, 200, 200, 200, 200]

@@ -20,6 +20,7 @@ from trainees.forms import RosterBulkForm, SpreadsheetUploadForm
 from trainees.models import Enrollment
 from trainees.permissions import ProgramMixin, may_change, others_enrollments, program_for
 from trainees.services import enrollments, roster
+from trainees.text import whole_number
 from trainees.uploads import PendingUpload, preview_then_confirm
 
 ROSTER_PAGE_SIZE = 50
@@ -36,7 +37,7 @@ class RosterView(ProgramMixin, TemplateView):
             self.program,
             query=params.get("q", "").strip(),
             group=params.get("group", "") if params.get("group", "") in valid_groups else "",
-            unit=params.get("unit", "") if params.get("unit", "").isdecimal() else None,
+            unit=whole_number(params.get("unit", "")),
             status=params.get("status", ""),
         )
         page = Paginator(enrollments, ROSTER_PAGE_SIZE).get_page(params.get("page"))
