@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from discussions.models import ForumTalk, Grade
 from discussions.selectors import forum, records
 from sessions.materials import validate_material
-from trainees.forms import DateTimeInput
+from trainees.forms import DateTimeInput, MomentField
 from trainees.models import Enrollment
 from trainees.roles import LEADERSHIP, ORGANIZER
 
@@ -140,7 +140,7 @@ class EssayReturnForm(forms.Form):
 
 
 class EssayExtendForm(forms.Form):
-    until = forms.DateTimeField(
+    until = MomentField(
         label=_("May hand in until"),
         required=False,
         widget=DateTimeInput(),

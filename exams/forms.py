@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exams.models import Exam, Question
 from exams.services import bank
-from trainees.forms import DateTimeInput
+from trainees.forms import DateTimeInput, MomentField
 from trainees.spreadsheets import TableRow, normalize_text
 
 
@@ -22,6 +22,7 @@ class ExamForm(forms.ModelForm):
             "full_marks",
         ]
         widgets = {"opens_at": DateTimeInput(), "closes_at": DateTimeInput()}
+        field_classes = {"opens_at": MomentField, "closes_at": MomentField}
         help_texts = {"pass_mark": _("In points, not percent: compare it with the paper's total.")}
 
     def clean(self):

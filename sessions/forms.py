@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from sessions.materials import validate_material
 from sessions.models import Activity, Material, Speaker
 from sessions.services.timetable import GroupRow
-from trainees.forms import DateTimeInput
+from trainees.forms import DateTimeInput, MomentField
 
 
 class TimeInput(forms.TimeInput):
@@ -289,8 +289,8 @@ def day_label(day, number):
 
 
 class LeaveRequestForm(forms.Form):
-    starts_at = forms.DateTimeField(label=pgettext_lazy("leave", "From"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=pgettext_lazy("leave", "Until"), widget=DateTimeInput())
+    starts_at = MomentField(label=pgettext_lazy("leave", "From"), widget=DateTimeInput())
+    ends_at = MomentField(label=pgettext_lazy("leave", "Until"), widget=DateTimeInput())
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )

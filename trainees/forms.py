@@ -1,4 +1,5 @@
 import unicodedata
+from datetime import UTC
 from pathlib import Path
 
 from django import forms
@@ -63,6 +64,24 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class MomentField(forms.DateTimeField):
+    """A date and time the database can store: one whose UTC is within the years 1 to 9999
+    too. 0001-01-01 00:00 in Beijing is a moment of the year 0 in UTC, and saving it was an
+    OverflowError, a server error; it is an invalid date and time like any other."""
+
+    widget = DateTimeInput
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            try:
+                moment.astimezone(UTC)
+            except OverflowError:
+                invalid = self.error_messages["invalid"]
+                raise forms.ValidationError(invalid, code="invalid") from None
+        return moment
+
+
 class ProgramForm(forms.ModelForm):
     def clean_kind(self):
         return self.cleaned_data.get("kind") or Program.Kind.CHIEFS
@@ -84,6 +103,7 @@ class ProgramForm(forms.ModelForm):
             "essay_opens_at",
             "essay_deadline",
         ]
+        field_classes = {"essay_opens_at": MomentField, "essay_deadline": MomentField}
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),

@@ -109,7 +109,8 @@ def answer_save(request, pk):
     session, the user, one locked read of the attempt and one UPDATE an answer."""
     try:
         answers = given_answers(request.POST)
-    except (KeyError, ValueError, TypeError, AttributeError):
+    # OverflowError: a number of the JSON beyond a float (1e400 is infinity) made an int.
+    except (KeyError, ValueError, TypeError, AttributeError, OverflowError):
         return JsonResponse({"error": _("Incomplete answer.")}, status=400)
     try:
         outcome = attempts.answers_save(attempt_id=pk, user=request.user, answers=answers)
