@@ -1,5 +1,5 @@
 import unicodedata
-from datetime import UTC
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 from django import forms
@@ -75,7 +75,7 @@ class MomentField(forms.DateTimeField):
         moment = super().to_python(value)
         if moment is not None:
             try:
-                moment.astimezone(UTC)
+                moment.astimezone(dt_timezone.utc)
             except OverflowError:
                 invalid = self.error_messages["invalid"]
                 raise forms.ValidationError(invalid, code="invalid") from None

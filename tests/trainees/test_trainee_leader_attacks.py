@@ -469,14 +469,6 @@ def test_my_data_holds_nothing_of_a_classmate_who_shares_my_group_and_activities
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="exams/personal_data.py gives every attempt's score, released or not: the "
-    "download shows a score the trainee's results page, exam list and learning file hold "
-    "back until the organizer releases the exam (a design question: the download is "
-    "'everything held about them', and tests/trainees/test_personal_data.py expects the "
-    "unreleased paper scores in it)",
-)
 def test_my_data_shows_no_score_the_organizer_has_not_released(client, class_):
     """A's graduation exam is graded, not released: the results page is a 404, the exam list
     says "handed in", the learning file leaves the score out. The download should not be the
