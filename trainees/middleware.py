@@ -1,5 +1,6 @@
 import contextlib
 import time
+import unicodedata
 from functools import partial
 from urllib.parse import urlencode
 
@@ -155,6 +156,21 @@ def client_ip(request):
         if last:
             return last
     return request.META.get("REMOTE_ADDR", "")
+
+
+def lockout_username(request, credentials=None):
+    """The user name django-axes counts wrong passwords under (AXES_USERNAME_CALLABLE): as the
+    login forms clean it (NFKC, without surrounding spaces), and without case. The directory
+    (trainees.directory) finds "ChenJW" as "chenjw", as LDAP compares user names, so counted
+    as typed each spelling of a directory name bought AXES_FAILURE_LIMIT guesses of its own.
+    A local name's other case is another name (or none), which it merely shares a count with."""
+    if credentials:
+        name = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        name = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(name, str):
+        return name
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 class ControlCharactersMiddleware:
