@@ -14,7 +14,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.middleware import get_user as request_account
 from django.contrib.auth.views import redirect_to_login
 from django.core.signals import setting_changed
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -202,6 +202,15 @@ class ControlCharactersMiddleware:
             with contextlib.suppress(OSError):
                 request.POST = without_control_query(request.POST)
         return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        """An address with a control character names nothing: no address of the app holds
+        one (codes are slugs, tokens URL-safe, police IDs digits), and a NUL reached a lookup
+        (an outsider's …/feeds/%00.ics, an anonymous API call's record of its path) and was a
+        DataError, a 500, on PostgreSQL. Here, after the sign-in middleware, the 404 page
+        knows who asks."""
+        if CONTROL.search(request.path_info):
+            raise Http404
 
 
 def without_control_query(query):
