@@ -44,12 +44,14 @@ def client_account(*, client):
 
 
 def call_record(*, client, method, path, status, duration_ms):
-    """Record one API call, and when `client` last called."""
+    """Record one API call, and when `client` last called. The method and the path are cut
+    to their columns: gunicorn takes any method name of up to 20 letters (nginx passes it on),
+    and a longer one than the column was a database error, a 500, on PostgreSQL."""
     now = timezone.now()
     ApiCall.objects.create(
         client=client,
-        method=method,
-        path=path[:500],
+        method=method[: ApiCall._meta.get_field("method").max_length],
+        path=path[: ApiCall._meta.get_field("path").max_length],
         status=status,
         duration_ms=duration_ms,
         at=now,

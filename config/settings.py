@@ -250,6 +250,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted without case: the directory opens "ChenJW" as "chenjw" (trainees.middleware).
+AXES_USERNAME_CALLABLE = "trainees.middleware.lockout_username"
 AXES_VERBOSE = True  # each lock is logged (logger "axes") with the username and address
 AXES_SENSITIVE_PARAMETERS = []  # a security log names who was locked, and from where
 # The client's address: behind nginx the last hop of X-Forwarded-For (the one nginx added),

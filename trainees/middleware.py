@@ -1,5 +1,6 @@
 import contextlib
 import time
+import unicodedata
 from functools import partial
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.middleware import get_user as request_account
 from django.contrib.auth.views import redirect_to_login
 from django.core.signals import setting_changed
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -157,6 +158,21 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def lockout_username(request, credentials=None):
+    """The user name django-axes counts wrong passwords under (AXES_USERNAME_CALLABLE): as the
+    login forms clean it (NFKC, without surrounding spaces), and without case. The directory
+    (trainees.directory) finds "ChenJW" as "chenjw", as LDAP compares user names, so counted
+    as typed each spelling of a directory name bought AXES_FAILURE_LIMIT guesses of its own.
+    A local name's other case is another name (or none), which it merely shares a count with."""
+    if credentials:
+        name = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        name = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(name, str):
+        return name
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
 class ControlCharactersMiddleware:
     """Every submitted text without control characters (trainees.text.without_control), before
     any view or form reads it: the query string and the fields of a posted form. Tabs and line
@@ -186,6 +202,15 @@ class ControlCharactersMiddleware:
             with contextlib.suppress(OSError):
                 request.POST = without_control_query(request.POST)
         return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        """An address with a control character names nothing: no address of the app holds
+        one (codes are slugs, tokens URL-safe, police IDs digits), and a NUL reached a lookup
+        (an outsider's …/feeds/%00.ics, an anonymous API call's record of its path) and was a
+        DataError, a 500, on PostgreSQL. Here, after the sign-in middleware, the 404 page
+        knows who asks."""
+        if CONTROL.search(request.path_info):
+            raise Http404
 
 
 def without_control_query(query):

@@ -130,7 +130,9 @@ def trainee_erase(*, enrollment, user):
         account.set_unusable_password()
         account.save()
     # django-axes' lockout and sign-in records: the failed attempts (and their expiry, by
-    # cascade), the sign-ins, the failures' log, under the name typed in.
+    # cascade), the sign-ins, the failures' log, under the name typed in; a failure is
+    # counted under the name without case (trainees.middleware.lockout_username).
+    usernames |= {name.casefold() for name in usernames}
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__in=usernames).delete()
     admin_log_redact(trainee, account)
