@@ -56,13 +56,19 @@ def of_enrollment(sender, instance, **kwargs):
     programs_mark([program_of(instance, "enrollment", Enrollment)])
 
 
+UNKNOWN = object()
+
+
 def trainee_loaded(sender, instance, **kwargs):
-    instance._summary_unit_id = instance.unit_id
+    # A trainee read without his unit (.only()) is not asked for it: a query for each.
+    if "unit_id" in instance.__dict__:
+        instance._summary_unit_id = instance.unit_id
 
 
 def trainee_saved(sender, instance, created, **kwargs):
-    """A trainee moved to another unit: his programs' units change (a new one has none)."""
-    if not created and instance.unit_id != getattr(instance, "_summary_unit_id", None):
+    """A trainee moved to another unit: his programs' units change (a new one has none; one
+    read without his unit may have moved)."""
+    if not created and instance.unit_id != getattr(instance, "_summary_unit_id", UNKNOWN):
         programs_mark(instance.enrollments.values_list("program_id", flat=True))
     instance._summary_unit_id = instance.unit_id
 

@@ -41,7 +41,7 @@ from sessions.models import Activity, Attendance
 from sessions.services.leave import leave_decide, leave_request
 from sessions.services.rollcall import activity_close, attendance_set, mark_remaining_present
 from tests import factories
-from trainees.models import Enrollment, Program
+from trainees.models import Enrollment, Program, Trainee
 from trainees.services.enrollments import enrollment_move, enrollment_set_status
 
 pytestmark = pytest.mark.django_db
@@ -357,3 +357,19 @@ def test_refresh_summaries_command(capsys):
     )
     call_command("refresh_summaries", "--all")
     assert "refreshed 1 program(s)" in capsys.readouterr().out
+
+
+def test_trainees_read_without_their_unit_cost_no_query_each():
+    """The summaries remember a trainee's unit as he is read (to see a move when he is saved);
+    one read without it (.only()) is not asked for it, and a move of his is still seen."""
+    _program, _organizer, units, *_rest = build(trainees=3)
+    with CaptureQueriesContext(connection) as queries:
+        names = [t.name for t in Trainee.objects.only("pk", "name")]
+    assert len(names) == 3 and len(queries) == 1
+
+    first = Trainee.objects.order_by("pk").first()
+    trainee = Trainee.objects.only("pk", "name").get(pk=first.pk)
+    trainee.unit = units[1] if first.unit_id == units[0].pk else units[0]
+    with mock.patch("reports.signals.programs_mark") as mark:
+        trainee.save()
+    assert mark.call_count == 1
