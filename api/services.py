@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from api.models import ApiCall, ApiClient
 from api.tokens import new_token
+from trainees.text import without_control
 
 
 @transaction.atomic
@@ -49,7 +50,9 @@ def call_record(*, client, method, path, status, duration_ms):
     ApiCall.objects.create(
         client=client,
         method=method,
-        path=path[:500],
+        # Without control characters: /api/v1/programs/%00/ is a NUL in the path, which
+        # PostgreSQL's text refuses (a 500 at recording the call, for any client).
+        path=without_control(path)[:500],
         status=status,
         duration_ms=duration_ms,
         at=now,
