@@ -13,7 +13,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.middleware import get_user as request_account
 from django.contrib.auth.views import redirect_to_login
 from django.core.signals import setting_changed
-from django.http import QueryDict
+from django.http import HttpResponseNotFound, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -180,6 +180,11 @@ class ControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if CONTROL.search(request.path):
+            # No address of the site has one; /programs/%00/ reached a program's lookup by
+            # its code with a NUL, which PostgreSQL refuses: a 500 (the API's too). A bare
+            # 404: the account is not read yet, which the site's 404 page shows.
+            return HttpResponseNotFound()
         request.GET = without_control_query(request.GET)
         if request.method == "POST":
             # OSError: the client went away mid-upload; the CSRF check answers that request.
