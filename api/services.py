@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from api.models import ApiCall, ApiClient
 from api.tokens import new_token
+from trainees.text import without_control
 
 
 @transaction.atomic
@@ -51,7 +52,9 @@ def call_record(*, client, method, path, status, duration_ms):
     ApiCall.objects.create(
         client=client,
         method=method[: ApiCall._meta.get_field("method").max_length],
-        path=path[: ApiCall._meta.get_field("path").max_length],
+        # Without control characters: /api/v1/programs/%00/ is a NUL in the path, which
+        # PostgreSQL's text refuses (a 500 at recording the call, for any client).
+        path=without_control(path)[: ApiCall._meta.get_field("path").max_length],
         status=status,
         duration_ms=duration_ms,
         at=now,

@@ -11,6 +11,7 @@ class TraineesConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
+        from trainees import lookups  # noqa: F401  (registers IntegerIn)
         from trainees.backends import account_signed_in, connect_user_cache
 
         connect_user_cache()

@@ -207,8 +207,16 @@ class BaseGroupsFormSet(forms.BaseModelFormSet):
             )
 
 
+# At most as many rows as a program has groups: a posted groups-TOTAL_FORMS of 5,000 digits
+# built, checked and showed again Django's 2,000 rows (half a second a request), now refused.
 GroupsFormSet = forms.modelformset_factory(
-    Group, form=GroupRowForm, formset=BaseGroupsFormSet, extra=0, edit_only=True
+    Group,
+    form=GroupRowForm,
+    formset=BaseGroupsFormSet,
+    extra=0,
+    edit_only=True,
+    max_num=Group.MAX_NUMBER,
+    absolute_max=Group.MAX_NUMBER,
 )
 
 

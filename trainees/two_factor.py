@@ -15,7 +15,6 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -25,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trainees.middleware import client_ip
+from trainees.next_page import next_page
 from trainees.throttle import WrongCodes, minutes
 from trainees.validators import is_staff_account
 
@@ -94,9 +94,9 @@ def verify(request):
     user = request.user
     if not is_staff_account(user):
         return redirect("home")
-    target = request.GET.get("next") or request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("home")
+    target = next_page(
+        request, request.GET.get("next") or request.POST.get("next"), reverse("home")
+    )
     if user.is_verified():
         return redirect(target)
     address = client_ip(request)

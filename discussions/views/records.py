@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +19,7 @@ from discussions.permissions import (
 )
 from discussions.selectors import records as record_selectors
 from discussions.services import records as record_services
+from trainees.next_page import next_page
 from trainees.roles import TRAINEE, role_required
 
 
@@ -229,10 +229,9 @@ def idea_star(request, code, pk):
                 "back": request.POST.get("next", ""),
             },
         )
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = f"{detail_url(access, idea.record)}#ideas"
-    return redirect(back)
+    return redirect(
+        next_page(request, request.POST.get("next"), f"{detail_url(access, idea.record)}#ideas")
+    )
 
 
 def idea_list(request, code):

@@ -124,8 +124,15 @@ def answers_save(*, attempt_id, user, answers, now=None):
         if owner is None or now > owner.deadline:
             raise AnswerRefused(_("Time is up: this exam no longer takes answers."), closed=True)
     key = answer_key(owner.exam_id)
-    outcome = {}
+    # One answer per question, the newest: a body of 10,000 copies of one answer was 20,000
+    # statements (an UPDATE each, and a SELECT for each that changed nothing).
+    newest = {}
     for given in answers:
+        kept = newest.get(given.question_id)
+        if kept is None or given.revision > kept.revision:
+            newest[given.question_id] = given
+    outcome = {}
+    for given in newest.values():
         try:
             choices, text = clean_answer(key, given.question_id, given.choices, given.text)
             if not 0 < given.revision < SEALED:

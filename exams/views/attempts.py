@@ -109,8 +109,9 @@ def answer_save(request, pk):
     session, the user, one locked read of the attempt and one UPDATE an answer."""
     try:
         answers = given_answers(request.POST)
-    # OverflowError: a number of the JSON beyond a float (1e400 is infinity) made an int.
-    except (KeyError, ValueError, TypeError, AttributeError, OverflowError):
+    # OverflowError: a number JSON writes as 1e400 (Infinity to int()); RecursionError: lists
+    # nested deeper than the JSON reader goes.
+    except (KeyError, ValueError, TypeError, AttributeError, OverflowError, RecursionError):
         return JsonResponse({"error": _("Incomplete answer.")}, status=400)
     try:
         outcome = attempts.answers_save(attempt_id=pk, user=request.user, answers=answers)

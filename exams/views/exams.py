@@ -84,7 +84,9 @@ def exam_questions(request, code, pk):
         action = request.POST.get("action")
         try:
             if action == "copy":
-                source = get_object_or_404(others, pk=request.POST.get("source"))
+                source = get_object_or_404(
+                    others, pk=whole_number(request.POST.get("source", "")) or 0
+                )
                 questions.exam_questions_copy(exam=exam, source=source)
             elif action == "draw" and draw_form.is_valid() and draw_form.counts():
                 questions.exam_questions_draw(exam=exam, counts=draw_form.counts())

@@ -66,10 +66,12 @@ def parse_time(text):
         hour, minute = int(match[1]), int(match[2])
     else:
         try:  # an Excel time stored as a fraction of a day
-            minutes = round(float(text) * 24 * 60)
+            fraction = float(text)
         except ValueError:
             return None
-        hour, minute = divmod(minutes, 60)
+        if not 0 <= fraction < 1:  # and not -1, 1e400 (inf) or NaN: no time of day
+            return None
+        hour, minute = divmod(round(fraction * 24 * 60), 60)
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 

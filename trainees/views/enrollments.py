@@ -5,13 +5,13 @@ call a service; who may see what is decided in trainees.permissions."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trainees import audit
 from trainees.forms import EnrollmentMoveForm
 from trainees.models import Enrollment
+from trainees.next_page import next_page
 from trainees.permissions import (
     ERASE,
     RESET,
@@ -74,9 +74,7 @@ def enrollment_move(request, code, pk):
         messages.success(request, text % {"name": enrollment.trainee.name, "group": group})
     else:
         messages.error(request, _("Choose a group of this program."))
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = enrollment_url(program, enrollment)
+    back = next_page(request, request.POST.get("next"), enrollment_url(program, enrollment))
     return redirect(back)
 
 

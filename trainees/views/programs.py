@@ -1,6 +1,8 @@
 """Programs: the organizer's list, creating, changing and the program's page. Views parse,
 check, and call a service or selector; who may see what is decided in trainees.permissions."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -58,7 +60,10 @@ class ProgramUpdateView(ProgramMixin, UpdateView):
     template_name = "trainees/program_form.html"
 
     def get_object(self):
-        return self.program
+        # A copy: the form writes what was posted into its instance even when it refuses it,
+        # and the page shown again names the program (its breadcrumb, Cancel) by the code
+        # it has, not by a posted '²' that no URL takes.
+        return copy.copy(self.program)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

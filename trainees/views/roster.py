@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +17,7 @@ from trainees.downloads import XLSX, attachment
 from trainees.figures import figures_of
 from trainees.forms import RosterBulkForm, SpreadsheetUploadForm
 from trainees.models import Enrollment
+from trainees.next_page import next_page
 from trainees.permissions import ProgramMixin, may_change, others_enrollments, program_for
 from trainees.services import enrollments, roster
 from trainees.text import whole_number
@@ -65,9 +65,9 @@ def roster_bulk(request, code):
     (services.enrollments: a move is all or nothing; a withdrawal refused for one trainee
     is reported, with why, and does not hold back the others)."""
     program = program_for(request.user, code, change=True)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = reverse("trainees:roster", args=[program.code])
+    back = next_page(
+        request, request.POST.get("next"), reverse("trainees:roster", args=[program.code])
+    )
     form = RosterBulkForm(request.POST, program=program)
     if not form.is_valid():
         for errors in form.errors.values():
