@@ -147,13 +147,15 @@ def test_the_top_leadership_changes_nothing_either(client, world, name):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-@pytest.mark.parametrize("leader", LEADERS)
+@pytest.mark.parametrize("method", ["put", "delete"])
+@pytest.mark.parametrize("leader", LEADERS[:1])
 @pytest.mark.parametrize("name", [name for name, _rule in LEADER_REFUSED])
 def test_a_leader_changes_nothing_with_another_method(client, world, name, leader, method):
-    """PUT, PATCH and DELETE, with the body of the POST: a class-based edit view answers PUT
-    with its post(); a function view that asks `request.method == "POST"` treats them as a
-    read. Either way nothing changes, and nothing is a server error."""
+    """PUT and DELETE, with the body of the POST: a class-based edit view answers PUT with its
+    post() (PATCH has no handler in Django's generic views: a 405), a delete view DELETE
+    with its delete(); a function view that asks `request.method == "POST"` treats them as a
+    read. Either way nothing changes, and nothing is a server error. One leader: the other's
+    refusals are the POST test's."""
     rule = sweep.RULES[name]
     url = reverse(name, kwargs=rule.args(world, world.p))
     sign_in_leader(client, world, leader)
