@@ -109,12 +109,12 @@ VALUES = {
     "30 digits": THIRTY,  # beyond SQLite's integer and PostgreSQL's bigint
     "5000 digits": "9" * 5000,  # beyond int()'s 4,300 digits
     "superscript two": "²",  # isdigit(), and int() refuses it
-    "NUL": "\x00",
     "year 1, midnight": "0001-01-01 00:00",  # before year 1 in UTC
     "1e400": "1e400",  # a Decimal beyond every column, inf as a float; no path (?next=)
     "repeated": ["1", THIRTY],
 }
 MORE_VALUES = {
+    "NUL": "\x00",  # dropped from every query and form by ControlCharactersMiddleware
     "-1": "-1",
     "empty": "",
     "100,000 characters": "警" * 100_000,
