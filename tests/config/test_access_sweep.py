@@ -92,9 +92,6 @@ from tests.files import PDF
 from tests.timetable.factories import activity
 from trainees.models import Unit
 
-# The module's world (a few seconds to build) is built once: all its tests on one worker.
-pytestmark = pytest.mark.xdist_group("access-sweep")
-
 # --- the URLs of the project --------------------------------------------------------------
 
 # Left out of the sweep, and why:

@@ -42,9 +42,6 @@ from tests.config.test_access_sweep import RULES, sign_in
 from tests.config.test_access_sweep import world as world
 from trainees.models import Enrollment, Program
 
-# The module's world (a few seconds to build) is built once: all its tests on one worker.
-pytestmark = pytest.mark.xdist_group("hostile-input-sweep")
-
 # --- what the view reads --------------------------------------------------------------------
 
 READ = set()  # the names read from request.GET or request.POST since the last clear()

@@ -49,9 +49,6 @@ from tests.files import PDF
 from tests.timetable.factories import activity
 from trainees.models import Enrollment, Trainee, Unit
 
-# The module's world (a few seconds to build) is built once: all its tests on one worker.
-pytestmark = pytest.mark.xdist_group("trainee-leader-attacks")
-
 # --- 1. the leader --------------------------------------------------------------------------
 
 TOP = "top_leader"  # the leadership of 江苏省公安厅, the root: reads every program
