@@ -36,6 +36,20 @@ def unit(name=None, parent=None, kind=Unit.Kind.STATION):
     )
 
 
+def city_units():
+    """常州市公安局 with two branches (金坛, 武进) and a station under each (儒林, 湖塘)."""
+    city = unit("常州市公安局", kind=Unit.Kind.BUREAU)
+    jintan = unit("金坛分局", parent=city, kind=Unit.Kind.BRANCH)
+    wujin = unit("武进分局", parent=city, kind=Unit.Kind.BRANCH)
+    return {
+        "city": city,
+        "jintan": jintan,
+        "rulin": unit("儒林派出所", parent=jintan),
+        "wujin": wujin,
+        "hutang": unit("湖塘派出所", parent=wujin),
+    }
+
+
 def trainee(police_id=None, with_login=True, **fields):
     """A trainee whose login name is the police ID."""
     police_id = police_id or f"{300000 + next(_sequence)}"

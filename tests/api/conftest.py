@@ -13,21 +13,11 @@ from api.services import client_token_issue
 from exams.models import Attempt, Exam
 from tests import factories
 from tests.exams.factories import exam
-from trainees.models import Unit
 
 
 @pytest.fixture
 def units(db):
-    city = factories.unit("常州市公安局", kind=Unit.Kind.BUREAU)
-    jintan = factories.unit("金坛分局", parent=city, kind=Unit.Kind.BRANCH)
-    wujin = factories.unit("武进分局", parent=city, kind=Unit.Kind.BRANCH)
-    return {
-        "city": city,
-        "jintan": jintan,
-        "rulin": factories.unit("儒林派出所", parent=jintan),
-        "wujin": wujin,
-        "hutang": factories.unit("湖塘派出所", parent=wujin),
-    }
+    return factories.city_units()
 
 
 def graded(exam_, enrollment, score):

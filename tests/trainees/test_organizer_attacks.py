@@ -26,6 +26,7 @@ from sessions.services import leave as leave_services
 from tests import factories, rosters
 from tests.exams.factories import exam
 from tests.files import PDF
+from tests.redirects import OFF_SITE, stays_on_site
 from trainees.models import Enrollment, Group, Unit
 
 pytestmark = pytest.mark.django_db
@@ -324,27 +325,6 @@ def test_an_id_of_q_answers_as_an_id_that_names_nothing(organizer, world, method
 
 # Each is a way off the site that a naive check ("starts with /", "no http://") lets through:
 # a browser reads /\\ as //, drops leading blanks and tabs, and follows a scheme without //.
-OFF_SITE = [
-    "//evil.example/",
-    "/\\evil.example/",
-    "\\\\evil.example/",
-    "/\t/evil.example/",
-    " //evil.example/",
-    "https:evil.example/",
-    "http:/\\evil.example/",
-    "https://testserver@evil.example/",
-    "javascript:alert(document.domain)",
-]
-
-
-def stays_on_site(location):
-    """A Location the browser resolves to this site: a path, not a scheme or another host."""
-    return (
-        location.startswith("/")
-        and not location.startswith(("//", "/\\"))
-        and "\\" not in location
-        and "\t" not in location
-    )
 
 
 @pytest.mark.parametrize("target", OFF_SITE)

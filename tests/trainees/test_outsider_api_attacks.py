@@ -28,8 +28,9 @@ from completion.models import Certificate
 from sessions.models import CalendarFeed, Material
 from sessions.services import timetable as timetable_services
 from tests import factories
+from tests.redirects import OFF_SITE, stays_on_site
 from trainees import directory
-from trainees.models import Enrollment, Unit
+from trainees.models import Enrollment
 
 pytestmark = pytest.mark.django_db
 
@@ -61,16 +62,7 @@ def totp_code(device, later=0):
 
 @pytest.fixture
 def units(db):
-    city = factories.unit("常州市公安局", kind=Unit.Kind.BUREAU)
-    jintan = factories.unit("金坛分局", parent=city, kind=Unit.Kind.BRANCH)
-    wujin = factories.unit("武进分局", parent=city, kind=Unit.Kind.BRANCH)
-    return {
-        "city": city,
-        "jintan": jintan,
-        "rulin": factories.unit("儒林派出所", parent=jintan),
-        "wujin": wujin,
-        "hutang": factories.unit("湖塘派出所", parent=wujin),
-    }
+    return factories.city_units()
 
 
 @pytest.fixture
@@ -484,29 +476,6 @@ def test_an_unknown_name_is_locked_like_a_known_one(client, settings):
 
     assert (known.status_code, unknown.status_code) == (429, 429)
     assert without_tokens(known) == without_tokens(unknown)
-
-
-OFF_SITE = [
-    "https://evil.example/",
-    "//evil.example/",
-    "/\\evil.example/",
-    "\\\\evil.example/",
-    "/\t/evil.example/",
-    "https:evil.example/",
-    "http:/\\evil.example/",
-    "https://testserver@evil.example/",
-    "javascript:alert(1)",
-    "/%2F%2Fevil.example/",
-]
-
-
-def stays_on_site(location):
-    return (
-        location.startswith("/")
-        and not location.startswith(("//", "/\\"))
-        and "\\" not in location
-        and "\t" not in location
-    )
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
